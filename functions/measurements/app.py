@@ -1,0 +1,36 @@
+"""AppOptics measurements: POST /v1/measurements, GET /v1/measurements/{name}."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from polymetric.api.auth import allow, principal
+from polymetric.api.render import json_response
+from polymetric.api.requests import header, json_body_bytes, query_values
+from polymetric.api.resolver import build_resolver, entrypoint
+from polymetric.dialects.appoptics import measurements, queries, responses
+from polymetric.dialects.appoptics.errors import measurements_summary
+from polymetric.domain import ingest, query
+from polymetric.models.tenant import Ability
+
+app = build_resolver()
+
+
+@app.post("/v1/measurements", middlewares=[allow(Ability.RECORD)])
+def post_measurements() -> Response[str]:
+    parsed = measurements.parse(json_body_bytes(app), now=query.now())
+    outcome = ingest.accept(
+        principal(app).tenant,
+        parsed.accepted,
+        total=parsed.total,
+        errors=parsed.errors,
+        user_agent=header(app, "User-Agent"),
+    )
+    return json_response(202, measurements_summary(outcome), {"x-partial-failure": "true"} if outcome.failed else None)
+
+
+@app.get("/v1/measurements/<name>", middlewares=[allow(Ability.READ)])
+def get_measurements(name: str) -> Response[str]:
+    q = queries.measurements_query(name, query_values(app), now=query.now())
+    return json_response(200, responses.measurements(query.measurements(principal(app).tenant, q)))
+
+
+lambda_handler = entrypoint(app)

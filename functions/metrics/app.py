@@ -1,0 +1,47 @@
+"""AppOptics metrics: list, get, create/update, delete (by name or in bulk)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from polymetric.api.auth import allow, principal
+from polymetric.api.render import json_response, no_content
+from polymetric.api.requests import document, header, query_values
+from polymetric.api.resolver import build_resolver, entrypoint
+from polymetric.dialects.appoptics import listing, responses
+from polymetric.domain import metrics
+from polymetric.models.tenant import Ability
+
+app = build_resolver()
+
+
+@app.get("/v1/metrics", middlewares=[allow(Ability.READ)])
+def list_metrics() -> Response[str]:
+    page = listing.page_request(query_values(app))
+    return json_response(200, responses.metric_page(metrics.list_page(principal(app).tenant, **page)))
+
+
+@app.delete("/v1/metrics", middlewares=[allow(Ability.MANAGE)])
+def delete_metrics() -> Response[str]:
+    metrics.delete(principal(app).tenant, listing.names(document(app)))
+    return no_content()
+
+
+@app.get("/v1/metrics/<name>", middlewares=[allow(Ability.READ)])
+def get_metric(name: str) -> Response[str]:
+    return json_response(200, responses.metric(metrics.get(principal(app).tenant, name)))
+
+
+@app.put("/v1/metrics/<name>", middlewares=[allow(Ability.MANAGE)])
+def put_metric(name: str) -> Response[str]:
+    result = metrics.put(principal(app).tenant, name, document(app), user_agent=header(app, "User-Agent"))
+    if not result.created:
+        return no_content()
+    return json_response(201, responses.metric(result.metric), {"Location": f"/v1/metrics/{result.metric.name}"})
+
+
+@app.delete("/v1/metrics/<name>", middlewares=[allow(Ability.MANAGE)])
+def delete_metric(name: str) -> Response[str]:
+    metrics.delete_one(principal(app).tenant, name)
+    return no_content()
+
+
+lambda_handler = entrypoint(app)

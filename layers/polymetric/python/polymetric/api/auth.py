@@ -1,0 +1,51 @@
+"""HTTP Basic credentials -> principal, and the per-route ability check."""
+
+import base64
+import binascii
+from collections.abc import Callable
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from polymetric.domain import tenants
+from polymetric.errors import ForbiddenError, UnauthorizedError
+from polymetric.models.tenant import Ability, Principal
+from polymetric.observability import logger
+
+PRINCIPAL = "principal"
+ABILITY = "ability"
+
+
+def token_from_basic(header: str | None) -> str | None:
+    """The API token of a Basic header: the password when non-empty (librato: email:token), else the user."""
+    if not header or header[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, _, password = decoded.partition(":")
+    return password or user or None
+
+
+def allow(ability: Ability) -> Callable[[APIGatewayRestResolver, NextMiddleware], Response[str]]:
+    """Route middleware: authenticate the caller and require ``ability`` of its role."""
+
+    def middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+        principal = tenants.authenticate(token_from_basic(app.current_event.headers.get("Authorization")))
+        if not principal.can(ability):
+            raise ForbiddenError(f"This API token ({principal.role.value}) may not perform this action.")
+        logger.append_keys(tenant=principal.tenant)
+        app.append_context(**{PRINCIPAL: principal})  # type: ignore[no-untyped-call]
+        return next_middleware(app)
+
+    middleware.__name__ = f"allow_{ability.value}"
+    setattr(middleware, ABILITY, ability)
+    return middleware
+
+
+def principal(app: APIGatewayRestResolver) -> Principal:
+    found = app.context.get(PRINCIPAL)
+    if not isinstance(found, Principal):
+        raise UnauthorizedError("Please provide credentials for authentication.")
+    return found

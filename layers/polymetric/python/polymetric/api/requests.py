@@ -1,0 +1,91 @@
+"""Reading API Gateway (REST, v1 payload) requests: bodies, repeated query keys, headers."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from polymetric.errors import InvalidInputError, UnsupportedMediaTypeError
+
+from .forms import parse_form
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def header(app: APIGatewayRestResolver, name: str) -> str | None:
+    headers = app.current_event.headers or {}
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
+def content_type(app: APIGatewayRestResolver) -> str:
+    return (header(app, "Content-Type") or "").split(";")[0].strip().lower()
+
+
+def raw_body(app: APIGatewayRestResolver) -> bytes:
+    event = app.current_event
+    if event.body is None:
+        return b""
+    decoded = event.decoded_body
+    if decoded is None:
+        return b""
+    return decoded.encode() if isinstance(decoded, str) else bytes(decoded)
+
+
+def json_body_bytes(app: APIGatewayRestResolver) -> bytes:
+    """The body of a JSON-only route (seed: the only permissible content type is JSON); a missing type is JSON."""
+    kind = content_type(app)
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise UnsupportedMediaTypeError("Content type was not application/json.")
+    return raw_body(app)
+
+
+def document(app: APIGatewayRestResolver) -> dict[str, Any]:
+    """A JSON or form-encoded body as a dict; an empty body is {}."""
+    body = raw_body(app)
+    if content_type(app) == FORM:
+        return parse_form(body.decode("utf-8", errors="replace"))
+    if not body.strip():
+        return {}
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise InvalidInputError(request=["The request body is not valid JSON."]) from None
+    if not isinstance(doc, dict):
+        raise InvalidInputError(request=["The request body must be a JSON object."])
+    return doc
+
+
+def query_values(app: APIGatewayRestResolver) -> dict[str, list[str]]:
+    """Every query key with all its values (clients repeat keys: names[]=, tags[k]=, group_by[]=)."""
+    multi = app.current_event.multi_value_query_string_parameters or {}
+    single = app.current_event.query_string_parameters or {}
+    out = {k: list(v) for k, v in multi.items()}
+    for k, v in single.items():
+        out.setdefault(k, [v])
+    return out
+
+
+def one(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name)
+    return found[-1] if found else None
+
+
+def integer(
+    values: dict[str, list[str]], name: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    raw = one(values, name)
+    if raw is None or raw == "":
+        return None
+    try:
+        number = int(float(raw))
+    except ValueError:
+        raise InvalidInputError.param(name, "must be a whole number") from None
+    if minimum is not None and number < minimum:
+        raise InvalidInputError.param(name, f"must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise InvalidInputError.param(name, f"must be at most {maximum}")
+    return number

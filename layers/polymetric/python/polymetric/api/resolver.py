@@ -1,0 +1,33 @@
+"""Resolver factory and Lambda entry point: auth, error map and observability configured once."""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from polymetric.dialects.appoptics.errors import error_body
+from polymetric.observability import logger, metrics, tracer
+
+from .errors import register_error_handlers
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def build_resolver() -> APIGatewayRestResolver:
+    """A REST (v1 payload) resolver answering errors in the AppOptics shape."""
+    app = APIGatewayRestResolver()
+    register_error_handlers(app, error_body)
+    return app
+
+
+def entrypoint(app: APIGatewayRestResolver) -> Handler:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response: dict[str, Any] = app.resolve(event, context)
+        return response
+
+    return cast(Handler, lambda_handler)

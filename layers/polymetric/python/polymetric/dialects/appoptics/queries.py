@@ -1,0 +1,83 @@
+"""Query-string rules of ``GET /v1/measurements/:name`` (seed: Retrieve Measurements)."""
+
+import re
+
+from polymetric.api.requests import integer, one
+from polymetric.domain.query import MAX_RESOLUTION, MeasurementsQuery
+from polymetric.errors import InvalidInputError
+from polymetric.query.resample import GROUP_FUNCTIONS, SUMMARY_FUNCTIONS
+from polymetric.query.tags import TagFilter
+
+_TAG_KEY = re.compile(r"^tags\[(.*)\]$")
+
+
+def time_window(values: dict[str, list[str]], now: int) -> tuple[int, int]:
+    """start/end from start_time, end_time, duration: all three is an error; one of start_time/duration is needed."""
+    start = integer(values, "start_time", minimum=0)
+    end = integer(values, "end_time", minimum=0)
+    duration = integer(values, "duration", minimum=1)
+    if start is not None and end is not None and duration is not None:
+        raise InvalidInputError.param("duration", "cannot be combined with both start_time and end_time")
+    if start is None and duration is None:
+        raise InvalidInputError.param("start_time", "is required unless duration is given")
+    if start is None:
+        assert duration is not None
+        end = end if end is not None else now
+        start = end - duration
+    elif end is None:
+        end = start + duration if duration is not None else now
+    if end < start:
+        raise InvalidInputError.param("end_time", "must not be before start_time")
+    return start, end
+
+
+def tag_filter(values: dict[str, list[str]]) -> TagFilter:
+    pairs: list[tuple[str, str]] = []
+    for key, vals in values.items():
+        match = _TAG_KEY.match(key)
+        if match:
+            name = match.group(1)
+            if not name:
+                raise InvalidInputError.param("tags", "tag filters are written tags[name]=pattern")
+            pairs.extend((name, v) for v in vals)
+    for whole in values.get("tags", []):
+        if whole.strip() not in ("*", "{}", ""):
+            raise InvalidInputError.param("tags", "use tags[name]=pattern, or tags=* for every series")
+    return TagFilter.from_pairs(pairs)
+
+
+def group_by(values: dict[str, list[str]]) -> tuple[str, ...]:
+    raw = values.get("group_by", []) + values.get("group_by[]", [])
+    names = tuple(n.strip() for v in raw for n in v.split(",") if n.strip())
+    if "*" in names and len(names) > 1:
+        raise InvalidInputError.param("group_by", "* cannot be combined with tag names")
+    return names
+
+
+def measurements_query(name: str, values: dict[str, list[str]], now: int) -> MeasurementsQuery:
+    resolution = integer(values, "resolution", minimum=1, maximum=MAX_RESOLUTION)
+    if resolution is None:
+        raise InvalidInputError.param("resolution", "is required")
+    start, end = time_window(values, now)
+    if one(values, "tags_search") is not None:
+        # TODO(issue 4): the tags_search grammar.
+        raise InvalidInputError.param("tags_search", "is not supported yet; use tags[name]=pattern")
+    summary = one(values, "summary_function")
+    if summary is not None and summary not in SUMMARY_FUNCTIONS:
+        raise InvalidInputError.param("summary_function", f"must be one of {', '.join(SUMMARY_FUNCTIONS)}")
+    groups = group_by(values)
+    function = one(values, "group_by_function")
+    if function is not None and function not in GROUP_FUNCTIONS:
+        raise InvalidInputError.param("group_by_function", f"must be one of {', '.join(GROUP_FUNCTIONS)}")
+    if groups and function is None:
+        raise InvalidInputError.param("group_by_function", "is required when group_by is set")
+    return MeasurementsQuery(
+        name=name,
+        start=start,
+        end=end,
+        resolution=resolution,
+        tags=tag_filter(values),
+        group_by=groups,
+        group_by_function=function,
+        summary_function=summary,
+    )

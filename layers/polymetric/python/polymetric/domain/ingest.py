@@ -1,0 +1,125 @@
+"""Accept measurements: create missing metrics, register new series, store samples as hot slabs."""
+
+import math
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+from aws_lambda_powertools.metrics import MetricUnit
+
+from polymetric.dialects.appoptics.measurements import Measurement
+from polymetric.domain import metrics as metric_rules
+from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, SidArray, sumsq_from_stddev
+from polymetric.models.series import series_id
+from polymetric.observability import logger, metrics
+from polymetric.storage import keys, registry, samples
+from polymetric.storage import metrics as metric_store
+
+
+def accept(
+    tenant: str,
+    measurements: Sequence[Measurement],
+    *,
+    total: int,
+    errors: list[ItemError],
+    user_agent: str | None = None,
+    request_id: str | None = None,
+) -> BatchOutcome:
+    """Store every valid measurement; ``errors`` are the ones validation already rejected."""
+    errors = list(errors)
+    known = _ensure_metrics(tenant, measurements, user_agent, errors)
+    rejected = {e.index for e in errors}
+    for m in measurements:
+        if m.name.lower() not in known and m.index not in rejected:
+            errors.append(
+                ItemError("name", f"metric {m.name} could not be created (see the measurement before)", m.index)
+            )
+    rejected = {e.index for e in errors}
+    keep = [m for m in measurements if m.name.lower() in known and m.index not in rejected]
+    stored = _store(tenant, keep, known, request_id or uuid.uuid4().hex[:12])
+    outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors)
+    if stored == 0:
+        raise PartialAcceptanceError(outcome)
+    metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
+    if outcome.failed:
+        metrics.add_metric(name="MeasurementsRejected", unit=MetricUnit.Count, value=outcome.failed)
+    logger.info("measurements accepted", accepted=stored, rejected=outcome.failed)
+    return outcome
+
+
+def _ensure_metrics(
+    tenant: str, measurements: Sequence[Measurement], user_agent: str | None, errors: list[ItemError]
+) -> dict[str, Metric]:
+    """The metrics the batch names, creating missing ones from the first measurement's properties.
+
+    A measurement whose metric cannot take samples (a composite) or whose properties are invalid
+    for a new metric is rejected on its own; ``errors`` receives it.
+    """
+    first: dict[str, Measurement] = {}
+    for m in measurements:
+        first.setdefault(m.name.lower(), m)
+    known = metric_store.get_many(tenant, first)
+    for key, m in first.items():
+        if key in known:
+            continue
+        try:
+            new = metric_rules.new_metric(m.name, m.properties, user_agent=user_agent)
+        except InvalidInputError as exc:
+            errors.extend(ItemError(p, "; ".join(msgs), m.index) for p, msgs in exc.params.items())
+            continue
+        if not metric_store.create(tenant, new):
+            fetched = metric_store.get(tenant, key)
+            if fetched is None:
+                continue
+            new = fetched
+        known[key] = new
+    for m in measurements:
+        metric = known.get(m.name.lower())
+        if metric is not None and metric.type == COMPOSITE:
+            errors.append(ItemError("name", f"{m.name} is a composite metric and takes no measurements", m.index))
+    return {k: v for k, v in known.items() if v.type != COMPOSITE}
+
+
+def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Metric], request_id: str) -> int:
+    if not measurements:
+        return 0
+    groups: dict[tuple[str, int, str], list[tuple[bytes, int, tuple[float, ...]]]] = defaultdict(list)
+    series: dict[str, dict[bytes, dict[str, str]]] = defaultdict(dict)
+    first_hour: dict[str, int] = {}
+    for m in measurements:
+        key = m.name.lower()
+        sid = series_id(tenant, key, m.tags)
+        series[key].setdefault(sid, m.tags)
+        hour = keys.hour_of(m.time)
+        first_hour[key] = min(first_hour.get(key, hour), hour)
+        if m.summary is None:
+            assert m.value is not None
+            groups[(key, hour, samples.KIND_VALUE)].append((sid, m.time - hour, (m.value,)))
+        else:
+            count, total, lo, hi, last, stddev = m.summary
+            row = [math.nan] * 6
+            row[COUNT], row[SUM], row[MIN], row[MAX], row[LAST] = count, total, lo, hi, last
+            row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
+            groups[(key, hour, samples.KIND_SUMMARY)].append((sid, m.time - hour, tuple(row)))
+    generations = {k: known[k].created_at for k in series}
+    for key, members in series.items():
+        registry.ensure(tenant, key, generations[key], members, first_hour[key])
+    slabs = [
+        samples.Slab(
+            metric_lower=key,
+            hour=hour,
+            kind=kind,
+            sids=np.array([r[0] for r in rows], dtype="S12"),
+            offsets=np.array([r[1] for r in rows], dtype=np.int64),
+            columns=np.array([r[2] for r in rows], dtype=np.float64),
+        )
+        for (key, hour, kind), rows in groups.items()
+    ]
+    samples.write_slabs(
+        tenant, slabs, request_id=request_id, generations=generations, received_ms=int(time.time() * 1000)
+    )
+    return len(measurements)

@@ -1,0 +1,153 @@
+"""Read measurements of one metric: select series, read samples, downsample, summarise, group."""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from polymetric.domain.metrics import get as get_metric
+from polymetric.errors import InvalidInputError
+from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SidArray
+from polymetric.models.series import Series
+from polymetric.query import resample
+from polymetric.query.tags import TagFilter
+from polymetric.storage import registry, samples
+
+MAX_RESOLUTION = 604800
+# The metric attribute ``summarize_function`` speaks "average"; queries speak "mean".
+_PERSISTED = {"average": "mean", "sum": "sum", "count": "count", "min": "min", "max": "max"}
+
+
+@dataclass(frozen=True)
+class MeasurementsQuery:
+    name: str
+    start: int
+    end: int
+    resolution: int
+    tags: TagFilter = field(default_factory=TagFilter)
+    group_by: tuple[str, ...] = ()  # ("*",) folds everything into one series
+    group_by_function: str | None = None
+    summary_function: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    tags: dict[str, str]
+    points: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    metric: Metric
+    resolution: int
+    series: list[SeriesResult]
+    items_read: int = 0
+
+
+def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
+    metric = get_metric(tenant, q.name)
+    if metric.type == COMPOSITE:
+        # TODO(issue 4): evaluate persisted composites.
+        raise InvalidInputError(
+            request=[f"{metric.name} is a composite metric; composite queries are not available yet"]
+        )
+    function = q.summary_function or _PERSISTED.get(str(metric.attributes.get("summarize_function")), "mean")
+    if function == "all" and q.group_by:
+        raise InvalidInputError.param("group_by", "may not be combined with summary_function=all")
+    series = _select(tenant, metric, q)
+    if not series:
+        return QueryResult(metric, q.resolution, [])
+    sids: SidArray = np.array([s.sid for s in series], dtype="S12")
+    start = q.start - q.start % q.resolution
+    frame, items_read = samples.read_hot(tenant, metric.key, sids, start, q.end)
+    buckets = resample.downsample(frame, sids, q.resolution)
+    if function == "all":
+        return QueryResult(metric, q.resolution, _all_summaries(series, buckets), items_read)
+    buckets, values = resample.summarize(buckets, function)
+    if q.group_by:
+        return QueryResult(metric, q.resolution, _grouped(series, buckets, values, q), items_read)
+    out = []
+    for i, sl in enumerate(resample.split(buckets.series, len(series))):
+        if sl.stop > sl.start:
+            out.append(SeriesResult(series[i].tags, _points(buckets.times[sl], values[sl])))
+    return QueryResult(metric, q.resolution, out, items_read)
+
+
+def _select(tenant: str, metric: Metric, q: MeasurementsQuery) -> list[Series]:
+    wanted = [g.lower() for g in q.group_by if g != "*"]
+    chosen = [
+        s
+        for s in registry.load(tenant, metric.key)
+        if q.tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)
+    ]
+    return sorted(chosen, key=lambda s: s.sort_key)
+
+
+def _points(times: Any, values: Any) -> list[dict[str, Any]]:
+    return [
+        {"time": int(t), "value": float(v)} for t, v in zip(times.tolist(), values.tolist(), strict=True) if v == v
+    ]  # NaN never leaves the engine
+
+
+def _grouped(series: list[Series], buckets: resample.Buckets, values: Any, q: MeasurementsQuery) -> list[SeriesResult]:
+    keys_of: list[tuple[tuple[str, str], ...]]
+    if q.group_by == ("*",):
+        keys_of = [()] * len(series)
+    else:
+        wanted = [g.lower() for g in q.group_by]
+        keys_of = [tuple(_tag(s.tags, g) for g in wanted) for s in series]
+    groups: dict[tuple[str, ...], int] = {}
+    tags_of_group: list[dict[str, str]] = []
+    membership = np.empty(len(series), dtype=np.int64)
+    for i, key in enumerate(keys_of):
+        lowered = tuple(v.lower() for _, v in key)
+        if lowered not in groups:
+            groups[lowered] = len(groups)
+            tags_of_group.append(dict(key))
+        membership[i] = groups[lowered]
+    g, times, out = resample.group(buckets, values, membership, q.group_by_function or "sum")
+    results = [
+        SeriesResult(tags_of_group[gi], _points(times[sl], out[sl]))
+        for gi, sl in enumerate(resample.split(g, len(groups)))
+        if sl.stop > sl.start
+    ]
+    return sorted(results, key=lambda r: sorted((k.lower(), v.lower()) for k, v in r.tags.items()))
+
+
+def _tag(tags: dict[str, str], name: str) -> tuple[str, str]:
+    for k, v in tags.items():
+        if k.lower() == name:
+            return k, v
+    raise KeyError(name)
+
+
+def _all_summaries(series: list[Series], b: resample.Buckets) -> list[SeriesResult]:
+    s = b.stats
+    mean = s[:, SUM] / s[:, COUNT]
+    sd = resample.stddev(s)
+    out = []
+    for i, sl in enumerate(resample.split(b.series, len(series))):
+        if sl.stop <= sl.start:
+            continue
+        points = []
+        for j in range(sl.start, sl.stop):
+            points.append(
+                {
+                    "time": int(b.times[j]),
+                    "value": float(mean[j]),
+                    "count": float(s[j, COUNT]),
+                    "sum": float(s[j, SUM]),
+                    "min": float(s[j, MIN]) if s[j, MIN] == s[j, MIN] else float(mean[j]),
+                    "max": float(s[j, MAX]) if s[j, MAX] == s[j, MAX] else float(mean[j]),
+                    "last": float(s[j, LAST]),
+                    "stddev": float(sd[j]),
+                }
+            )
+        out.append(SeriesResult(series[i].tags, points))
+    return out
+
+
+def now() -> int:
+    return int(time.time())

@@ -1,0 +1,29 @@
+"""A metric's metadata, as the domain sees it."""
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+GAUGE = "gauge"
+COMPOSITE = "composite"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    type: str = GAUGE
+    display_name: str | None = None
+    description: str | None = None
+    period: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    composite: str | None = None
+    # Creation time in ms: a metric deleted and created again gets a new one (a new "generation").
+    created_at: int = 0
+    # Optimistic-locking version of the stored item (None before it is stored).
+    version: int | None = None
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    def with_changes(self, **changes: Any) -> "Metric":
+        return replace(self, **changes)

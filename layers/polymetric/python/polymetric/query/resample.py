@@ -1,0 +1,131 @@
+"""Downsampling, summary functions and grouping, vectorised across series with numpy.
+
+Input rows are six-column summaries (``models.samples``) in write order. Steps:
+1. Sort by (series, time), stably, and keep the last write of each (series, time).
+2. Bucket times to the resolution and merge each (series, bucket): counts, sums and sums of squares
+   add up, min/max fold, ``last`` is the latest sample's.
+3. A summary function turns each merged bucket into one value.
+4. ``group_by`` folds the series of a group bucket by bucket with the group function.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, FloatArray, IntArray, SampleFrame
+
+SUMMARY_FUNCTIONS = ("mean", "sum", "min", "max", "count", "derivative", "stddev", "all")
+GROUP_FUNCTIONS = ("sum", "min", "max", "mean")
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """One row per (series, bucket), sorted by series then time."""
+
+    series: IntArray
+    times: IntArray
+    stats: FloatArray  # count, sum, min, max, last, sumsq
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+def downsample(frame: SampleFrame, series_sids: npt.NDArray[np.bytes_], resolution: int) -> Buckets:
+    """Merge samples into buckets of ``resolution`` seconds aligned on the epoch; rows of unknown series drop."""
+    order_sids = np.argsort(series_sids)
+    sorted_sids = series_sids[order_sids]
+    pos = np.searchsorted(sorted_sids, frame.sids)
+    pos_c = np.minimum(pos, max(len(sorted_sids) - 1, 0))
+    known = (pos < len(sorted_sids)) & (sorted_sids[pos_c] == frame.sids) if len(sorted_sids) else pos < 0
+    sidx = order_sids[pos_c[known]].astype(np.int64)
+    times = frame.times[known]
+    values = frame.values[known]
+    if len(times) == 0:
+        return Buckets(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 6)))
+    order = np.lexsort((np.arange(len(times)), times, sidx))
+    sidx, times, values = sidx[order], times[order], values[order]
+    last_write = np.ones(len(times), dtype=bool)
+    last_write[:-1] = (sidx[1:] != sidx[:-1]) | (times[1:] != times[:-1])
+    sidx, times, values = sidx[last_write], times[last_write], values[last_write]
+    buckets = times - np.mod(times, resolution)
+    change = np.ones(len(times), dtype=bool)
+    change[1:] = (sidx[1:] != sidx[:-1]) | (buckets[1:] != buckets[:-1])
+    starts = np.flatnonzero(change)
+    ends = np.append(starts[1:], len(times)) - 1
+    stats = np.empty((len(starts), 6))
+    stats[:, COUNT] = np.add.reduceat(values[:, COUNT], starts)
+    stats[:, SUM] = np.add.reduceat(values[:, SUM], starts)
+    stats[:, SUMSQ] = np.add.reduceat(values[:, SUMSQ], starts)
+    stats[:, MIN] = np.fmin.reduceat(values[:, MIN], starts)
+    stats[:, MAX] = np.fmax.reduceat(values[:, MAX], starts)
+    last = values[ends, LAST]
+    last_mean = values[ends, SUM] / values[ends, COUNT]
+    stats[:, LAST] = np.where(np.isnan(last), last_mean, last)
+    return Buckets(sidx[starts], buckets[starts], stats)
+
+
+def summarize(b: Buckets, function: str) -> tuple[Buckets, FloatArray]:
+    """One value per bucket. ``derivative`` drops each series' first bucket (it has no predecessor)."""
+    s = b.stats
+    mean = s[:, SUM] / s[:, COUNT]
+    if function == "mean":
+        return b, mean
+    if function == "sum":
+        return b, s[:, SUM].copy()
+    if function == "count":
+        return b, s[:, COUNT].copy()
+    if function == "min":
+        return b, np.where(np.isnan(s[:, MIN]), mean, s[:, MIN])
+    if function == "max":
+        return b, np.where(np.isnan(s[:, MAX]), mean, s[:, MAX])
+    if function == "stddev":
+        return b, stddev(s)
+    if function == "derivative":
+        same = np.zeros(len(b), dtype=bool)
+        same[1:] = b.series[1:] == b.series[:-1]
+        diffs = np.empty(len(b))
+        diffs[1:] = s[1:, LAST] - s[:-1, LAST]
+        keep = same
+        return Buckets(b.series[keep], b.times[keep], s[keep]), diffs[keep]
+    raise ValueError(f"unknown summary function {function}")
+
+
+def stddev(s: FloatArray) -> FloatArray:
+    mean = s[:, SUM] / s[:, COUNT]
+    variance = np.maximum(s[:, SUMSQ] / s[:, COUNT] - mean * mean, 0.0)
+    return np.asarray(np.sqrt(variance))
+
+
+def group(
+    b: Buckets, values: FloatArray, group_of_series: IntArray, function: str
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Fold series into groups bucket by bucket. ``group_of_series[i]`` is series i's group or -1 (left out)."""
+    g = group_of_series[b.series]
+    keep = g >= 0
+    g, times, values = g[keep], b.times[keep], values[keep]
+    if len(g) == 0:
+        return g, times, values
+    order = np.lexsort((times, g))
+    g, times, values = g[order], times[order], values[order]
+    change = np.ones(len(g), dtype=bool)
+    change[1:] = (g[1:] != g[:-1]) | (times[1:] != times[:-1])
+    starts = np.flatnonzero(change)
+    if function == "sum":
+        out = np.add.reduceat(values, starts)
+    elif function == "min":
+        out = np.fmin.reduceat(values, starts)
+    elif function == "max":
+        out = np.fmax.reduceat(values, starts)
+    elif function == "mean":
+        out = np.add.reduceat(values, starts) / np.diff(np.append(starts, len(values)))
+    else:
+        raise ValueError(f"unknown group function {function}")
+    return g[starts], times[starts], out
+
+
+def split(ids: IntArray, count: int) -> Sequence[slice]:
+    """Slices of a sorted id array, one per id in 0..count-1 (empty slices for absent ids)."""
+    bounds = np.searchsorted(ids, np.arange(count + 1))
+    return [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(count)]

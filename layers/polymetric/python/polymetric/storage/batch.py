@@ -1,0 +1,102 @@
+"""Low-level DynamoDB batches on the sample path: BatchWriteItem / BatchGetItem with retry of leftovers."""
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from polymetric.errors import StorageError
+from polymetric.storage.clients import dynamodb
+
+Item = dict[str, Any]
+WRITE_BATCH = 25
+GET_BATCH = 100
+_RETRIES = 8
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(0.05 * 2**attempt, 1.0))
+
+
+def write(table: str, puts: Sequence[Item] = (), deletes: Sequence[Item] = ()) -> int:
+    """Put and delete items in batches of 25, retrying unprocessed ones. Returns the number of requests."""
+    requests: list[Item] = [{"PutRequest": {"Item": i}} for i in puts]
+    requests += [{"DeleteRequest": {"Key": k}} for k in deletes]
+    calls = 0
+    for chunk in _chunks(requests, WRITE_BATCH):
+        pending: dict[str, Any] = {table: list(chunk)}
+        for attempt in range(_RETRIES):
+            calls += 1
+            try:
+                resp = dynamodb().batch_write_item(RequestItems=pending)
+            except ClientError as exc:
+                raise StorageError("batch write failed", cause=exc) from exc
+            pending = resp.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            _backoff(attempt)
+        else:
+            raise StorageError(f"{len(pending.get(table, []))} items still unprocessed after {_RETRIES} tries")
+    return calls
+
+
+def get(table: str, keys: Sequence[Item], projection: str | None = None) -> list[Item]:
+    """BatchGetItem in pages of 100 keys, retrying unprocessed keys. Order of the result is not the keys'."""
+    found: list[Item] = []
+    for chunk in _chunks(keys, GET_BATCH):
+        request: Item = {"Keys": list(chunk)}
+        if projection:
+            request["ProjectionExpression"] = projection
+        pending: dict[str, Any] = {table: request}
+        for attempt in range(_RETRIES):
+            try:
+                resp = dynamodb().batch_get_item(RequestItems=pending)
+            except ClientError as exc:
+                raise StorageError("batch get failed", cause=exc) from exc
+            found.extend(resp.get("Responses", {}).get(table, []))
+            pending = resp.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            _backoff(attempt)
+        else:
+            raise StorageError("keys still unprocessed after retries")
+    return found
+
+
+def query(
+    table: str,
+    pk: str,
+    *,
+    sk_between: tuple[str, str] | None = None,
+    consistent: bool = False,
+    projection: str | None = None,
+) -> Iterable[Item]:
+    """All items of one partition (optionally an sk range), following pagination."""
+    kwargs: Item = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "ConsistentRead": consistent,
+    }
+    if sk_between:
+        kwargs["KeyConditionExpression"] += " AND sk BETWEEN :lo AND :hi"
+        kwargs["ExpressionAttributeValues"][":lo"] = {"S": sk_between[0]}
+        kwargs["ExpressionAttributeValues"][":hi"] = {"S": sk_between[1]}
+    if projection:
+        kwargs["ProjectionExpression"] = projection
+    while True:
+        try:
+            resp = dynamodb().query(**kwargs)
+        except ClientError as exc:
+            raise StorageError("query failed", cause=exc) from exc
+        yield from resp.get("Items", [])
+        last = resp.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last

@@ -1,0 +1,114 @@
+"""Metric metadata adapter (PynamoDB ``MetricItem`` in the Meta table)."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+
+from polymetric.errors import ConflictError, StorageError
+from polymetric.models.metric import Metric
+from polymetric.storage import keys
+from polymetric.storage.tables import MetricItem, bound
+
+
+def _plain(value: Any) -> Any:
+    """PynamoDB hands numbers in maps back as Decimal; the domain speaks int/float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _to_metric(item: MetricItem) -> Metric:
+    return Metric(
+        name=item.name,
+        type=item.type,
+        display_name=item.display_name,
+        description=item.description,
+        period=int(item.period) if item.period is not None else None,
+        attributes=_plain(item.attributes.as_dict()),  # type: ignore[no-untyped-call]
+        composite=item.composite,
+        created_at=int(item.created_at),
+        version=item.version,
+    )
+
+
+def _to_item(tenant: str, metric: Metric) -> MetricItem:
+    pk, sk = keys.metric(tenant, metric.key)
+    model = bound(MetricItem)
+    item = model(
+        pk,
+        sk,
+        name=metric.name,
+        type=metric.type,
+        display_name=metric.display_name,
+        description=metric.description,
+        period=metric.period,
+        attributes=dict(metric.attributes),
+        composite=metric.composite,
+        created_at=metric.created_at,
+    )
+    if metric.version is not None:
+        item.version = metric.version
+    return item
+
+
+def get(tenant: str, metric_lower: str) -> Metric | None:
+    pk, sk = keys.metric(tenant, metric_lower)
+    try:
+        return _to_metric(bound(MetricItem).get(pk, sk, consistent_read=True))
+    except MetricItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("metric read failed", cause=exc) from exc
+
+
+def get_many(tenant: str, names_lower: Iterable[str]) -> dict[str, Metric]:
+    wanted = [keys.metric(tenant, n) for n in sorted(set(names_lower))]
+    try:
+        return {m.key: m for m in map(_to_metric, bound(MetricItem).batch_get(wanted))}
+    except PynamoDBException as exc:
+        raise StorageError("metric batch read failed", cause=exc) from exc
+
+
+def list_all(tenant: str) -> list[Metric]:
+    """Every metric of the tenant, ordered by lower-cased name."""
+    try:
+        return [_to_metric(i) for i in bound(MetricItem).query(keys.metrics_pk(tenant))]
+    except PynamoDBException as exc:
+        raise StorageError("metric list failed", cause=exc) from exc
+
+
+def create(tenant: str, metric: Metric) -> bool:
+    """Create the metric unless it exists. Returns False when another writer created it first."""
+    item = _to_item(tenant, metric)
+    try:
+        item.save(condition=MetricItem.pk.does_not_exist())  # plus PynamoDB's "version does not exist"
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise StorageError("metric create failed", cause=exc) from exc
+    return True
+
+
+def replace(tenant: str, metric: Metric) -> None:
+    """Overwrite the stored metric read as ``metric.version``; ConflictError if it changed or vanished meanwhile."""
+    item = _to_item(tenant, metric)
+    try:
+        item.save()  # PynamoDB conditions the put on the version read
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConflictError(f"metric {metric.name} changed while it was being updated, retry") from exc
+        raise StorageError("metric update failed", cause=exc) from exc
+
+
+def delete(tenant: str, metric_lower: str) -> None:
+    pk, sk = keys.metric(tenant, metric_lower)
+    try:
+        bound(MetricItem)(pk, sk).delete(add_version_condition=False)
+    except DeleteError as exc:
+        raise StorageError("metric delete failed", cause=exc) from exc

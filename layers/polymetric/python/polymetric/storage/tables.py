@@ -1,0 +1,85 @@
+"""PynamoDB items of the Meta table (layout in ``keys.py``).
+
+Table names come from settings at first use, never at import: ``bound(Model)`` points a model at
+the configured table and ``unbind()`` forgets that (tests start a fresh moto backend per test).
+"""
+
+from typing import Any, TypeVar
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.models import Model
+
+from polymetric.config import get_settings
+
+M = TypeVar("M", bound=type[Model])
+
+_BOUND: set[type[Model]] = set()
+
+
+class _MetaItem(Model):
+    class Meta:
+        table_name = "unbound"
+        region = "us-east-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class OrgItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    tenant = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = NumberAttribute()
+
+
+class TokenItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    tenant = UnicodeAttribute()
+    token_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+    created_at = NumberAttribute()
+
+
+class MetricItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    name = UnicodeAttribute()
+    type = UnicodeAttribute(default="gauge")
+    display_name = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    period = NumberAttribute(null=True)
+    composite = UnicodeAttribute(null=True)
+    attributes: MapAttribute[str, Any] = MapAttribute(default=dict)  # type: ignore[no-untyped-call]
+    # Bumped when a metric is deleted and created again: caches keyed by it never serve the old series.
+    created_at = NumberAttribute()
+    version = VersionAttribute()
+
+
+def bound(model: M) -> M:
+    """The model, pointed at the configured Meta table."""
+    if model not in _BOUND:
+        settings = get_settings()
+        model.Meta.table_name = settings.META_TABLE
+        model.Meta.region = settings.AWS_DEFAULT_REGION
+        model._connection = None
+        _BOUND.add(model)
+    return model
+
+
+def unbind() -> None:
+    for model in _BOUND:
+        model._connection = None
+    _BOUND.clear()
