@@ -13,7 +13,7 @@ from polymetric.dialects.appoptics.measurements import Measurement
 from polymetric.domain import metrics as metric_rules
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
 from polymetric.models.metric import COMPOSITE, Metric
-from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, SidArray, sumsq_from_stddev
+from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
 from polymetric.storage import keys, registry, samples

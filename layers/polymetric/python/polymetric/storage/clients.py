@@ -14,16 +14,21 @@ if TYPE_CHECKING:
 _CONFIG = Config(retries={"max_attempts": 8, "mode": "adaptive"})
 
 
-@lru_cache(maxsize=1)
 def dynamodb() -> "DynamoDBClient":
-    return boto3.client("dynamodb", region_name=get_settings().AWS_DEFAULT_REGION, config=_CONFIG)
+    return _dynamodb(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _dynamodb(region: str) -> "DynamoDBClient":
+    # Clients are costly to build (service model loading) and safe to keep: moto intercepts
+    # every client created after it was imported, whichever mock is active.
+    return boto3.client("dynamodb", region_name=region, config=_CONFIG)
 
 
 def reset() -> None:
-    """Forget cached clients, settings and bound tables (tests start a new moto backend per test)."""
+    """Forget settings, table bindings and write caches (tests start a new moto backend per test)."""
     from polymetric.storage import cache, tables  # local import: both import this module's settings
 
-    dynamodb.cache_clear()
     get_settings.cache_clear()
     tables.unbind()
     cache.clear_all()

@@ -82,9 +82,7 @@ def hours_with_data(tenant: str, metric_lower: str, start: int, end: int) -> lis
     ]
 
 
-def read_hot(
-    tenant: str, metric_lower: str, sids: SidArray, start: int, end: int
-) -> tuple[SampleFrame, int]:
+def read_hot(tenant: str, metric_lower: str, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
     """Samples of the given series with start <= time <= end, in write order; also the number of items read."""
     table = get_settings().SAMPLES_TABLE
     wanted = np.sort(sids.astype("S12"))

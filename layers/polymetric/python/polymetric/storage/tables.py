@@ -72,14 +72,14 @@ def bound(model: M) -> M:
     """The model, pointed at the configured Meta table."""
     if model not in _BOUND:
         settings = get_settings()
-        model.Meta.table_name = settings.META_TABLE
-        model.Meta.region = settings.AWS_DEFAULT_REGION
-        model._connection = None
+        if (model.Meta.table_name, model.Meta.region) != (settings.META_TABLE, settings.AWS_DEFAULT_REGION):
+            model.Meta.table_name = settings.META_TABLE
+            model.Meta.region = settings.AWS_DEFAULT_REGION
+            model._connection = None  # its client is bound to the old table
         _BOUND.add(model)
     return model
 
 
 def unbind() -> None:
-    for model in _BOUND:
-        model._connection = None
+    """Re-read the table names at next use (a connection is kept while its table stays the same)."""
     _BOUND.clear()

@@ -1,0 +1,75 @@
+# Polymetric: `make serve` runs the API locally, `make test` runs every check. Both install what they need.
+PYTHON ?= python3.11
+VENV := .venv
+SAM_VENV := .venv-sam
+BIN := $(VENV)/bin
+PORT ?= 3000
+export PYTHONPATH := layers/polymetric/python:layers/local/python:.
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: install serve test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.lock
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.lock
+	touch $@
+
+serve: install
+	PORT=$(PORT) $(BIN)/python -m polymetric_local serve
+
+test: install lint typecheck template
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-unit: install
+	$(BIN)/pytest -q tests/unit
+
+test-integration: install
+	$(BIN)/pytest -q tests/integration
+
+test-e2e: install
+	$(BIN)/pytest -q tests/e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install
+	$(BIN)/mypy
+
+# The template must lint clean and build offline (no Docker): what `make deploy` would ship.
+template: install $(SAM_VENV)/.installed
+	$(BIN)/cfn-lint template.yaml
+	$(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/sam build -q >/dev/null
+
+bench: install
+	$(BIN)/python -m bench
+
+build: $(SAM_VENV)/.installed
+	$(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/sam build
+
+deploy: build
+	$(SAM_VENV)/bin/sam deploy
+
+# Re-resolve the pinned environments from pyproject.toml's ranges.
+lock:
+	rm -rf /tmp/polymetric-lock && $(PYTHON) -m venv /tmp/polymetric-lock
+	/tmp/polymetric-lock/bin/pip install -q ".[dev]"
+	{ echo "# Pinned dev/test environment (make install). Regenerate: make lock"; \
+	  /tmp/polymetric-lock/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel|polymetric)=='; } > requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
