@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import quote
 
 from polymetric_local.template import Template
-
 from tests.conftest import REPO, LambdaContext, basic, load_event
 
 

@@ -1,6 +1,6 @@
 import pytest
-from polymetric_local.template import Template
 
+from polymetric_local.template import Template
 from tests.conftest import Org
 from tests.integration.api import Api
 

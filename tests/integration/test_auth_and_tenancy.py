@@ -1,0 +1,92 @@
+"""Authentication, roles on every route, and isolation between organizations."""
+
+import pytest
+
+from polymetric.models.tenant import Role
+from polymetric_local.template import Template
+from tests.conftest import Org
+from tests.integration.api import Api
+
+# One request per route in template.yaml: (method, path, body) and the ability it needs.
+ROUTES = [
+    ("POST", "/v1/measurements", {"tags": {"h": "a"}, "measurements": [{"name": "m", "value": 1}]}, "record"),
+    ("GET", "/v1/measurements/m", None, "read"),
+    ("GET", "/v1/metrics", None, "read"),
+    ("GET", "/v1/metrics/m", None, "read"),
+    ("PUT", "/v1/metrics/m", {"period": 60}, "manage"),
+    ("DELETE", "/v1/metrics/m", None, "manage"),
+    ("DELETE", "/v1/metrics", {"names": ["m"]}, "manage"),
+]
+ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
+QUERY = {"duration": 60, "resolution": 60}
+
+
+def test_routes_table_covers_every_template_route(template: Template) -> None:
+    declared = {(e.method.upper(), e.path) for f in template.functions.values() for e in f.api_events}
+    covered = {(m, p.removesuffix("/m") + "/{name}" if p.endswith("/m") else p) for m, p, _, _ in ROUTES}
+    assert covered == declared
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("method", "path", "body", "ability"), ROUTES)
+def test_roles_are_enforced_on_every_route(
+    template: Template, org: Org, role: Role, method: str, path: str, body: dict | None, ability: str
+) -> None:
+    Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
+    reply = Api(template, org.token(role)).request(
+        method, path, json_body=body, query=QUERY if method == "GET" else None
+    )
+    if ability in ALLOWED[role]:
+        assert reply.status < 400, reply.text
+    else:
+        assert reply.status == 403
+        assert reply.json == {"errors": {"request": [f"This API token ({role.value}) may not perform this action."]}}
+
+
+@pytest.mark.parametrize(("method", "path", "body", "ability"), ROUTES)
+def test_missing_credentials_are_401_on_every_route(
+    template: Template, org: Org, method: str, path: str, body: dict | None, ability: str
+) -> None:
+    reply = Api(template, None).request(method, path, json_body=body)
+    assert reply.status == 401
+    assert reply.json == {"errors": {"request": ["Please provide credentials for authentication."]}}
+    assert reply.headers["www-authenticate"] == 'Basic realm="Polymetric"'
+
+
+def test_unknown_token_is_401(template: Template, org: Org) -> None:
+    reply = Api(template, "not-a-token").get("/v1/metrics")
+    assert reply.status == 401
+    assert reply.json == {"errors": {"request": ["Credentials are invalid."]}}
+
+
+def test_garbage_authorization_header_is_401(template: Template, org: Org) -> None:
+    reply = Api(template, None).get("/v1/metrics", headers={"Authorization": "Basic %%%"})
+    assert reply.status == 401
+
+
+def test_librato_style_email_and_token(template: Template, org: Org) -> None:
+    assert Api(template, org.admin).get("/v1/metrics", user="me@example.com").status == 200
+
+
+def test_tenants_never_see_each_other(template: Template, org_factory) -> None:
+    acme, globex = org_factory("acme"), org_factory("globex")
+    a, g = Api(template, acme.admin), Api(template, globex.admin)
+    a.post("/v1/measurements", json_body={"tags": {"h": "a"}, "measurements": [{"name": "secret", "value": 42}]})
+    g.post("/v1/measurements", json_body={"tags": {"h": "g"}, "measurements": [{"name": "secret", "value": 7}]})
+    assert [m["name"] for m in g.get("/v1/metrics").json["metrics"]] == ["secret"]
+    series = g.get("/v1/measurements/secret", query={"duration": 600, "resolution": 1}).json["series"]
+    assert [(s["tags"], [p["value"] for p in s["measurements"]]) for s in series] == [({"h": "g"}, [7.0])]
+    assert g.delete("/v1/metrics/secret").status == 204
+    assert g.get("/v1/metrics/secret").status == 404
+    assert a.get("/v1/metrics/secret").status == 200
+    assert a.get("/v1/measurements/secret", query=QUERY | {"duration": 600}).json["series"][0]["tags"] == {"h": "a"}
+
+
+def test_unknown_route_is_404_json(template: Template, org: Org) -> None:
+    from functions.metrics.app import lambda_handler
+    from tests.conftest import LambdaContext, load_event
+
+    event = load_event("apigw/metrics-list")
+    event.update(path="/v1/nothing", resource="/v1/nothing")
+    reply = lambda_handler(event, LambdaContext())
+    assert reply["statusCode"] == 404
