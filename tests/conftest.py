@@ -2,6 +2,7 @@
 
 import base64
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,12 +10,17 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
-from polymetric_local.resources import LocalResources, create_resources
-from polymetric_local.template import Template, load_template
 
 from polymetric.domain import tenants
 from polymetric.models.tenant import Role
 from polymetric.storage import clients
+from polymetric_local.resources import LocalResources, create_resources
+from polymetric_local.template import Template, load_template
+
+# Powertools reads these when polymetric.observability is first imported, which may be at collection.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "polymetric")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Polymetric")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
 REPO = Path(__file__).resolve().parents[1]
 EVENTS = REPO / "events"

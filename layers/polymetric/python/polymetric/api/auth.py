@@ -22,7 +22,7 @@ def token_from_basic(header: str | None) -> str | None:
         return None
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII text; UnicodeDecodeError is one too
         return None
     user, _, password = decoded.partition(":")
     return password or user or None

@@ -24,6 +24,8 @@ def parse_form(body: str) -> dict[str, Any]:
 def _assign(node: dict[str, Any], path: list[str], value: str, raw_key: str) -> None:
     head, rest = path[0], path[1:]
     if not rest:
+        if isinstance(node.get(head), list | dict):
+            raise InvalidInputError(request=[f"Form field {raw_key!r} mixes a value with a list or an object."])
         node[head] = value
         return
     if rest == [""]:

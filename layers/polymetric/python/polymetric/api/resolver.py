@@ -17,7 +17,8 @@ Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 def build_resolver() -> APIGatewayRestResolver:
     """A REST (v1 payload) resolver answering errors in the AppOptics shape."""
-    app = APIGatewayRestResolver()
+    # debug=False even under POWERTOOLS_DEV: debug mode prints whole events, Authorization headers included.
+    app = APIGatewayRestResolver(debug=False)
     register_error_handlers(app, error_body)
     return app
 

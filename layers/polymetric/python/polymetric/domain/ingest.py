@@ -16,7 +16,7 @@ from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
-from polymetric.storage import keys, registry, samples
+from polymetric.storage import codecs, keys, registry, samples
 from polymetric.storage import metrics as metric_store
 
 
@@ -34,12 +34,12 @@ def accept(
     known = _ensure_metrics(tenant, measurements, user_agent, errors)
     rejected = {e.index for e in errors}
     for m in measurements:
-        if m.name.lower() not in known and m.index not in rejected:
+        if m.name.lower() not in known and m.position not in rejected:
             errors.append(
-                ItemError("name", f"metric {m.name} could not be created (see the measurement before)", m.index)
+                ItemError("name", f"metric {m.name} could not be created (see the measurement before)", m.position)
             )
     rejected = {e.index for e in errors}
-    keep = [m for m in measurements if m.name.lower() in known and m.index not in rejected]
+    keep = [m for m in measurements if m.name.lower() in known and m.position not in rejected]
     stored = _store(tenant, keep, known, request_id or uuid.uuid4().hex[:12])
     outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors)
     if stored == 0:
@@ -63,31 +63,30 @@ def _ensure_metrics(
     for m in measurements:
         first.setdefault(m.name.lower(), m)
     known = metric_store.get_many(tenant, first)
+    new: list[Metric] = []
     for key, m in first.items():
         if key in known:
             continue
         try:
-            new = metric_rules.new_metric(m.name, m.properties, user_agent=user_agent)
+            new.append(metric_rules.new_metric(m.name, m.properties, user_agent=user_agent))
         except InvalidInputError as exc:
-            errors.extend(ItemError(p, "; ".join(msgs), m.index) for p, msgs in exc.params.items())
-            continue
-        if not metric_store.create(tenant, new):
-            fetched = metric_store.get(tenant, key)
-            if fetched is None:
-                continue
-            new = fetched
-        known[key] = new
+            errors.extend(ItemError(p, "; ".join(msgs), m.position) for p, msgs in exc.params.items())
+    created = {m.key for m in metric_store.create_many(tenant, new)}
+    lost_races = [m.key for m in new if m.key not in created]
+    known.update({m.key: m for m in new if m.key in created})
+    known.update(metric_store.get_many(tenant, lost_races) if lost_races else {})
     for m in measurements:
         metric = known.get(m.name.lower())
         if metric is not None and metric.type == COMPOSITE:
-            errors.append(ItemError("name", f"{m.name} is a composite metric and takes no measurements", m.index))
+            errors.append(ItemError("name", f"{m.name} is a composite metric and takes no measurements", m.position))
     return {k: v for k, v in known.items() if v.type != COMPOSITE}
 
 
 def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Metric], request_id: str) -> int:
     if not measurements:
         return 0
-    groups: dict[tuple[str, int, str], list[tuple[bytes, int, tuple[float, ...]]]] = defaultdict(list)
+    plain: dict[tuple[str, int], list[tuple[bytes, int, float]]] = defaultdict(list)
+    summaries: dict[tuple[str, int], list[tuple[bytes, int, list[float]]]] = defaultdict(list)
     series: dict[str, dict[bytes, dict[str, str]]] = defaultdict(dict)
     first_hour: dict[str, int] = {}
     for m in measurements:
@@ -98,28 +97,40 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         first_hour[key] = min(first_hour.get(key, hour), hour)
         if m.summary is None:
             assert m.value is not None
-            groups[(key, hour, samples.KIND_VALUE)].append((sid, m.time - hour, (m.value,)))
+            plain[(key, hour)].append((sid, m.time - hour, m.value))
         else:
             count, total, lo, hi, last, stddev = m.summary
             row = [math.nan] * 6
             row[COUNT], row[SUM], row[MIN], row[MAX], row[LAST] = count, total, lo, hi, last
             row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
-            groups[(key, hour, samples.KIND_SUMMARY)].append((sid, m.time - hour, tuple(row)))
+            summaries[(key, hour)].append((sid, m.time - hour, row))
     generations = {k: known[k].created_at for k in series}
     for key, members in series.items():
         registry.ensure(tenant, key, generations[key], members, first_hour[key])
     slabs = [
         samples.Slab(
-            metric_lower=key,
-            hour=hour,
-            kind=kind,
-            sids=np.array([r[0] for r in rows], dtype="S12"),
-            offsets=np.array([r[1] for r in rows], dtype=np.int64),
-            columns=np.array([r[2] for r in rows], dtype=np.float64),
+            metric_lower=key, hour=hour, sections=_sections(plain.get((key, hour)), summaries.get((key, hour)))
         )
-        for (key, hour, kind), rows in groups.items()
+        for key, hour in sorted(plain.keys() | summaries.keys())
     ]
     samples.write_slabs(
         tenant, slabs, request_id=request_id, generations=generations, received_ms=int(time.time() * 1000)
     )
     return len(measurements)
+
+
+def _sections(
+    plain: list[tuple[bytes, int, float]] | None, summaries: list[tuple[bytes, int, list[float]]] | None
+) -> list[codecs.Section]:
+    sections: list[codecs.Section] = []
+    for rows, width in ((plain, 1), (summaries, 6)):
+        if rows:
+            sids, offsets, values = zip(*rows, strict=True)
+            sections.append(
+                (
+                    np.array(sids, dtype="S12"),
+                    np.array(offsets, dtype=np.int64),
+                    np.array(values, dtype=np.float64).reshape(len(rows), width),
+                )
+            )
+    return sections

@@ -1,6 +1,7 @@
 """Metric metadata use cases and rules (seed: Metrics, Metric Attributes)."""
 
 import fnmatch
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -34,12 +35,14 @@ def _number(name: str, value: Any) -> int | float | None:
         return None
     if isinstance(value, bool):
         raise InvalidInputError.param(name, "must be a number")
-    if isinstance(value, int | float):
-        return value
     try:
-        f = float(str(value))
+        f = float(value) if isinstance(value, int | float) else float(str(value))
     except ValueError:
         raise InvalidInputError.param(name, "must be a number") from None
+    if not math.isfinite(f):
+        raise InvalidInputError.param(name, "must be a number")
+    if isinstance(value, int):
+        return value
     return int(f) if f.is_integer() else f
 
 
@@ -54,7 +57,7 @@ def _text(name: str, value: Any, limit: int = 255) -> str | None:
 def _color(name: str, value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not COLOR_RE.match(value):
+    if not isinstance(value, str) or not COLOR_RE.fullmatch(value):
         raise InvalidInputError.param(name, "must be a seven character hex color code such as #52D74C")
     return value
 
@@ -114,7 +117,7 @@ def _period(value: Any) -> int | None:
 
 
 def check_name(name: str) -> str:
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise InvalidInputError.param("name", "metric names must be 1 to 255 characters of A-Za-z0-9.:-_")
     return name
 

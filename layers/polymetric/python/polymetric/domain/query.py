@@ -62,7 +62,7 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     sids: SidArray = np.array([s.sid for s in series], dtype="S12")
     start = q.start - q.start % q.resolution
     frame, items_read = samples.read_hot(tenant, metric.key, sids, start, q.end)
-    buckets = resample.downsample(frame, sids, q.resolution)
+    buckets = resample.downsample(frame, q.resolution)
     if function == "all":
         return QueryResult(metric, q.resolution, _all_summaries(series, buckets), items_read)
     buckets, values = resample.summarize(buckets, function)

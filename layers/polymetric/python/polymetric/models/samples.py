@@ -23,16 +23,17 @@ SidArray = npt.NDArray[np.bytes_]
 class SampleFrame:
     """Samples of several series. Rows are in write order: a later row wins over an earlier one at the same time.
 
-    ``sids`` holds 12-byte series ids (dtype ``S12``), ``times`` epoch seconds, ``values`` the six columns.
+    ``series`` indexes the list of series the frame was read for, ``times`` are epoch seconds,
+    ``values`` the six columns.
     """
 
-    sids: SidArray
+    series: IntArray
     times: IntArray
     values: FloatArray
 
     @classmethod
     def empty(cls) -> "SampleFrame":
-        return cls(np.empty(0, dtype="S12"), np.empty(0, dtype=np.int64), np.empty((0, 6), dtype=np.float64))
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty((0, 6), dtype=np.float64))
 
     @classmethod
     def concat(cls, frames: "list[SampleFrame]") -> "SampleFrame":
@@ -41,7 +42,7 @@ class SampleFrame:
         if len(frames) == 1:
             return frames[0]
         return cls(
-            np.concatenate([f.sids for f in frames]),
+            np.concatenate([f.series for f in frames]),
             np.concatenate([f.times for f in frames]),
             np.concatenate([f.values for f in frames]),
         )
@@ -50,7 +51,7 @@ class SampleFrame:
         return len(self.times)
 
     def select(self, mask: npt.NDArray[np.bool_]) -> "SampleFrame":
-        return SampleFrame(self.sids[mask], self.times[mask], self.values[mask])
+        return SampleFrame(self.series[mask], self.times[mask], self.values[mask])
 
 
 def from_values(values: FloatArray) -> FloatArray:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, FloatArray, IntArray, SampleFrame
 
@@ -32,24 +31,21 @@ class Buckets:
         return len(self.times)
 
 
-def downsample(frame: SampleFrame, series_sids: npt.NDArray[np.bytes_], resolution: int) -> Buckets:
-    """Merge samples into buckets of ``resolution`` seconds aligned on the epoch; rows of unknown series drop."""
-    order_sids = np.argsort(series_sids)
-    sorted_sids = series_sids[order_sids]
-    pos = np.searchsorted(sorted_sids, frame.sids)
-    pos_c = np.minimum(pos, max(len(sorted_sids) - 1, 0))
-    known = (pos < len(sorted_sids)) & (sorted_sids[pos_c] == frame.sids) if len(sorted_sids) else pos < 0
-    sidx = order_sids[pos_c[known]].astype(np.int64)
-    times = frame.times[known]
-    values = frame.values[known]
-    if len(times) == 0:
+def downsample(frame: SampleFrame, resolution: int) -> Buckets:
+    """Merge samples into buckets of ``resolution`` seconds aligned on the epoch."""
+    if len(frame) == 0:
         return Buckets(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 6)))
-    order = np.lexsort((np.arange(len(times)), times, sidx))
-    sidx, times, values = sidx[order], times[order], values[order]
-    last_write = np.ones(len(times), dtype=bool)
-    last_write[:-1] = (sidx[1:] != sidx[:-1]) | (times[1:] != times[:-1])
-    sidx, times, values = sidx[last_write], times[last_write], values[last_write]
-    buckets = times - np.mod(times, resolution)
+    # One int64 key per row, (series, time): a stable radix sort keeps write order among equal keys.
+    t0 = int(frame.times.min())
+    span = int(frame.times.max()) - t0 + 1
+    key = frame.series * span + (frame.times - t0)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    last_write = np.ones(len(key), dtype=bool)
+    last_write[:-1] = key[1:] != key[:-1]
+    rows = order[last_write]  # gather each column once, after dropping overwritten samples
+    sidx, times, values = frame.series[rows], frame.times[rows], frame.values[rows]
+    buckets = times // resolution * resolution
     change = np.ones(len(times), dtype=bool)
     change[1:] = (sidx[1:] != sidx[:-1]) | (buckets[1:] != buckets[:-1])
     starts = np.flatnonzero(change)
@@ -107,7 +103,8 @@ def group(
     g, times, values = g[keep], b.times[keep], values[keep]
     if len(g) == 0:
         return g, times, values
-    order = np.lexsort((times, g))
+    t0 = int(times.min())
+    order = np.argsort(g * (int(times.max()) - t0 + 1) + (times - t0), kind="stable")
     g, times, values = g[order], times[order], values[order]
     change = np.ones(len(g), dtype=bool)
     change[1:] = (g[1:] != g[:-1]) | (times[1:] != times[:-1])

@@ -1,13 +1,15 @@
 """Binary encodings of samples.
 
-Hot slab (one item per metric, hour and kind of one request), zlib-compressed::
+Hot slab (one item per metric and hour of one request), zlib-compressed::
 
-    magic  b"PS1"
-    n      u32 LE     rows
-    k      u8         value columns (1 for plain values, 6 for summaries)
-    sids   n × 12 B   series ids, rows sorted by (sid, offset), ties in write order
-    offs   n × u16 LE seconds since the start of the hour
-    k ×    column     flag u8, then payload:
+    magic  b"PS2"
+    m      u8         sections (plain values and summaries are separate sections)
+    m ×    section:
+      n      u32 LE     rows
+      k      u8         value columns (1 for plain values, 6 for summaries)
+      sids   n × 12 B   series ids, rows sorted by (sid, offset), ties in write order
+      offs   n × u16 LE seconds since the start of the hour
+      k ×    column     flag u8, then payload:
              flag & 0x7F == 0x7F   float64 values, byte-shuffled
              flag & 0x7F == e      int64 round(v·10^e), byte-shuffled (e ≤ 15: the values are exact
                                     decimals with at most e fraction digits)
@@ -23,10 +25,10 @@ import zlib
 import numpy as np
 import numpy.typing as npt
 
-from polymetric.models.samples import FloatArray, IntArray
+from polymetric.models.samples import FloatArray, IntArray, SidArray
 from polymetric.models.series import SID_BYTES
 
-MAGIC = b"PS1"
+MAGIC = b"PS2"
 RAW = 0x7F
 HAS_NAN = 0x80
 MAX_DECIMALS = 15
@@ -78,30 +80,47 @@ def _encode_column(col: FloatArray) -> bytes:
     return bytes([flag | e]) + prefix + _shuffle(ints)
 
 
-def encode_slab(sids: npt.NDArray[np.bytes_], offsets: IntArray, columns: FloatArray) -> bytes:
-    """Encode rows (sid, offset within the hour, k value columns). Rows are re-sorted by (sid, offset), stably."""
-    n, k = columns.shape
-    order = np.lexsort((offsets, sids))
-    parts = [
-        MAGIC,
-        struct.pack("<IB", n, k),
-        sids[order].astype(f"S{SID_BYTES}").tobytes(),
-        offsets[order].astype("<u2").tobytes(),
-    ]
-    parts.extend(_encode_column(np.ascontiguousarray(columns[order, j])) for j in range(k))
+Section = tuple[SidArray, IntArray, FloatArray]  # sids, offsets within the hour, n × k value columns
+
+
+def encode_slab(sections: list[Section]) -> bytes:
+    """Encode sections of rows. Rows are re-sorted by (sid, offset), stably, within each section."""
+    parts = [MAGIC, struct.pack("<B", len(sections))]
+    for sids, offsets, columns in sections:
+        n, k = columns.shape
+        order = np.lexsort((offsets, sids))
+        parts += [
+            struct.pack("<IB", n, k),
+            sids[order].astype(f"S{SID_BYTES}").tobytes(),
+            offsets[order].astype("<u2").tobytes(),
+        ]
+        parts.extend(_encode_column(np.ascontiguousarray(columns[order, j])) for j in range(k))
     return zlib.compress(b"".join(parts), 6)
 
 
-def decode_slab(blob: bytes) -> tuple[npt.NDArray[np.bytes_], IntArray, FloatArray]:
-    """Inverse of ``encode_slab``: (sids S12, offsets int64, columns n×k float64)."""
+def decode_slab(blob: bytes) -> list[Section]:
+    """Inverse of ``encode_slab``: the sections as (sids S12, offsets int64, columns n×k float64)."""
     try:
         raw = zlib.decompress(blob)
     except zlib.error as exc:
         raise CodecError("slab is not zlib data") from exc
     if raw[:3] != MAGIC:
-        raise CodecError("slab has no PS1 header")
-    n, k = struct.unpack_from("<IB", raw, 3)
-    pos = 8
+        raise CodecError("slab has no PS2 header")
+    try:
+        (count,) = struct.unpack_from("<B", raw, 3)
+        pos = 4
+        sections = []
+        for _ in range(count):
+            section, pos = _decode_section(raw, pos)
+            sections.append(section)
+    except (struct.error, ValueError, IndexError) as exc:
+        raise CodecError(f"slab is truncated or corrupt: {exc}") from exc
+    return sections
+
+
+def _decode_section(raw: bytes, pos: int) -> tuple[Section, int]:
+    n, k = struct.unpack_from("<IB", raw, pos)
+    pos += 5
     sids = np.frombuffer(raw, dtype=f"S{SID_BYTES}", count=n, offset=pos).copy()
     pos += n * SID_BYTES
     offsets = np.frombuffer(raw, dtype="<u2", count=n, offset=pos).astype(np.int64)
@@ -117,6 +136,8 @@ def decode_slab(blob: bytes) -> tuple[npt.NDArray[np.bytes_], IntArray, FloatArr
             pos += nbytes
         e = flag & 0x7F
         body = raw[pos : pos + n * 8]
+        if len(body) != n * 8:
+            raise ValueError("column shorter than its rows")
         pos += n * 8
         if e == RAW:
             col = _unshuffle(body, n, "<f8").astype(np.float64)
@@ -125,4 +146,4 @@ def decode_slab(blob: bytes) -> tuple[npt.NDArray[np.bytes_], IntArray, FloatArr
         if nan is not None:
             col[nan] = np.nan
         columns[:, j] = col
-    return sids, offsets, columns
+    return (sids, offsets, columns), pos

@@ -15,7 +15,7 @@ Meta table (``pk``, ``sk``)::
 
 Samples table (``pk``, ``sk``, TTL attribute ``ttl``)::
 
-    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}#{kind} hot slab: one per (metric, hour, kind) per POST
+    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}        hot slab: one per (metric, hour) per POST
     T#{t}#M#{metric}#HOURS      {hour}                 hours holding hot slabs (read path, compactor)
     T#{t}#S#{sid}               B60#{hour}             60 s hour block of one series (compactor, issue 3)
     T#{t}#S#{sid}               R3600#{day}            hourly rollups of one series-day (compactor, issue 3)
@@ -56,8 +56,8 @@ def hot_slab_pk(tenant: str, metric_lower: str, hour: int) -> str:
     return f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
 
 
-def hot_slab_sk(received_ms: int, request_id: str, kind: str) -> str:
-    return f"{received_ms:013d}#{request_id}#{kind}"
+def hot_slab_sk(received_ms: int, request_id: str) -> str:
+    return f"{received_ms:013d}#{request_id}"
 
 
 def hours_pk(tenant: str, metric_lower: str) -> str:

@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from polymetric.errors import ConflictError, StorageError
 from polymetric.models.metric import Metric
@@ -93,6 +94,29 @@ def create(tenant: str, metric: Metric) -> bool:
             return False
         raise StorageError("metric create failed", cause=exc) from exc
     return True
+
+
+TRANSACTION_ITEMS = 100
+
+
+def create_many(tenant: str, metrics: list[Metric]) -> list[Metric]:
+    """Create metrics that do not exist yet, 100 per conditional transaction; returns the ones this call created.
+
+    A transaction fails whole when any one metric already exists (another writer won the race);
+    that chunk is then created one conditional put at a time.
+    """
+    created: list[Metric] = []
+    model = bound(MetricItem)
+    for i in range(0, len(metrics), TRANSACTION_ITEMS):
+        chunk = metrics[i : i + TRANSACTION_ITEMS]
+        try:
+            with TransactWrite(connection=model._get_connection().connection) as tx:
+                for metric in chunk:
+                    tx.save(_to_item(tenant, metric), condition=MetricItem.pk.does_not_exist())
+            created.extend(chunk)
+        except TransactWriteError:
+            created.extend(m for m in chunk if create(tenant, m))
+    return created
 
 
 def replace(tenant: str, metric: Metric) -> None:

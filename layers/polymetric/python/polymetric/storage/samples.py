@@ -1,7 +1,8 @@
 """Sample storage adapter: hot slabs in, samples out (layout in ``keys.py``, encoding in ``codecs.py``).
 
 Invariants:
-1. One POST writes at most one slab item per (metric, hour, kind), all with BatchWriteItem.
+1. One POST writes at most one slab item per (metric, hour), all with BatchWriteItem; plain values
+   and summaries are two sections of the same item.
 2. A slab is never updated in place: later writes are new items that sort after it, so "last write
    wins" is the item order plus the row order inside a slab.
 3. Every (metric, hour) with slabs has an entry in the metric's HOURS partition, so reads and the
@@ -19,20 +20,18 @@ from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArra
 from polymetric.storage import batch, codecs, keys
 from polymetric.storage.cache import TtlCache
 
-KIND_VALUE = "v"
-KIND_SUMMARY = "s"
-
 
 @dataclass(frozen=True)
 class Slab:
-    """Rows of one (metric, hour, kind) of one request."""
+    """Rows of one (metric, hour) of one request: plain values (1 column) and summaries (6 columns)."""
 
     metric_lower: str
     hour: int
-    kind: str
-    sids: SidArray
-    offsets: IntArray
-    columns: FloatArray
+    sections: list[codecs.Section]
+
+    @property
+    def rows(self) -> int:
+        return sum(len(offsets) for _, offsets, _ in self.sections)
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,12 @@ def write_slabs(
     items: list[dict[str, dict[str, object]]] = []
     new_hours: set[tuple[str, int]] = set()
     for slab in slabs:
-        blob = codecs.encode_slab(slab.sids, slab.offsets, slab.columns)
+        blob = codecs.encode_slab(slab.sections)
         items.append(
             {
                 "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
-                "sk": {"S": keys.hot_slab_sk(received_ms, request_id, slab.kind)},
-                "n": {"N": str(len(slab.offsets))},
+                "sk": {"S": keys.hot_slab_sk(received_ms, request_id)},
+                "n": {"N": str(slab.rows)},
                 "d": {"B": blob},
             }
         )
@@ -83,24 +82,35 @@ def hours_with_data(tenant: str, metric_lower: str, start: int, end: int) -> lis
 
 
 def read_hot(tenant: str, metric_lower: str, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
-    """Samples of the given series with start <= time <= end, in write order; also the number of items read."""
+    """Samples of the given series with start <= time <= end, in write order; also the number of items read.
+
+    The frame's ``series`` are positions in ``sids``.
+    """
     table = get_settings().SAMPLES_TABLE
-    wanted = np.sort(sids.astype("S12"))
+    position = {sid: i for i, sid in enumerate(sids.tolist())}
     frames: list[SampleFrame] = []
     items_read = 0
     for hour in hours_with_data(tenant, metric_lower, start, end):
         for item in batch.query(table, keys.hot_slab_pk(tenant, metric_lower, hour), consistent=True):
             items_read += 1
-            s, offsets, columns = codecs.decode_slab(bytes(item["d"]["B"]))
-            times = offsets + hour
-            pos = np.searchsorted(wanted, s)
-            hit = (pos < len(wanted)) & (wanted[np.minimum(pos, len(wanted) - 1)] == s) if len(wanted) else pos < 0
-            mask = hit & (times >= start) & (times <= end)
-            if not mask.any():
-                continue
-            values = from_values(columns[mask, 0]) if columns.shape[1] == 1 else columns[mask]
-            frames.append(SampleFrame(s[mask], times[mask], values))
+            for slab_sids, offsets, columns in codecs.decode_slab(bytes(item["d"]["B"])):
+                frame = _section_frame(position, slab_sids, offsets + hour, columns, start, end)
+                if frame is not None:
+                    frames.append(frame)
     return SampleFrame.concat(frames), items_read
+
+
+def _section_frame(
+    position: dict[bytes, int], sids: SidArray, times: IntArray, columns: FloatArray, start: int, end: int
+) -> SampleFrame | None:
+    # Rows are sorted by sid, so each distinct sid is looked up once.
+    unique, inverse = np.unique(sids, return_inverse=True)
+    series = np.array([position.get(u, -1) for u in unique.tolist()], dtype=np.int64)[inverse]
+    mask = (series >= 0) & (times >= start) & (times <= end)
+    if not mask.any():
+        return None
+    values = from_values(columns[mask, 0]) if columns.shape[1] == 1 else columns[mask]
+    return SampleFrame(series[mask], times[mask], values)
 
 
 def delete_metric(tenant: str, metric_lower: str) -> int:

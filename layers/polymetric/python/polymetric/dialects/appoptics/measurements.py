@@ -14,10 +14,10 @@ validated again item by item to say which measurements failed and why.
 """
 
 import math
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Required
+from dataclasses import dataclass
+from typing import Annotated, Any, NamedTuple, Required
 
-from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict
 
@@ -29,15 +29,23 @@ TINY = 1e-130
 SUMMARY_FIELDS = ("count", "sum", "min", "max", "last", "stddev")
 METRIC_PROPERTIES = ("period", "attributes", "display_name", "description")
 
-MetricName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.:\-_]+$", min_length=1, max_length=255)]
+MetricName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9.:\-_]+$", min_length=1, max_length=255), Field(strict=True)
+]
 # "+" plus max_length, not {1,255}: bounded repetition over Unicode \w blows pydantic-core's regex size limit.
 TagName = Annotated[str, StringConstraints(pattern=r"^[-.:_\w]+$", min_length=1, max_length=64)]
 TagValue = Annotated[str, StringConstraints(pattern=r"^[-.:_?\\/\w ]+$", min_length=1, max_length=255)]
-Tags = Annotated[dict[TagName, TagValue | int], Field(max_length=MAX_TAGS)]
-Number = float | None
+Tags = Annotated[dict[TagName, TagValue], Field(max_length=MAX_TAGS)]
+# Range-checked in Rust; a failure here aborts the whole request (rule 5), see _whole_request_error.
+Number = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)] | None
+_NUMBER_ERRORS = {"greater_than_equal", "less_than_equal", "finite_number"}
+_NUMBER_FIELDS = {"value", "count", "sum", "min", "max", "last", "stddev"}
+# Integer tag values (``"instance": 3``) are read as strings.
+_CONFIG = ConfigDict(coerce_numbers_to_str=True)
 
 
 class MeasurementIn(TypedDict, total=False):
+    __pydantic_config__ = _CONFIG  # type: ignore[misc]
     name: Required[MetricName]
     value: Number
     count: Number
@@ -55,6 +63,7 @@ class MeasurementIn(TypedDict, total=False):
 
 
 class _EnvelopeFields(TypedDict, total=False):
+    __pydantic_config__ = _CONFIG  # type: ignore[misc]
     tags: Tags
     time: Annotated[float, Field(ge=0)]
     period: Annotated[int, Field(gt=0)] | None
@@ -71,19 +80,23 @@ class _LooseEnvelope(_EnvelopeFields, total=False):
 _POST = TypeAdapter(MeasurementsPostIn)
 _LOOSE = TypeAdapter(_LooseEnvelope)
 _ONE = TypeAdapter(MeasurementIn)
+_EXTRAS = frozenset(("min", "max", "last", "stddev"))
+_PROPERTIES = frozenset(METRIC_PROPERTIES)
 
 
-@dataclass(frozen=True)
-class Measurement:
-    """One accepted measurement, normalised: tags as written, integer time, plain value or summary."""
+class Measurement(NamedTuple):
+    """One accepted measurement, normalised: tags as written, integer time, plain value or summary.
+
+    A NamedTuple, not a frozen dataclass: it is built once per measurement on the ingest hot path.
+    """
 
     name: str
     tags: dict[str, str]
     time: int
     value: float | None
     summary: tuple[float, float, float, float, float, float | None] | None  # count, sum, min, max, last, stddev
-    properties: dict[str, Any] = field(default_factory=dict)
-    index: int = 0  # position in the request, for error reports
+    properties: dict[str, Any]
+    position: int = 0  # index in the request, for error reports
 
 
 @dataclass
@@ -116,52 +129,48 @@ def _reason(err: ErrorDetails) -> tuple[str, str]:
     return head, f"{head}: {err['msg']}"
 
 
-def _check_number(name: str, x: float | None) -> float | None:
-    if x is None:
-        return None
-    if not math.isfinite(x) or abs(x) > HUGE:
-        raise InvalidInputError.param(name, f"{name} {x!r} is out of range: exponents above 10^126 are not allowed")
-    return 0.0 if abs(x) < TINY else x
+def _tiny(x: float) -> float:
+    return 0.0 if -TINY < x < TINY else x
 
 
 def _normalise(m: MeasurementIn, top: _EnvelopeFields, now: int, index: int) -> Measurement:
-    fields: dict[str, Any] = dict(m)
-    numbers = {k: _check_number(k, fields.get(k)) for k in ("value", *SUMMARY_FIELDS)}
-    tags_in = m["tags"] if "tags" in m else top.get("tags", {})
-    if not tags_in:
+    """Cross-field rules on a measurement pydantic already validated; kept lean, it runs per measurement."""
+    tags = m["tags"] if "tags" in m else top.get("tags")
+    if not tags:
         raise _Rejected("tags", "Must have at least one tag")
-    tags = {k: str(v) for k, v in tags_in.items()}
-    for v in tags.values():
-        if not v.strip(" ") or len(v) > 255:
-            raise _Rejected("tags", f"tag value {v!r} must be 1 to 255 characters")
     t = m.get("time", top.get("time"))
     at = int(t) if t is not None else now
-    value, count, total = numbers["value"], numbers["count"], numbers["sum"]
-    extras = [k for k in ("min", "max", "last", "stddev") if numbers[k] is not None]
-    if count is not None or total is not None:
+    value, count, total = m.get("value"), m.get("count"), m.get("sum")
+    summary = None
+    if count is None and total is None:
+        if value is None:
+            raise _Rejected("value", "value (or count and sum) is required")
+        if not _EXTRAS.isdisjoint(m):
+            extras = [k for k in ("min", "max", "last", "stddev") if m.get(k) is not None]
+            if extras:
+                raise _Rejected(extras[0], f"{extras[0]} requires count and sum")
+        value = _tiny(value)
+    else:
         if value is not None:
             raise _Rejected("value", "value cannot be combined with count and sum")
         if count is None or total is None:
             raise _Rejected("count" if count is None else "sum", "count and sum must be given together")
+        count = _tiny(count)
         if count <= 0:
             raise _Rejected("count", "count must be greater than 0")
-        summary = (count, total, _nan(numbers["min"]), _nan(numbers["max"]), _nan(numbers["last"]), numbers["stddev"])
-        measurement_value = None
-    else:
-        if value is None:
-            raise _Rejected("value", "value (or count and sum) is required")
-        if extras:
-            raise _Rejected(extras[0], f"{extras[0]} requires count and sum")
-        summary = None
-        measurement_value = value
-    props: dict[str, Any] = {k: fields[k] for k in METRIC_PROPERTIES if fields.get(k) is not None}
+        lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
+        summary = (count, _tiny(total), _nan(lo), _nan(hi), _nan(last), None if sd is None else _tiny(sd))
+    props: dict[str, Any] = {}
+    if not _PROPERTIES.isdisjoint(m):
+        fields: dict[str, Any] = dict(m)
+        props = {k: fields[k] for k in METRIC_PROPERTIES if fields.get(k) is not None}
     if "period" not in props and top.get("period") is not None:
         props["period"] = top["period"]
-    return Measurement(m["name"], tags, at, measurement_value, summary, props, index)
+    return Measurement(m["name"], tags, at, value, summary, props, index)
 
 
 def _nan(x: float | None) -> float:
-    return math.nan if x is None else x
+    return math.nan if x is None else _tiny(x)
 
 
 def parse(body: bytes | str, *, now: int) -> ParsedPost:
@@ -195,7 +204,14 @@ def _parse_item_by_item(body: bytes | str) -> tuple[_EnvelopeFields, list[tuple[
         try:
             items.append((i, _ONE.validate_python(raw)))
         except ValidationError as exc:
-            param, reason = _reason(exc.errors()[0])
+            errors = exc.errors()
+            for err in errors:
+                if err["type"] in _NUMBER_ERRORS and err["loc"] and err["loc"][0] in _NUMBER_FIELDS:
+                    name = str(err["loc"][0])
+                    raise InvalidInputError.param(
+                        name, f"{name} {err['input']!r} is out of range: exponents above 10^126 are not allowed"
+                    ) from None
+            param, reason = _reason(errors[0])
             items.append((i, ItemError(param, reason, i)))
     return loose, items
 

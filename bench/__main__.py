@@ -1,0 +1,51 @@
+"""`make bench`: validation speed, write units per 1,000 samples, items read per query, query compute.
+
+Counts come from the exact items written and read under moto, priced by AWS's rules
+(polymetric.storage.capacity); timings are medians in this process, each beside a baseline run
+here too. Prints a table and writes bench-results.json at the repository root.
+"""
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
+    fn()
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PolymetricBench")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "polymetric")
+    from bench import compute, storage, validation
+
+    results: dict[str, Any] = {}
+    rows: list[tuple[str, str, str]] = []
+    for section in (validation, storage, compute):
+        section_results, section_rows = section.run(median_seconds)
+        results.update(section_results)
+        rows.extend(section_rows)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'polymetric':>14}  baseline")
+    for name, ours, baseline in rows:
+        print(f"{name:<{width}}  {ours:>14}  {baseline}")
+    (REPO / "bench-results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"\nwrote {REPO / 'bench-results.json'}")
+
+
+if __name__ == "__main__":
+    main()

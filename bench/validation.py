@@ -1,0 +1,56 @@
+"""Parse + validate a 1,000-measurement POST body: ours (pydantic-core from bytes) against json + BaseModel."""
+
+import json
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from bench.datasets import measurements_bytes
+from polymetric.dialects.appoptics.measurements import parse
+
+
+class _Measurement(BaseModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9.:\-_]+$", max_length=255)
+    value: float | None = None
+    count: float | None = None
+    sum: float | None = None
+    min: float | None = None
+    max: float | None = None
+    last: float | None = None
+    time: float | None = None
+    tags: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def value_or_summary(self) -> "_Measurement":
+        if (self.value is None) == (self.count is None or self.sum is None):
+            raise ValueError("value xor count+sum")
+        for x in (self.value, self.count, self.sum, self.min, self.max, self.last):
+            if x is not None and (not math.isfinite(x) or abs(x) > 1e126):
+                raise ValueError("out of range")
+        self.tags = {k.lower(): v.lower() for k, v in self.tags.items()}
+        return self
+
+
+class _Payload(BaseModel):
+    measurements: list[_Measurement]
+    tags: dict[str, str] = {}
+
+
+def run(median_seconds: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    body = measurements_bytes("aggregator", time=int(time.time()))
+    n = 1000
+    assert len(parse(body, now=0).accepted) == n
+    ours = median_seconds(lambda: parse(body, now=0), 40) / n * 1e6
+    base = median_seconds(lambda: _Payload.model_validate(json.loads(body)), 40) / n * 1e6
+    results = {"validate_us_per_measurement": round(ours, 3), "validate_baseline_us_per_measurement": round(base, 3)}
+    rows = [
+        (
+            f"validate µs / measurement (1,000, {len(body)} B)",
+            f"{ours:.2f}",
+            f"{base:.2f} json.loads + BaseModel ({base / ours:.1f}×)",
+        )
+    ]
+    return results, rows

@@ -1,0 +1,134 @@
+"""`python -m polymetric_local serve`: the whole API on 127.0.0.1 over in-process moto (what `make serve` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import shutil
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from polymetric_local.server import LocalRuntime
+
+# layers/local/python/polymetric_local/__main__.py -> the repository root
+REPO_ROOT = Path(__file__).resolve().parents[4]
+DEFAULT_PORT = 3000
+logger = logging.getLogger("polymetric_local.cli")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging()
+    try:
+        port = args.port if args.port is not None else int(os.environ.get("PORT", DEFAULT_PORT))
+    except ValueError:
+        print(f"PORT must be a number, got {os.environ['PORT']!r}", file=sys.stderr)  # noqa: T201
+        return 2
+    repo: Path = args.repo.resolve()
+    data_dir: Path = (args.data_dir or repo / ".polymetric-data").resolve()
+    if args.reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    token = os.environ.get("POLYMETRIC_ADMIN_TOKEN") or secrets.token_hex(32)
+    schedules = None if args.schedules is None else args.schedules == "on"
+    runtime = LocalRuntime(
+        repo, port=port, host=args.host, data_dir=data_dir, admin_token=token, schedules_enabled=schedules
+    )
+    try:
+        runtime.start()
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{port}: {exc}", file=sys.stderr)  # noqa: T201
+        return 1
+    stop, kick = threading.Event(), threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    def request_schedules(_signum: int, _frame: FrameType | None) -> None:
+        kick.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGUSR1, request_schedules)
+    _announce(runtime, data_dir)
+    try:
+        if args.run_schedules:
+            kick.set()
+        while not stop.wait(0.5):
+            if kick.is_set():
+                kick.clear()
+                _run_schedules(runtime)
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _configure_logging() -> None:
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    logging.root.handlers[0].setFormatter(formatter)
+    for noisy in ("botocore", "boto3", "urllib3", "moto", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Said once per handler module, and expected locally.
+    warnings.filterwarnings("ignore", message="POWERTOOLS_DEV environment variable is enabled", category=UserWarning)
+    warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+    # A handler of our own: Powertools' Logger(service="polymetric") filters the root handlers for every
+    # logger whose name contains "polymetric", which would silence the access log.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    local = logging.getLogger("polymetric_local")
+    local.addHandler(handler)
+    local.setLevel(logging.INFO)
+    local.propagate = False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m polymetric_local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API until SIGINT/SIGTERM, keeping the tables on disk")
+    serve.add_argument("--port", type=int, help=f"port to listen on (default: env PORT, else {DEFAULT_PORT})")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--data-dir", type=Path, help="where tables are saved (default: <repo>/.polymetric-data)")
+    serve.add_argument("--reset", action="store_true", help="delete the data directory first")
+    serve.add_argument("--repo", type=Path, default=REPO_ROOT, help="repository holding template.yaml")
+    serve.add_argument(
+        "--schedules",
+        choices=("on", "off"),
+        help="fire Schedule events on their timers (default: env POLYMETRIC_SCHEDULES, else on)",
+    )
+    serve.add_argument(
+        "--run-schedules",
+        action="store_true",
+        help="fire every schedule once at start and drain the queues (also on SIGUSR1 at any time)",
+    )
+    return parser
+
+
+def _announce(runtime: LocalRuntime, data_dir: Path) -> None:
+    lines = (
+        f"Polymetric listening on {runtime.url}",
+        f"Admin token: {runtime.admin_token}",
+        f"Try: curl -u {runtime.admin_token}: {runtime.url}/v1/metrics",
+        f"Data: {data_dir} (saved on Ctrl-C; `kill -USR1 {os.getpid()}` fires the schedules now)",
+    )
+    print("\n".join(lines), flush=True)  # noqa: T201
+
+
+def _run_schedules(runtime: LocalRuntime) -> None:
+    fired = runtime.run_schedules_now()
+    try:
+        delivered = runtime.drain_queues(timeout=60.0)
+    except TimeoutError as exc:
+        logger.warning("%s", exc)
+        delivered = -1
+    logger.info("ran %d schedules; delivered %d queued records", fired, delivered)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

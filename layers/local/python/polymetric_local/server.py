@@ -1,0 +1,440 @@
+"""The local runtime: template.yaml's API, queues and schedules over in-process moto, behind stdlib HTTP.
+
+One LocalRuntime per process: it owns process-global state (os.environ, moto's mock, sys.modules entries
+for the handlers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import moto
+
+from polymetric_local.apigw import (
+    HttpRequest,
+    HttpResponse,
+    InvalidProxyResponseError,
+    Router,
+    build_event,
+    internal_server_error,
+    proxy_response,
+)
+from polymetric_local.invoke import EnvironmentPatch, Invoker
+from polymetric_local.persistence import restore_tables, save_tables
+from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
+from polymetric_local.template import Template, load_template
+from polymetric_local.workers import Workers
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("polymetric_local.access")
+
+Bootstrap = Callable[[str], None]
+
+# The process environment while the runtime runs: fake credentials so nothing can reach real AWS.
+RUNTIME_ENV: dict[str, str | None] = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_PROFILE": None,
+    "AWS_DEFAULT_REGION": DEFAULT_REGION,
+    "POWERTOOLS_DEV": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+def bootstrap_tenants(admin_token: str) -> None:
+    """Create the local organization and its admin token (polymetric.domain.tenants.bootstrap_local)."""
+    try:
+        # Imported late: the handlers' layer is only on sys.path once the runtime has started.
+        module = importlib.import_module("polymetric.domain.tenants")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("polymetric", "polymetric.domain", "polymetric.domain.tenants"):
+            raise
+        logger.warning("no local organization created: %s is not importable yet", exc.name)
+        return
+    bootstrap_local: Any = getattr(module, "bootstrap_local", None)
+    if bootstrap_local is None:
+        logger.warning("no local organization created: polymetric.domain.tenants has no bootstrap_local")
+        return
+    bootstrap_local(admin_token)
+
+
+class LocalRuntime:
+    """Serve template.yaml's Api events over HTTP and run its SQS and Schedule events, on in-process moto.
+
+    `port=0` binds a free port; read the result from `url` after `start()`. `data_dir=None` keeps nothing
+    across restarts. Without `admin_token` a random one is made (read it back from `admin_token`).
+    `schedules_enabled=None` follows env POLYMETRIC_SCHEDULES (anything but "off" is on).
+    """
+
+    def __init__(
+        self,
+        repo_root: Path | str,
+        *,
+        port: int = 3000,
+        host: str = "127.0.0.1",
+        data_dir: Path | str | None = None,
+        admin_token: str | None = None,
+        template_path: Path | str | None = None,
+        prefix: str = DEFAULT_PREFIX,
+        region: str = DEFAULT_REGION,
+        bootstrap: Bootstrap | None = None,
+        schedules_enabled: bool | None = None,
+    ) -> None:
+        self.repo_root = Path(repo_root).resolve()
+        self.template_path = Path(template_path) if template_path else self.repo_root / "template.yaml"
+        self.host = host
+        self.port = port
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.admin_token = admin_token or secrets.token_hex(32)
+        self.prefix = prefix
+        self.region = region
+        self.bootstrap = bootstrap or bootstrap_tenants
+        if schedules_enabled is None:
+            schedules_enabled = os.environ.get("POLYMETRIC_SCHEDULES", "on").strip().lower() != "off"
+        self.schedules_enabled = schedules_enabled
+        self._state: _Running | None = None
+
+    @property
+    def url(self) -> str:
+        state = self._require_running()
+        return f"http://{self.host}:{state.server.server_port}"
+
+    @property
+    def template(self) -> Template:
+        return self._require_running().invoker.template
+
+    @property
+    def resources(self) -> LocalResources:
+        return self._require_running().invoker.resources
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held during every invocation and SQS poll; hold it to use moto from another thread meanwhile."""
+        return self._require_running().invoker.lock
+
+    def start(self) -> LocalRuntime:
+        if self._state is not None:
+            raise RuntimeError("LocalRuntime is already started")
+        environment = EnvironmentPatch()
+        environment.set(RUNTIME_ENV)
+        mock = moto.mock_aws()
+        mock.start()
+        try:
+            self._state = self._start(environment, mock)
+        except BaseException:
+            mock.stop()
+            environment.restore()
+            raise
+        # Serving starts only once _state is set, so no request can find the runtime half started.
+        self._state.serve()
+        logger.info("Polymetric local runtime started on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and working, save the tables to the data directory, leave moto. Idempotent."""
+        state = self._state
+        if state is None:
+            return
+        try:
+            state.stop_server()
+            state.workers.stop()
+            with state.invoker.lock:
+                # A request still in flight on a closing connection gets a 502 rather than a stopped moto.
+                state.accepting = False
+                if self.data_dir is not None:
+                    counts = save_tables(state.invoker.resources, self.data_dir, client=state.dynamodb)
+                    logger.info("saved %s to %s", _describe_counts(counts), self.data_dir)
+        finally:
+            self._state = None
+            state.invoker.unload()
+            state.mock.stop()
+            state.environment.restore()
+
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def run_schedules_now(self) -> int:
+        """Fire every enabled Schedule event once, now; returns how many invocations succeeded."""
+        return self._require_running().workers.run_schedules_now()
+
+    def drain_queues(self, timeout: float = 10.0) -> int:
+        """Deliver SQS messages until the event-source queues are empty; see Workers.drain_queues."""
+        return self._require_running().workers.drain_queues(timeout)
+
+    def invoke(self, function_id: str, event: Any) -> Any:
+        """Invoke one template function directly with `event` (JSON in, JSON out, as Lambda does)."""
+        return self._require_running().invoker.invoke(function_id, event)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """API Gateway plus Lambda for one HTTP request, without the socket."""
+        state = self._require_running()
+        match = state.router.resolve(request.method, request.target)
+        if isinstance(match, HttpResponse):
+            return match
+        request_id = str(uuid.uuid4())
+        event = build_event(
+            request, match, account_id=state.invoker.resources.account_id, api_id=LOCAL_API_ID, request_id=request_id
+        )
+        with state.invoker.lock:
+            if not state.accepting:
+                return internal_server_error(request_id)
+            try:
+                result = state.invoker.invoke(match.route.function, event)
+                return proxy_response(result, request_id=request_id)
+            except InvalidProxyResponseError as exc:
+                logger.error("%s: malformed Lambda proxy response: %s", match.route.function, exc)
+            except Exception:
+                logger.exception("%s raised while handling %s %s", match.route.function, request.method, match.path)
+        return internal_server_error(request_id)
+
+    def _require_running(self) -> _Running:
+        if self._state is None:
+            raise RuntimeError("LocalRuntime is not started")
+        return self._state
+
+    def _start(self, environment: EnvironmentPatch, mock: Any) -> _Running:
+        template = load_template(self.template_path)
+        session = boto3.session.Session(region_name=self.region)
+        resources = create_resources(template, prefix=self.prefix, region=self.region, session=session)
+        dynamodb: DynamoDBClient = session.client("dynamodb", region_name=self.region)
+        invoker = Invoker(template, resources, environment)
+        invoker.prepare_sys_path()
+        if self.data_dir is not None:
+            counts = restore_tables(resources, self.data_dir, client=dynamodb)
+            if counts:
+                logger.info("restored %s from %s", _describe_counts(counts), self.data_dir)
+        with invoker.lock:
+            # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
+            first = next(iter(template.functions.values()), None)
+            if first is not None:
+                invoker.apply_env(first)
+            self.bootstrap(self.admin_token)
+        workers = Workers(
+            invoker, sqs=session.client("sqs", region_name=self.region), schedules_enabled=self.schedules_enabled
+        )
+        state = _Running(
+            mock=mock,
+            environment=environment,
+            invoker=invoker,
+            workers=workers,
+            dynamodb=dynamodb,
+            router=Router.from_template(template),
+            server=_Server((self.host, self.port), self),
+        )
+        workers.start()
+        return state
+
+
+class _Running:
+    """Everything a started runtime holds; dropped as a whole by stop()."""
+
+    def __init__(
+        self,
+        *,
+        mock: Any,
+        environment: EnvironmentPatch,
+        invoker: Invoker,
+        workers: Workers,
+        dynamodb: DynamoDBClient,
+        router: Router,
+        server: _Server,
+    ) -> None:
+        self.mock = mock
+        self.environment = environment
+        self.invoker = invoker
+        self.workers = workers
+        self.dynamodb = dynamodb
+        self.router = router
+        self.server = server
+        self.accepting = True
+        self._thread: threading.Thread | None = None
+
+    def serve(self) -> None:
+        # A short poll interval keeps stop() quick; serve_forever only checks for shutdown between polls.
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), name="polymetric-local-http", daemon=True
+        )
+        self._thread.start()
+
+    def stop_server(self) -> None:
+        if self._thread is not None:
+            self.server.shutdown()
+            self._thread.join()
+        self.server.close_connections()
+        self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    # Connection threads only read and write sockets; invocations are serialized by the Invoker lock.
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], runtime: LocalRuntime) -> None:
+        self.runtime = runtime
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _RequestHandler)
+
+    def handle_error(self, _request: Any, client_address: Any) -> None:
+        # A client hanging up mid-response is routine; anything else is a bug worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.debug("client %s went away", client_address)
+        else:
+            logger.exception("error while serving %s", client_address)
+
+    def close_connections(self) -> None:
+        # Idle keep-alive connections would otherwise hold their threads (and the port) after stop().
+        with self.connections_lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self.connections.clear()
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "polymetric-local"
+    server: _Server
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        super().finish()
+
+    # http.server dispatches on do_<METHOD>; API Gateway, not this server, decides which methods exist.
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def _serve(self) -> None:
+        started = time.monotonic()
+        body = self._read_body()
+        if body is None:
+            return
+        request = HttpRequest(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            server_port=self.server.server_port,
+        )
+        try:
+            response = self.server.runtime.handle(request)
+        except RuntimeError:
+            # stop() finished between reading this request and answering it.
+            response = internal_server_error()
+        self._write(response)
+        access_logger.info(
+            '%s "%s %s %s" %d %d %.1fms',
+            self.client_address[0],
+            self.command,
+            self.path,
+            self.request_version,
+            response.status,
+            len(response.body),
+            (time.monotonic() - started) * 1000,
+        )
+
+    def _read_body(self) -> bytes | None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            return b""
+        try:
+            length = int(length_header)
+        except ValueError:
+            self.send_error(400, "Bad Content-Length")
+            return None
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._write(_too_large())
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunked(self) -> bytes | None:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(65537)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                self.send_error(400, "Bad chunk size")
+                return None
+            if size == 0:
+                # Trailers end with an empty line.
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                self.close_connection = True
+                self._write(_too_large())
+                return None
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(65537)
+
+    def _write(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        self.wfile.flush()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # One access line per request is written by _serve, with the timing.
+        pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.info("%s %s", self.address_string(), format % args)
+
+
+def _too_large() -> HttpResponse:
+    return HttpResponse(
+        status=413, headers=[("Content-Type", "application/json")], body=b'{"message":"Request Too Long"}'
+    )
+
+
+def _describe_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{logical_id}: {n} items" for logical_id, n in counts.items()) or "no tables"
