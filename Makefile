@@ -52,7 +52,7 @@ typecheck: install
 template: install $(SAM_VENV)/.installed
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --lint
-	$(SAM_VENV)/bin/sam build -q >/dev/null
+	$(SAM_VENV)/bin/sam build > .aws-sam-build.log 2>&1 || { cat .aws-sam-build.log; exit 1; }
 
 bench: install
 	$(BIN)/python -m bench

@@ -10,6 +10,9 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 from polymetric.config import Settings
+from polymetric.domain import tenants
+from polymetric.models.tenant import Role
+from polymetric.storage import clients
 from polymetric_local.template import Template
 from tests.conftest import EVENTS, REPO, LambdaContext, Org, basic, load_event
 from tests.integration.api import Api, _module
@@ -30,17 +33,18 @@ def _translated() -> dict:
     return transform(sam, {}, _NoManagedPolicies())
 
 
-def test_sam_transform_tables_are_the_ones_the_handlers_use(template: Template, org: Org, aws) -> None:
+def test_sam_transform_tables_are_the_ones_the_handlers_use(template: Template, monkeypatch) -> None:
     """Create the SAM-transformed tables in a fresh moto account and run a POST + GET against exactly those."""
     cfn = _translated()
     tables = {k: r["Properties"] for k, r in cfn["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
     functions = {k: r["Properties"] for k, r in cfn["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
     assert set(tables) == set(template.tables)
     required = {name for name, field in Settings.model_fields.items() if field.is_required()}
+    env = {}
     for name, props in functions.items():
-        env = props["Environment"]["Variables"]
-        assert required <= env.keys(), name
-        assert {env[v]["Ref"] for v in required} <= set(tables)
+        variables = props["Environment"]["Variables"]
+        assert required <= variables.keys(), name
+        env.update({v: f"cfn-{variables[v]['Ref']}" for v in required})
     with mock_aws():
         client = boto3.client("dynamodb")
         for logical_id, props in tables.items():
@@ -50,8 +54,21 @@ def test_sam_transform_tables_are_the_ones_the_handlers_use(template: Template, 
                 KeySchema=props["KeySchema"],
                 BillingMode=props["BillingMode"],
             )
-        described = {t: client.describe_table(TableName=f"cfn-{t}")["Table"]["KeySchema"] for t in tables}
-        assert described == {t: p["KeySchema"] for t, p in tables.items()}
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        clients.reset()
+        tenant = tenants.create_org("cfn")
+        api = Api(template, tenants.create_token(tenant, Role.ADMIN, "cfn"))
+        posted = api.post(
+            "/v1/measurements", json_body={"measurements": [{"name": "m", "value": 2, "tags": {"h": "a"}}]}
+        )
+        assert posted.status == 202, posted.text
+        got = api.get("/v1/measurements/m", query={"duration": 600, "resolution": 1})
+        assert got.json["series"][0]["measurements"][0]["value"] == 2.0
+        assert client.scan(TableName="cfn-SamplesTable")["Count"] > 0
+        assert client.scan(TableName="cfn-MetaTable")["Count"] > 0
+    clients.reset()
+    tenants.forget_cached_tokens()
 
 
 def test_translated_routes_match_the_resolvers(template: Template) -> None:
