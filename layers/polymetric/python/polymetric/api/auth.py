@@ -28,11 +28,25 @@ def token_from_basic(header: str | None) -> str | None:
     return password or user or None
 
 
-def allow(ability: Ability) -> Callable[[APIGatewayRestResolver, NextMiddleware], Response[str]]:
-    """Route middleware: authenticate the caller and require ``ability`` of its role."""
+Credentials = Callable[[APIGatewayRestResolver], str | None]
+
+
+def basic_credentials(app: APIGatewayRestResolver) -> str | None:
+    """The AppOptics/Librato way: HTTP Basic."""
+    return token_from_basic(app.current_event.headers.get("Authorization"))
+
+
+def allow(
+    ability: Ability, credentials: Credentials = basic_credentials
+) -> Callable[[APIGatewayRestResolver, NextMiddleware], Response[str]]:
+    """Route middleware: authenticate the caller and require ``ability`` of its role.
+
+    ``credentials`` finds the API token where the dialect carries it (Basic header, a body field,
+    a path segment, a custom header); every dialect's token is a Polymetric API token.
+    """
 
     def middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
-        principal = tenants.authenticate(token_from_basic(app.current_event.headers.get("Authorization")))
+        principal = tenants.authenticate(credentials(app))
         if not principal.can(ability):
             raise ForbiddenError(f"This API token ({principal.role.value}) may not perform this action.")
         logger.append_keys(tenant=principal.tenant)

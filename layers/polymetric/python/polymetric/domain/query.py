@@ -1,8 +1,9 @@
 """Read measurements of one metric: select series, read samples, downsample, summarise, group."""
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -56,13 +57,10 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     function = q.summary_function or _PERSISTED.get(str(metric.attributes.get("summarize_function")), "mean")
     if function == "all" and q.group_by:
         raise InvalidInputError.param("group_by", "may not be combined with summary_function=all")
-    series = _select(tenant, metric, q)
+    series = select_series(tenant, metric, q.tags, q.group_by)
     if not series:
         return QueryResult(metric, q.resolution, [])
-    sids: SidArray = np.array([s.sid for s in series], dtype="S12")
-    start = q.start - q.start % q.resolution
-    frame, items_read = samples.read_hot(tenant, metric.key, sids, start, q.end)
-    buckets = resample.downsample(frame, q.resolution)
+    buckets, items_read = load_buckets(tenant, metric, series, q.start, q.end, q.resolution)
     if function == "all":
         return QueryResult(metric, q.resolution, _all_summaries(series, buckets), items_read)
     buckets, values = resample.summarize(buckets, function)
@@ -75,14 +73,32 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     return QueryResult(metric, q.resolution, out, items_read)
 
 
-def _select(tenant: str, metric: Metric, q: MeasurementsQuery) -> list[Series]:
-    wanted = [g.lower() for g in q.group_by if g != "*"]
+class TagMatcher(Protocol):
+    def matches(self, tags: Mapping[str, str]) -> bool: ...
+
+
+def select_series(tenant: str, metric: Metric, tags: TagMatcher, group_by: tuple[str, ...] = ()) -> list[Series]:
+    """The metric's series whose tags match (and that carry every group_by tag), sorted by tag pairs."""
+    wanted = [g.lower() for g in group_by if g != "*"]
     chosen = [
         s
         for s in registry.load(tenant, metric.key)
-        if q.tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)
+        if tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)
     ]
     return sorted(chosen, key=lambda s: s.sort_key)
+
+
+def load_buckets(
+    tenant: str, metric: Metric, series: list[Series], start: int, end: int, resolution: int
+) -> tuple[resample.Buckets, int]:
+    """Merged (count, sum, min, max, last, sumsq) per series and bucket of ``resolution`` seconds in [start, end].
+
+    ``Buckets.series`` indexes ``series``. The one read seam of plain and composite queries: it picks
+    the storage tier. Returns the buckets and the number of items read.
+    """
+    sids: SidArray = np.array([s.sid for s in series], dtype="S12")
+    frame, items_read = samples.read_hot(tenant, metric.key, sids, start - start % resolution, end)
+    return resample.downsample(frame, resolution), items_read
 
 
 def _points(times: Any, values: Any) -> list[dict[str, Any]]:
