@@ -29,8 +29,30 @@ def accept(
     user_agent: str | None = None,
     request_id: str | None = None,
 ) -> BatchOutcome:
-    """Store every valid measurement; ``errors`` are the ones validation already rejected."""
-    errors = list(errors)
+    """AppOptics semantics: store every valid measurement; when none could be stored, PartialAcceptanceError."""
+    outcome = write(tenant, measurements, total=total, errors=errors, user_agent=user_agent, request_id=request_id)
+    if outcome.accepted == 0:
+        raise PartialAcceptanceError(outcome)
+    return outcome
+
+
+def write(
+    tenant: str,
+    measurements: Sequence[Measurement],
+    *,
+    total: int | None = None,
+    errors: list[ItemError] | None = None,
+    user_agent: str | None = None,
+    request_id: str | None = None,
+) -> BatchOutcome:
+    """Store measurements of any dialect into the one store; returns what was stored and what was not.
+
+    Creates missing metrics (from the first measurement's ``properties``), registers new series and
+    writes one hot slab per (metric, hour). ``errors`` are rejections the caller's validation made
+    (their ``index`` is a measurement ``position``); measurements of composite metrics are refused here.
+    """
+    total = len(measurements) if total is None else total
+    errors = list(errors or [])
     known = _ensure_metrics(tenant, measurements, user_agent, errors)
     rejected = {e.index for e in errors}
     for m in measurements:
@@ -42,12 +64,10 @@ def accept(
     keep = [m for m in measurements if m.name.lower() in known and m.position not in rejected]
     stored = _store(tenant, keep, known, request_id or uuid.uuid4().hex[:12])
     outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors)
-    if stored == 0:
-        raise PartialAcceptanceError(outcome)
     metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
     if outcome.failed:
         metrics.add_metric(name="MeasurementsRejected", unit=MetricUnit.Count, value=outcome.failed)
-    logger.info("measurements accepted", accepted=stored, rejected=outcome.failed)
+    logger.info("measurements stored", accepted=stored, rejected=outcome.failed)
     return outcome
 
 

@@ -12,6 +12,8 @@ Meta table (``pk``, ``sk``)::
                                                        before it knows the tenant, so this key is global)
     T#{t}#METRICS               {metric}               metric: name as written, type, period, attributes
     T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
+    T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
+    T#{t}#ANN#{stream}          {start}#{id}           annotation event
 
 Samples table (``pk``, ``sk``, TTL attribute ``ttl``)::
 
@@ -46,6 +48,18 @@ def metrics_pk(tenant: str) -> str:
 
 def metric(tenant: str, metric_lower: str) -> tuple[str, str]:
     return metrics_pk(tenant), metric_lower
+
+
+def annotation_streams_pk(tenant: str) -> str:
+    return f"T#{tenant}#ANNSTREAMS"
+
+
+def annotations_pk(tenant: str, stream_lower: str) -> str:
+    return f"T#{tenant}#ANN#{stream_lower}"
+
+
+def annotation_sk(start_time: int, event_id: int) -> str:
+    return f"{_epoch(start_time)}#{event_id:019d}"
 
 
 def series_registry_pk(tenant: str, metric_lower: str) -> str:
