@@ -79,7 +79,7 @@ def events(tenant: str, stream: str, start: int, end: int) -> list[Annotation]:
                 end_time=int(i.end_time) if i.end_time is not None else None,
                 description=i.description,
                 source=i.source,
-                links=[dict(link.as_dict()) for link in i.links],  # type: ignore[no-untyped-call]
+                links=[{str(k): str(v) for k, v in dict(link).items()} for link in i.links],
             )
             for i in model.query(keys.annotations_pk(tenant, stream.lower()), condition)
         ]
