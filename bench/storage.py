@@ -1,6 +1,7 @@
 """Write units per 1,000 samples for the three POST shapes, bytes per sample, items read per query (moto)."""
 
 import os
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from moto import mock_aws
 
 from bench.datasets import SHAPES, measurements_body
 from polymetric.dialects.appoptics.measurements import parse
-from polymetric.domain import ingest, query, tenants
+from polymetric.domain import compaction, ingest, query, tenants
 from polymetric.models.tenant import Role
 from polymetric.query.tags import TagFilter
 from polymetric.storage import batch, capacity, clients
@@ -77,7 +78,7 @@ def write_cost(shape: str, tenant: str) -> dict[str, float]:
 
     Also used by tests/integration/test_write_capacity.py, which asserts the counts.
     """
-    start = int(time.time()) // HOUR * HOUR - 2 * HOUR
+    start = int(time.time()) // HOUR * HOUR  # the open hour, as live traffic
     settings = clients.get_settings()
     post(tenant, measurements_body(shape, time=start))
     before = {**scan(settings.SAMPLES_TABLE), **scan(settings.META_TABLE)}
@@ -95,66 +96,251 @@ def write_cost(shape: str, tenant: str) -> dict[str, float]:
     }
 
 
+class Recorder:
+    """Every item written (BatchWriteItem puts) and conditional delete made while active."""
+
+    def __init__(self) -> None:
+        self.puts: list[dict[str, Any]] = []
+        self.deletes = 0
+        self._write, self._delete_if = batch.write, batch.delete_if
+
+    def __enter__(self) -> "Recorder":
+        def write(table: str, puts: Any = (), deletes: Any = ()) -> int:
+            self.puts.extend(puts)
+            self.deletes += len(deletes)
+            return self._write(table, puts, deletes)
+
+        def delete_if(*args: Any) -> bool:
+            self.deletes += 1
+            return self._delete_if(*args)
+
+        batch.write, batch.delete_if = write, delete_if  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        batch.write, batch.delete_if = self._write, self._delete_if  # type: ignore[assignment]
+
+    @property
+    def wcu(self) -> int:
+        return capacity.write_units(self.puts) + self.deletes  # a small item's delete is 1 WCU
+
+
+def compact_all(now: float | None = None) -> int:
+    jobs = compaction.plan(now)
+    for job in jobs:
+        compaction.compact(job)
+    return len(jobs)
+
+
+def live_cost(tenant: str, metrics: int, series: int, summaries: float = 0.2) -> dict[str, float]:
+    """One closed hour of live traffic (a POST a minute, one sample per series each), then its compaction.
+
+    Steady state: metrics and series are registered by a POST an hour earlier, which is not counted.
+    Returns write units per 1,000 samples for the hot path, the compaction and both, and billed
+    bytes per stored sample once the slabs expired (blocks plus each rollup item's share of its day).
+    """
+    # The current hour, as live traffic writes it (a past hour counts as late data and is costlier).
+    hour = int(time.time()) // HOUR * HOUR
+    post(tenant, shaped_body(metrics, series, hour - 3 * HOUR, summaries, seed=0))
+    compact_all()
+    with Recorder() as hot:
+        for minute in range(60):
+            post(tenant, shaped_body(metrics, series, hour + 60 * minute, summaries, seed=minute))
+    with Recorder() as compacted:
+        compact_all(now=hour + 2 * HOUR)
+    samples_count = 60 * metrics * series
+    blocks = [i for i in compacted.puts if i["sk"]["S"].startswith("B")]
+    rollups = [i for i in compacted.puts if i["sk"]["S"].startswith("R")]
+    stored = capacity.billed_bytes(blocks) + capacity.billed_bytes(rollups) / 24
+    return {
+        "hot": hot.wcu * 1000 / samples_count,
+        "compaction": compacted.wcu * 1000 / samples_count,
+        "total": (hot.wcu + compacted.wcu) * 1000 / samples_count,
+        "billed_bytes_per_sample": stored / samples_count,
+        "samples": samples_count,
+    }
+
+
+def shaped_body(metrics: int, series: int, t: int, summaries: float, seed: int) -> dict[str, Any]:
+    rnd = random.Random(seed)
+    out = []
+    for m in range(metrics):
+        for s in range(series):
+            item: dict[str, Any] = {"name": f"live.m{m:04d}", "time": t, "tags": {"host": f"h{s:03d}"}}
+            if (m * series + s) % int(1 / summaries if summaries else 10**9) == 0:
+                count = rnd.randint(1, 20)
+                mean = round(rnd.uniform(1, 300), 3)
+                item.update(count=count, sum=round(mean * count, 3), min=round(mean / 2, 3), max=round(mean * 2, 3))
+            elif s % 2:
+                item["value"] = round(50 + rnd.gauss(0, 5), 1)  # a percentage-like gauge
+            else:
+                item["value"] = float(rnd.randint(0, 500))  # a per-minute count
+            out.append(item)
+    return {"measurements": out}
+
+
 def items_read(series: int, days: int, resolution: int) -> tuple[int, float]:
-    """POST a minute of data per series for every minute of ``days`` days (one POST per hour), then read it."""
-    end = int(time.time()) // HOUR * HOUR - HOUR
-    start = end - days * 86400
     with local_aws() as tenant:
+        return items_read_in(tenant, series, days, resolution)
+
+
+def items_read_in(tenant: str, series: int, days: int, resolution: int) -> tuple[int, float]:
+    """POST a minute of data per series for every minute of ``days`` days (one POST per hour), compact, read it."""
+    # Whole days that ended at least two hours ago, so that every hour is compacted before the read.
+    end = (int(time.time()) - 2 * HOUR) // 86400 * 86400
+    start = end - days * 86400
+    for hour in range(start, end, HOUR):
+        post(
+            tenant,
+            {
+                "measurements": [
+                    {
+                        "name": "read.metric",
+                        "value": float(minute % 17),
+                        "time": hour + 60 * minute,
+                        "tags": {"host": f"h{s:03d}"},
+                    }
+                    for s in range(series)
+                    for minute in range(60)
+                ]
+            },
+        )
+    compact_all()
+    q = query.MeasurementsQuery(
+        name="read.metric",
+        start=start,
+        end=end - 1,
+        resolution=resolution,
+        tags=TagFilter(),
+        group_by=("*",) if series > 1 else (),
+        group_by_function="sum" if series > 1 else None,
+    )
+    t = time.perf_counter()
+    result = query.measurements(tenant, q)
+    elapsed = (time.perf_counter() - t) * 1000
+    return result.items_read, elapsed
+
+
+LIVE_SHAPES = {
+    # name: (metrics, series) at a scale moto runs in seconds; per-item economics are those of the
+    # full shapes (10×100, 250×4, 1000×1): items per POST per metric and samples per series-hour match.
+    "aggregator": (2, 100),
+    "per_host": (10, 4),
+    "worst": (30, 1),
+}
+
+
+def get_baseline_ms(series_week_samples: int = 10080) -> tuple[float, float]:
+    """Time a full GET for 1 series × 1 week @3600 through the handler, and the item-per-sample Query alone."""
+    from bench.__main__ import REPO
+    from functions.measurements.app import lambda_handler
+    from polymetric_local.template import load_template
+
+    template = load_template(REPO / "template.yaml")
+    del template
+    end = (int(time.time()) - 2 * HOUR) // 86400 * 86400
+    start = end - 7 * 86400
+    with local_aws() as tenant:
+        token = tenants.create_token(tenant, Role.VIEWER, "bench")
         for hour in range(start, end, HOUR):
             post(
                 tenant,
                 {
                     "measurements": [
-                        {
-                            "name": "read.metric",
-                            "value": float(minute % 17),
-                            "time": hour + 60 * minute,
-                            "tags": {"host": f"h{s:03d}"},
-                        }
-                        for s in range(series)
-                        for minute in range(60)
+                        {"name": "week", "value": float(m % 13), "time": hour + 60 * m, "tags": {"h": "a"}}
+                        for m in range(60)
                     ]
                 },
             )
-        q = query.MeasurementsQuery(
-            name="read.metric",
-            start=start,
-            end=end - 1,
-            resolution=resolution,
-            tags=TagFilter(),
-            group_by=("*",) if series > 1 else (),
-            group_by_function="sum" if series > 1 else None,
-        )
+        compact_all()
+        event = _get_event(token, "week", start, end - 1)
         t = time.perf_counter()
-        result = query.measurements(tenant, q)
-        elapsed = (time.perf_counter() - t) * 1000
-        return result.items_read, elapsed
+        reply = lambda_handler(event, _Context())
+        ours = (time.perf_counter() - t) * 1000
+        assert reply["statusCode"] == 200, reply["body"]
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="item-per-sample",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "ts", "AttributeType": "N"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "ts", "KeyType": "RANGE"}],
+        )
+        rows = [
+            {
+                "PutRequest": {
+                    "Item": {"pk": {"S": "T#x#series"}, "ts": {"N": str(start + 60 * i)}, "v": {"N": str(i % 13)}}
+                }
+            }
+            for i in range(series_week_samples)
+        ]
+        for i in range(0, len(rows), 25):
+            client.batch_write_item(RequestItems={"item-per-sample": rows[i : i + 25]})
+        t = time.perf_counter()
+        paginator = client.get_paginator("query")
+        count = sum(
+            len(page["Items"])
+            for page in paginator.paginate(
+                TableName="item-per-sample",
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": "T#x#series"}},
+            )
+        )
+        baseline = (time.perf_counter() - t) * 1000
+        assert count == series_week_samples
+    return ours, baseline
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+
+def _get_event(token: str, name: str, start: int, end: int) -> dict[str, Any]:
+    import base64
+    import json
+
+    from bench.__main__ import REPO
+
+    event = json.loads((REPO / "events/apigw/measurements-get.json").read_text())
+    query_params = {"start_time": [str(start)], "end_time": [str(end)], "resolution": ["3600"]}
+    event.update(
+        path=f"/v1/measurements/{name}",
+        pathParameters={"name": name},
+        multiValueQueryStringParameters=query_params,
+        queryStringParameters={k: v[0] for k, v in query_params.items()},
+    )
+    event["headers"]["Authorization"] = "Basic " + base64.b64encode(f"{token}:".encode()).decode()
+    return event
 
 
 def run(_: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     results: dict[str, Any] = {}
     rows: list[tuple[str, str, str]] = []
-    for shape in SHAPES:
+    for shape, (metrics, series) in LIVE_SHAPES.items():
         with local_aws() as tenant:
-            cost = write_cost(shape, tenant)
-        key = "per_host" if shape == "per_host" else shape
-        results[f"wcu_per_1000_samples_{key}"] = cost["wcu"]
-        results[f"hot_items_per_post_{key}"] = cost["items"]
-        results[f"batch_requests_per_post_{key}"] = cost["requests"]
+            cost = live_cost(tenant, metrics, series)
+        results[f"wcu_per_1000_samples_{shape}"] = round(cost["total"], 1)
+        results[f"wcu_per_1000_samples_{shape}_hot"] = round(cost["hot"], 1)
+        results[f"wcu_per_1000_samples_{shape}_compaction"] = round(cost["compaction"], 1)
         if shape == "aggregator":
-            results["billed_bytes_per_sample_hot"] = round(cost["billed_bytes_per_sample"], 2)
-        metrics, series = SHAPES[shape]
+            results["billed_bytes_per_sample"] = round(cost["billed_bytes_per_sample"], 2)
+        full_metrics, full_series = SHAPES[shape]
         rows.append(
             (
-                f"WCU / 1,000 samples, {shape} POST ({metrics}×{series})",
-                f"{cost['wcu']:.0f}",
-                f"1000 item per sample ({cost['items']:.0f} items, {cost['requests']:.0f} BatchWriteItem)",
+                f"WCU / 1,000 live samples, {shape} ({full_metrics}×{full_series} shape)",
+                f"{cost['total']:.1f}",
+                f"1000 item per sample (hot {cost['hot']:.1f} + compaction {cost['compaction']:.1f})",
             )
         )
     rows.append(
         (
-            "billed B / sample, hot slabs (aggregator)",
-            f"{results['billed_bytes_per_sample_hot']:.1f}",
+            "billed B / stored sample (blocks + rollups, mixed)",
+            f"{results['billed_bytes_per_sample']:.2f}",
             "153.6 item per sample",
         )
     )
@@ -165,12 +351,21 @@ def run(_: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], l
     ):
         count, ms = items_read(series, days, resolution)
         results[key] = count
-        samples = series * days * 1440
         rows.append(
             (
                 f"items read, {series} series × {days} d @{resolution}",
                 f"{count}",
-                f"{samples} item per sample ({ms:.0f} ms under moto)",
+                f"{series * days * 1440} item per sample ({ms:.0f} ms under moto)",
             )
         )
+    ours, baseline = get_baseline_ms()
+    results["get_1series_1week_3600_ms"] = round(ours, 2)
+    results["get_1series_1week_3600_item_per_sample_ms"] = round(baseline, 2)
+    rows.append(
+        (
+            "GET 1 series × 1 week @3600 through the handler (ms)",
+            f"{ours:.1f}",
+            f"{baseline:.0f} item-per-sample Query alone ({baseline / ours:.0f}×)",
+        )
+    )
     return results, rows

@@ -1,4 +1,4 @@
-"""AppOptics measurements: POST /v1/measurements, GET /v1/measurements/{name}."""
+"""AppOptics measurements: POST /v1/measurements, GET /v1/measurements/{name}, GET /v1/measurements?compose=."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -6,9 +6,9 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
 from polymetric.api.requests import header, json_body_bytes, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import measurements, queries, responses
+from polymetric.dialects.appoptics import compose, measurements, paging, queries, responses
 from polymetric.dialects.appoptics.errors import measurements_summary
-from polymetric.domain import ingest, query
+from polymetric.domain import composites, ingest, query
 from polymetric.models.tenant import Ability
 
 app = build_resolver()
@@ -29,8 +29,15 @@ def post_measurements() -> Response[str]:
 
 @app.get("/v1/measurements/<name>", middlewares=[allow(Ability.READ)])
 def get_measurements(name: str) -> Response[str]:
-    q = queries.measurements_query(name, query_values(app), now=query.now())
-    return json_response(200, responses.measurements(query.measurements(principal(app).tenant, q)))
+    values = query_values(app)
+    result = query.measurements(principal(app).tenant, queries.measurements_query(name, values, now=query.now()))
+    return json_response(200, responses.measurements(result, paging.links(name, values, result.next_key)))
+
+
+@app.get("/v1/measurements", middlewares=[allow(Ability.READ)])
+def get_composite() -> Response[str]:
+    q = compose.compose_query(query_values(app), now=query.now())
+    return json_response(200, responses.composite(composites.compose(principal(app).tenant, q)))
 
 
 lambda_handler = entrypoint(app)

@@ -6,8 +6,9 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import listing, responses
-from polymetric.domain import metrics
+from polymetric.dialects.appoptics import compose, listing, responses
+from polymetric.dialects.librato import requests as legacy
+from polymetric.domain import composites, ingest, metrics, query
 from polymetric.models.tenant import Ability
 
 app = build_resolver()
@@ -15,8 +16,20 @@ app = build_resolver()
 
 @app.get("/v1/metrics", middlewares=[allow(Ability.READ)])
 def list_metrics() -> Response[str]:
-    page = listing.page_request(query_values(app))
+    values = query_values(app)
+    if "compose" in values:  # the legacy Librato route of composite queries
+        q = compose.compose_query(values, now=query.now())
+        return json_response(200, responses.composite(composites.compose(principal(app).tenant, q)))
+    page = listing.page_request(values)
     return json_response(200, responses.metric_page(metrics.list_page(principal(app).tenant, **page)))
+
+
+@app.post("/v1/metrics", middlewares=[allow(Ability.RECORD)])
+def post_legacy_metrics() -> Response[str]:
+    """Legacy Librato ``gauges``/``counters`` (librato-metrics' untagged submits): 200, empty body."""
+    batch = legacy.parse(document(app), now=query.now())
+    ingest.write(principal(app).tenant, batch, user_agent=header(app, "User-Agent"))
+    return Response(status_code=200, body="")
 
 
 @app.delete("/v1/metrics", middlewares=[allow(Ability.MANAGE)])

@@ -1,26 +1,21 @@
-"""Write and read costs, counted from the exact items under moto (timings are only in `make bench`)."""
+"""Write and read costs, counted from the exact items under moto (timings are only in `make bench`).
 
-import time
+Live shapes run at a reduced scale with the per-item economics of the full shapes (see
+bench.storage.LIVE_SHAPES): items per POST per metric and samples per series-hour are the same.
+"""
 
 import pytest
 
 from bench.datasets import SHAPES
-from bench.storage import post, write_cost
-from polymetric.domain import query
-from polymetric.query.tags import TagFilter
-from polymetric.storage import keys
+from bench.storage import LIVE_SHAPES, items_read_in, live_cost, write_cost
 from tests.conftest import Org
 
 
 @pytest.mark.parametrize(
     ("shape", "max_items", "max_wcu", "max_requests"),
-    [
-        ("aggregator", 10, 40, 2),
-        ("per_host", 250, 260, 10),
-        ("worst", 1000, 1000, 40),
-    ],
+    [("aggregator", 10, 40, 2), ("per_host", 250, 260, 10)],  # worst (1,000 × 1): make bench
 )
-def test_hot_path_writes_one_item_per_metric_hour(
+def test_a_post_writes_one_item_per_metric_hour(
     org: Org, shape: str, max_items: int, max_wcu: int, max_requests: int
 ) -> None:
     cost = write_cost(shape, org.tenant)
@@ -28,28 +23,29 @@ def test_hot_path_writes_one_item_per_metric_hour(
     assert cost["items"] == metrics <= max_items
     assert cost["wcu"] <= max_wcu
     assert cost["requests"] <= max_requests
-    assert cost["wcu"] <= 1.01 * 1000
 
 
-def test_aggregator_slabs_store_few_bytes_per_sample(org: Org) -> None:
-    assert write_cost("aggregator", org.tenant)["billed_bytes_per_sample"] < 25
+@pytest.mark.parametrize(
+    ("shape", "max_wcu_per_1000"),
+    [
+        ("aggregator", 75),
+        ("per_host", 300),
+        # 1,000 metrics of one series: a slab, an HOURS marker and its removal, a block and a rollup
+        # per metric-hour; 1.07 per sample (target 1.05: see the README's performance notes).
+        ("worst", 1070),
+    ],
+)
+def test_live_traffic_plus_compaction_write_units(org: Org, shape: str, max_wcu_per_1000: float) -> None:
+    metrics, series = LIVE_SHAPES[shape]
+    cost = live_cost(org.tenant, metrics, series)
+    assert cost["total"] <= max_wcu_per_1000
+    assert cost["billed_bytes_per_sample"] <= 8
 
 
-def test_one_day_query_reads_one_item_per_hour(org: Org) -> None:
-    end = int(time.time()) // 3600 * 3600 - 3600
-    start = end - 86400
-    for hour in range(start, end, 3600):
-        post(
-            org.tenant,
-            {
-                "measurements": [
-                    {"name": "day", "value": 1.0, "time": hour + 60 * m, "tags": {"h": "a"}} for m in range(60)
-                ]
-            },
-        )
-    result = query.measurements(
-        org.tenant, query.MeasurementsQuery(name="day", start=start, end=end - 1, resolution=60, tags=TagFilter())
-    )
-    assert result.items_read == 24
-    assert sum(len(s.points) for s in result.series) == 1440
-    assert keys.hour_of(start) == start
+@pytest.mark.parametrize(
+    ("series", "days", "resolution", "max_items"),
+    [(1, 7, 3600, 8), (1, 1, 60, 24), (10, 1, 3600, 10)],
+)
+def test_reads_touch_few_items(org: Org, series: int, days: int, resolution: int, max_items: int) -> None:
+    count, _ = items_read_in(org.tenant, series, days, resolution)
+    assert count <= max_items

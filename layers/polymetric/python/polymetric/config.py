@@ -16,6 +16,7 @@ class Settings(BaseModel):
     # Resource names have no defaults: a template that forgets one fails at cold start.
     META_TABLE: str
     SAMPLES_TABLE: str
+    COMPACTION_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: int = Field(default=60, ge=0)

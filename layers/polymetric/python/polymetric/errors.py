@@ -2,8 +2,17 @@
 
 PolymetricError
  ├── InvalidInputError        bad request data; ``params`` maps field -> messages
- │    └── PartialAcceptanceError   some items accepted, some rejected (counts + item errors)
+ │    ├── PartialAcceptanceError   some items accepted, some rejected (counts + item errors)
+ │    ├── MalformedInputError      the body could not be read at all (syntax, wrong JSON types)
+ │    ├── ValidationFailedError    read, but semantically refused, where a dialect answers that apart (Argus)
+ │    ├── EmptyDataError           nothing to read where data is required (OddEye)
+ │    ├── UnreadableDataError      the data parameter is not what the dialect parses (OddEye)
+ │    ├── NoValidItemsError        every item was dropped; ``items`` says why (OddEye)
+ │    └── QuotaExceededError       new metrics over the organization's metric quota; ``report`` (Anomify)
  ├── UnauthorizedError        no or unknown credentials
+ │    ├── MissingCredentialsError  the credential is empty (OddEye)
+ │    └── UnknownAccountError      the credential names no account that may do this (OddEye)
+ ├── PaymentRequiredError     the account may not store more (OddEye)
  ├── ForbiddenError           the token's role does not allow the route
  ├── NotFoundError            the resource does not exist for this tenant
  ├── ConflictError            the resource already exists / changed underneath
@@ -67,7 +76,55 @@ class PartialAcceptanceError(InvalidInputError):
         super().__init__(request=[e.reason for e in outcome.errors[:5]])
 
 
+class MalformedInputError(InvalidInputError):
+    """The body could not be read (not JSON, wrong JSON types): dialects that tell parse errors apart use it."""
+
+
+class ValidationFailedError(InvalidInputError):
+    """The body was read but breaks a rule; ``values`` maps a field to the offending value (Argus FIELD_ERROR)."""
+
+    def __init__(self, params: dict[str, list[str]], values: dict[str, str] | None = None) -> None:
+        super().__init__(params=params)
+        self.values = values or {}
+
+
+class EmptyDataError(InvalidInputError):
+    pass
+
+
+class UnreadableDataError(InvalidInputError):
+    pass
+
+
+class NoValidItemsError(InvalidInputError):
+    """Nothing was left to store; ``items`` holds one message per dropped item (may be empty)."""
+
+    def __init__(self, message: str, items: list[str] | None = None) -> None:
+        super().__init__(request=[message])
+        self.items = items or []
+
+
+class QuotaExceededError(InvalidInputError):
+    """New metrics beyond the organization's metric quota; ``report`` is the dialect's per-metric account."""
+
+    def __init__(self, message: str, report: dict[str, Any]) -> None:
+        super().__init__(request=[message])
+        self.report = report
+
+
 class UnauthorizedError(PolymetricError):
+    pass
+
+
+class MissingCredentialsError(UnauthorizedError):
+    pass
+
+
+class UnknownAccountError(UnauthorizedError):
+    pass
+
+
+class PaymentRequiredError(PolymetricError):
     pass
 
 

@@ -8,14 +8,21 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError as Rout
 
 from polymetric.errors import (
     ConflictError,
+    EmptyDataError,
     ForbiddenError,
     InvalidInputError,
+    MissingCredentialsError,
     NotFoundError,
+    NoValidItemsError,
     PayloadTooLargeError,
+    PaymentRequiredError,
     PolymetricError,
     StorageError,
     UnauthorizedError,
+    UnknownAccountError,
+    UnreadableDataError,
     UnsupportedMediaTypeError,
+    ValidationFailedError,
 )
 from polymetric.observability import logger
 
@@ -30,9 +37,19 @@ STATUS: dict[type[PolymetricError], int] = {
     PayloadTooLargeError: 413,
     UnsupportedMediaTypeError: 415,
     StorageError: 503,
+    # OddEye's own codes (seed: Error Codes)
+    PaymentRequiredError: 402,
+    MissingCredentialsError: 406,
+    NoValidItemsError: 411,
+    UnreadableDataError: 415,
+    EmptyDataError: 424,
+    UnknownAccountError: 424,
+    ValidationFailedError: 412,
 }
 
-ErrorBody = Callable[[PolymetricError], dict[str, Any]]
+ErrorBody = Callable[[PolymetricError], Any]  # a JSON document, or what the dialect's ErrorRender takes
+# How a dialect's error body goes on the wire: JSON by default; OddEye's bodies are not JSON.
+ErrorRender = Callable[[int, Any, dict[str, str] | None], Response[str]]
 
 
 def status_of(error: PolymetricError) -> int:
@@ -42,7 +59,9 @@ def status_of(error: PolymetricError) -> int:
     return 400
 
 
-def register_error_handlers(app: APIGatewayRestResolver, body_for: ErrorBody) -> None:
+def register_error_handlers(
+    app: APIGatewayRestResolver, body_for: ErrorBody, render: ErrorRender = json_response
+) -> None:
     @app.exception_handler(PolymetricError)  # type: ignore[untyped-decorator]
     def domain_error(error: PolymetricError) -> Response[str]:
         status = status_of(error)
@@ -51,11 +70,11 @@ def register_error_handlers(app: APIGatewayRestResolver, body_for: ErrorBody) ->
             logger.exception("storage failure", error=str(error))
         else:
             logger.info("request refused", status=status, error=str(error))
-        return json_response(status, body_for(error), headers)
+        return render(status, body_for(error), headers)
 
     @app.not_found
     def unknown_route(_: RouteNotFoundError) -> Response[str]:
-        return json_response(404, body_for(NotFoundError("The requested resource does not exist.")))
+        return render(404, body_for(NotFoundError("The requested resource does not exist.")), None)
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(_: Exception) -> Response[str]:

@@ -1,5 +1,7 @@
 """Reading API Gateway (REST, v1 payload) requests: bodies, repeated query keys, headers."""
 
+import base64
+import binascii
 import json
 from typing import Any
 
@@ -26,13 +28,17 @@ def content_type(app: APIGatewayRestResolver) -> str:
 
 
 def raw_body(app: APIGatewayRestResolver) -> bytes:
+    """The body's bytes. Base64 bodies (binary media types, gzip) are decoded here, never as UTF-8 text."""
     event = app.current_event
-    if event.body is None:
+    body = event.body
+    if not body:
         return b""
-    decoded = event.decoded_body
-    if decoded is None:
-        return b""
-    return decoded.encode() if isinstance(decoded, str) else bytes(decoded)
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(body)
+        except (binascii.Error, ValueError):
+            raise InvalidInputError(request=["The request body is not valid base64."]) from None
+    return body.encode("utf-8", errors="surrogatepass")
 
 
 def json_body_bytes(app: APIGatewayRestResolver) -> bytes:

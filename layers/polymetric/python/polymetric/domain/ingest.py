@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import numpy as np
 from aws_lambda_powertools.metrics import MetricUnit
 
-from polymetric.dialects.appoptics.measurements import Measurement
 from polymetric.domain import metrics as metric_rules
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id

@@ -10,8 +10,9 @@ from typing import Any
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric
 from polymetric.observability import logger
+from polymetric.query.composite import functions, parser
 from polymetric.storage import metrics as store
-from polymetric.storage import registry, samples
+from polymetric.storage import registry, samples, tiers
 
 NAME_RE = re.compile(r"^[A-Za-z0-9.:\-_]{1,255}$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -135,6 +136,8 @@ def new_metric(name: str, props: dict[str, Any], *, user_agent: str | None = Non
         raise InvalidInputError.param("composite", "is required when type is composite")
     if metric_type != COMPOSITE and composite:
         raise InvalidInputError.param("composite", "is only allowed when type is composite")
+    if composite:
+        check_composite(composite)
     return Metric(
         name=check_name(name),
         type=metric_type,
@@ -166,7 +169,27 @@ def _updated(current: Metric, props: dict[str, Any]) -> Metric:
         if current.type != COMPOSITE:
             raise InvalidInputError.param("composite", "is only allowed when type is composite")
         changes["composite"] = _text("composite", props["composite"], limit=4096) or current.composite
+        check_composite(changes["composite"])
     return current.with_changes(**changes)
+
+
+def check_composite(text: str) -> None:
+    """Parse and type-check a composite definition: a 400 on ``composite`` naming the error's position."""
+    functions.check(parser.parse(text, param="composite"), "composite")
+
+
+def _check_not_nested(tenant: str, metric: Metric) -> None:
+    """A persisted composite may not read a composite metric, itself included (``*`` patterns skip composites)."""
+    if metric.type != COMPOSITE or not metric.composite:
+        return
+    for ref in functions.referenced_metrics(parser.parse(metric.composite, param="composite")):
+        if "*" in ref:
+            continue
+        target = store.get(tenant, ref.lower())
+        if ref.lower() == metric.key or (target is not None and target.type == COMPOSITE):
+            raise InvalidInputError.param(
+                "composite", f"series({ref!r}) names a composite metric: composite metrics cannot be nested"
+            )
 
 
 @dataclass(frozen=True)
@@ -181,12 +204,14 @@ def put(tenant: str, name: str, props: dict[str, Any], *, user_agent: str | None
     current = store.get(tenant, name.lower())
     if current is None:
         metric = new_metric(name, props, user_agent=user_agent)
+        _check_not_nested(tenant, metric)
         if store.create(tenant, metric):
             return PutResult(metric, created=True)
         current = store.get(tenant, name.lower())
         if current is None:
             raise NotFoundError(f"metric {name} vanished while it was being created")
     metric = _updated(current, props)
+    _check_not_nested(tenant, metric)
     store.replace(tenant, metric)
     return PutResult(metric, created=False)
 
@@ -232,7 +257,11 @@ def delete(tenant: str, names: list[str]) -> int:
     wanted |= {n.lower() for n in names if "*" not in n}
     for key in sorted(wanted):
         # Metadata last: while data is being removed the metric stays listed, so a failed delete can be retried.
+        metric = store.get(tenant, key)
         removed = samples.delete_metric(tenant, key)
+        if metric is not None:
+            sids = [s.sid.hex() for s in registry.load(tenant, key)]
+            removed += tiers.delete_series(tenant, metric.created_at, sids)
         series = registry.delete(tenant, key)
         store.delete(tenant, key)
         logger.info("metric deleted", metric=key, sample_items=removed, series=series)

@@ -7,14 +7,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from polymetric.domain import sparse, tiered
 from polymetric.domain.metrics import get as get_metric
 from polymetric.errors import InvalidInputError
 from polymetric.models.metric import COMPOSITE, Metric
-from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SidArray
+from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM
 from polymetric.models.series import Series
-from polymetric.query import resample
+from polymetric.query import limits, resample
 from polymetric.query.tags import TagFilter
-from polymetric.storage import registry, samples
+from polymetric.storage import registry
 
 MAX_RESOLUTION = 604800
 # The metric attribute ``summarize_function`` speaks "average"; queries speak "mean".
@@ -31,6 +32,8 @@ class MeasurementsQuery:
     group_by: tuple[str, ...] = ()  # ("*",) folds everything into one series
     group_by_function: str | None = None
     summary_function: str | None = None
+    search: "TagMatcher | None" = None  # tags_search, in place of ``tags``
+    after: tuple[tuple[str, str], ...] | None = None  # series pagination: the last sort key already returned
 
 
 @dataclass(frozen=True)
@@ -45,32 +48,56 @@ class QueryResult:
     resolution: int
     series: list[SeriesResult]
     items_read: int = 0
+    next_key: tuple[tuple[str, str], ...] | None = None  # more series follow this sort key
 
 
 def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     metric = get_metric(tenant, q.name)
     if metric.type == COMPOSITE:
-        # TODO(issue 4): evaluate persisted composites.
-        raise InvalidInputError(
-            request=[f"{metric.name} is a composite metric; composite queries are not available yet"]
-        )
+        from polymetric.domain import composites  # imported here: composites reads through this module
+
+        return composites.measure(tenant, metric, q)
     function = q.summary_function or _PERSISTED.get(str(metric.attributes.get("summarize_function")), "mean")
     if function == "all" and q.group_by:
         raise InvalidInputError.param("group_by", "may not be combined with summary_function=all")
-    series = select_series(tenant, metric, q.tags, q.group_by)
+    series = select_series(tenant, metric, q.search or q.tags, q.group_by)
+    series, next_key = _page(series, q)
     if not series:
         return QueryResult(metric, q.resolution, [])
     buckets, items_read = load_buckets(tenant, metric, series, q.start, q.end, q.resolution)
     if function == "all":
         return QueryResult(metric, q.resolution, _all_summaries(series, buckets), items_read)
     buckets, values = resample.summarize(buckets, function)
+    # CloudWisdom sparseDataStrategy: buckets without samples show the metric's injected value.
+    buckets, values = sparse.fill(
+        tenant, metric, len(series), buckets, values, start=q.start, end=q.end, resolution=q.resolution, now=now()
+    )
     if q.group_by:
         return QueryResult(metric, q.resolution, _grouped(series, buckets, values, q), items_read)
     out = []
     for i, sl in enumerate(resample.split(buckets.series, len(series))):
         if sl.stop > sl.start:
             out.append(SeriesResult(series[i].tags, _points(buckets.times[sl], values[sl])))
-    return QueryResult(metric, q.resolution, out, items_read)
+    return QueryResult(metric, q.resolution, out, items_read, next_key)
+
+
+def _page(series: list[Series], q: MeasurementsQuery) -> tuple[list[Series], tuple[tuple[str, str], ...] | None]:
+    """Ungrouped queries return ``limits.PAGE_SERIES`` series per page, resuming after ``q.after``.
+
+    Keyed on the sort key (unique per series), not an offset, so a series registered between two pages
+    neither repeats a series nor hides one that was already due. Grouped queries read every series at once.
+    """
+    buckets = (q.end - (q.start - q.start % q.resolution)) // q.resolution + 1
+    if q.group_by:
+        limits.check_series("group_by", len(series), "the query")
+        limits.check_points("resolution", len(series), buckets)
+        return series, None
+    if q.after is not None:
+        after = q.after
+        series = [s for s in series if s.sort_key > after]
+    page = series[: limits.PAGE_SERIES]
+    limits.check_points("resolution", len(page), buckets)
+    return page, page[-1].sort_key if len(series) > len(page) else None
 
 
 class TagMatcher(Protocol):
@@ -96,9 +123,7 @@ def load_buckets(
     ``Buckets.series`` indexes ``series``. The one read seam of plain and composite queries: it picks
     the storage tier. Returns the buckets and the number of items read.
     """
-    sids: SidArray = np.array([s.sid for s in series], dtype="S12")
-    frame, items_read = samples.read_hot(tenant, metric.key, sids, start - start % resolution, end)
-    return resample.downsample(frame, resolution), items_read
+    return tiered.load(tenant, metric, series, start, end, resolution)
 
 
 def _points(times: Any, values: Any) -> list[dict[str, Any]]:

@@ -38,15 +38,31 @@ def authenticate(token: str | None) -> Principal:
     """The principal of an API token. Found tokens are cached per container for a minute."""
     if not token:
         raise UnauthorizedError("Please provide credentials for authentication.")
+    principal = find(token)
+    if principal is None:
+        raise UnauthorizedError("Credentials are invalid.")
+    return principal
+
+
+def find(token: str) -> Principal | None:
+    """The principal of an API token, None when unknown. Found tokens are cached per container for a minute."""
     cached = _principals.get(token)
     now = time.monotonic()
     if cached and now - cached[1] < _TOKEN_CACHE_SECONDS:
         return cached[0]
     principal = tokens.find_token(token)
-    if principal is None:
-        raise UnauthorizedError("Credentials are invalid.")
-    _principals[token] = (principal, now)
+    if principal is not None:
+        _principals[token] = (principal, now)
     return principal
+
+
+def metric_quota(tenant: str) -> int | None:
+    """How many metrics the organization may have; None: no quota."""
+    return tokens.metric_quota(tenant)
+
+
+def set_metric_quota(tenant: str, quota: int | None) -> None:
+    tokens.set_metric_quota(tenant, quota)
 
 
 def forget_cached_tokens() -> None:

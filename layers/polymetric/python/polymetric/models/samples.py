@@ -17,6 +17,7 @@ COUNT, SUM, MIN, MAX, LAST, SUMSQ = range(6)
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 SidArray = npt.NDArray[np.bytes_]
+SourceArray = npt.NDArray[np.uint32]
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,16 @@ class SampleFrame:
     series: IntArray
     times: IntArray
     values: FloatArray
+    # Which write each row came from (service-side aggregation combines rows of different writes and
+    # must not count one write twice); None when unknown, which reads as source 0.
+    sources: SourceArray | None = None
 
     @classmethod
     def empty(cls) -> "SampleFrame":
         return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty((0, 6), dtype=np.float64))
+
+    def source_ids(self) -> SourceArray:
+        return self.sources if self.sources is not None else np.zeros(len(self.times), dtype=np.uint32)
 
     @classmethod
     def concat(cls, frames: "list[SampleFrame]") -> "SampleFrame":
@@ -45,13 +52,16 @@ class SampleFrame:
             np.concatenate([f.series for f in frames]),
             np.concatenate([f.times for f in frames]),
             np.concatenate([f.values for f in frames]),
+            np.concatenate([f.source_ids() for f in frames]) if any(f.sources is not None for f in frames) else None,
         )
 
     def __len__(self) -> int:
         return len(self.times)
 
-    def select(self, mask: npt.NDArray[np.bool_]) -> "SampleFrame":
-        return SampleFrame(self.series[mask], self.times[mask], self.values[mask])
+    def select(self, mask: npt.NDArray[np.bool_] | IntArray) -> "SampleFrame":
+        """Rows by boolean mask or by index array."""
+        sources = self.sources[mask] if self.sources is not None else None
+        return SampleFrame(self.series[mask], self.times[mask], self.values[mask], sources)
 
 
 def from_values(values: FloatArray) -> FloatArray:
@@ -70,6 +80,7 @@ def sumsq_from_stddev(count: float, total: float, stddev: float | None) -> float
     """Σx² of a summary from its population stddev (0 when not given): n·(σ² + μ²)."""
     if count <= 0:
         return 0.0
+    if not stddev:
+        return total * total / count  # exactly what the codecs subtract, so it stores as zero
     mean = total / count
-    sd = stddev or 0.0
-    return count * (sd * sd + mean * mean)
+    return count * (stddev * stddev + mean * mean)

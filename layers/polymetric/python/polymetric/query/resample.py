@@ -31,20 +31,53 @@ class Buckets:
         return len(self.times)
 
 
-def downsample(frame: SampleFrame, resolution: int) -> Buckets:
-    """Merge samples into buckets of ``resolution`` seconds aligned on the epoch."""
+def deduplicate(frame: SampleFrame, aggregate_period: int | None = None) -> SampleFrame:
+    """Rows sorted by (series, time); overwritten samples dropped.
+
+    Without service-side aggregation a later write of the same (series, time) replaces the earlier.
+    With it (``aggregate_period`` seconds), every write counts once: only repeats of the same
+    write (same source, e.g. a slab read again after compaction) are dropped, and times are
+    floored to the period so that the writes of a period merge into one sample.
+    """
     if len(frame) == 0:
-        return Buckets(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 6)))
-    # One int64 key per row, (series, time): a stable radix sort keeps write order among equal keys.
+        return frame
     t0 = int(frame.times.min())
     span = int(frame.times.max()) - t0 + 1
     key = frame.series * span + (frame.times - t0)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    last_write = np.ones(len(key), dtype=bool)
-    last_write[:-1] = key[1:] != key[:-1]
-    rows = order[last_write]  # gather each column once, after dropping overwritten samples
-    sidx, times, values = frame.series[rows], frame.times[rows], frame.values[rows]
+    if aggregate_period:
+        sources = frame.source_ids()
+        order = np.lexsort((np.arange(len(key)), sources, key))
+        key, sources = key[order], sources[order]
+        keep = np.ones(len(key), dtype=bool)
+        keep[:-1] = (key[1:] != key[:-1]) | (sources[1:] != sources[:-1])
+    elif np.all(key[1:] > key[:-1]):
+        return frame  # already in (series, time) order without repeats, as blocks are read: nothing to move
+    else:
+        # One int64 key per row: a stable radix sort keeps write order among equal keys.
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        keep = np.ones(len(key), dtype=bool)
+        keep[:-1] = key[1:] != key[:-1]
+    rows = order[keep]  # gather each column once, after dropping overwritten samples
+    times = frame.times[rows]
+    if aggregate_period:
+        times = times // aggregate_period * aggregate_period
+    kept = frame.sources[rows] if frame.sources is not None else None
+    return SampleFrame(frame.series[rows], times, frame.values[rows], kept)
+
+
+def downsample(
+    frame: SampleFrame, resolution: int, aggregate_period: int | None = None, *, deduplicated: bool = False
+) -> Buckets:
+    """Merge samples into buckets of ``resolution`` seconds aligned on the epoch.
+
+    ``deduplicated``: the rows already went through ``deduplicate`` (or are rollup rows, which
+    never overlap each other) and are sorted by (series, time).
+    """
+    if len(frame) == 0:
+        return Buckets(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 6)))
+    unique = frame if deduplicated else deduplicate(frame, aggregate_period)
+    sidx, times, values = unique.series, unique.times, unique.values
     buckets = times // resolution * resolution
     change = np.ones(len(times), dtype=bool)
     change[1:] = (sidx[1:] != sidx[:-1]) | (buckets[1:] != buckets[:-1])

@@ -90,6 +90,10 @@ def query(
         kwargs["ExpressionAttributeValues"][":hi"] = {"S": sk_between[1]}
     if projection:
         kwargs["ProjectionExpression"] = projection
+    return _pages(kwargs)
+
+
+def _pages(kwargs: Item) -> Iterator[Item]:
     while True:
         try:
             resp = dynamodb().query(**kwargs)
@@ -100,3 +104,32 @@ def query(
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
+
+
+def delete_if(table: str, key: Item, condition: str, names: dict[str, str], values: Item) -> bool:
+    """DeleteItem under a condition; False when the condition did not hold."""
+    try:
+        dynamodb().delete_item(
+            TableName=table,
+            Key=key,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise StorageError("conditional delete failed", cause=exc) from exc
+    return True
+
+
+def query_index(table: str, index: str, pk_name: str, pk: str, sk_name: str, sk_below: str) -> Iterable[Item]:
+    """Items of one GSI partition whose sort key is below ``sk_below``, following pagination."""
+    kwargs: Item = {
+        "TableName": table,
+        "IndexName": index,
+        "KeyConditionExpression": "#pk = :pk AND #sk < :below",
+        "ExpressionAttributeNames": {"#pk": pk_name, "#sk": sk_name},
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":below": {"S": sk_below}},
+    }
+    return _pages(kwargs)

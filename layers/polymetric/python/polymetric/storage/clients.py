@@ -10,6 +10,7 @@ from polymetric.config import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
 
 _CONFIG = Config(retries={"max_attempts": 8, "mode": "adaptive"})
 
@@ -23,6 +24,15 @@ def _dynamodb(region: str) -> "DynamoDBClient":
     # Clients are costly to build (service model loading) and safe to keep: moto intercepts
     # every client created after it was imported, whichever mock is active.
     return boto3.client("dynamodb", region_name=region, config=_CONFIG)
+
+
+def sqs() -> "SQSClient":
+    return _sqs(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _sqs(region: str) -> "SQSClient":
+    return boto3.client("sqs", region_name=region, config=_CONFIG)
 
 
 def reset() -> None:

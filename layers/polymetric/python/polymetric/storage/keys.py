@@ -14,20 +14,36 @@ Meta table (``pk``, ``sk``)::
     T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
     T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
     T#{t}#ANN#{stream}          {start}#{id}           annotation event
+    T#{t}#CHECKKINDS            {metric}               OddEye check: type and reaction last sent
+    T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
+    T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
+    T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat check: last post, TTL
+    T#{t}#ARGUS#DESC            {descriptor id}        Argus metric descriptor (shortName inside)
+    T#{t}#ARGUS#R#{descriptor}  {ts ms}#{record id}    Argus record as submitted (dedup first/last: the
+                                                       record id is a hash of customer + keys + time frame)
 
-Samples table (``pk``, ``sk``, TTL attribute ``ttl``)::
+Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`` on ``gpk``/``gsk``)::
 
-    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}        hot slab: one per (metric, hour) per POST
-    T#{t}#M#{metric}#HOURS      {hour}                 hours holding hot slabs (read path, compactor)
-    T#{t}#S#{sid}               B60#{hour}             60 s hour block of one series (compactor, issue 3)
-    T#{t}#S#{sid}               R3600#{day}            hourly rollups of one series-day (compactor, issue 3)
+    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}        hot slab: one per (metric, hour) per POST; TTL hour + 2 d
+    T#{t}#M#{metric}#HOURS      {hour}                 an hour whose hot slabs are not compacted yet; carries
+                                                       ``token`` (rewritten by late writes) and, for the
+                                                       compactor's planner, gpk PENDING#{shard} /
+                                                       gsk {hour}#{tenant}#{metric}
+    T#{t}#S#{sid}#{gen}         B{hour}                the hour's samples of one series (block); TTL 32 d
+    T#{t}#S#{sid}#{gen}         R{day}                 24 hourly rollups of one series-day; TTL 558 d
 
 ``hour`` and ``day`` are the epoch seconds of their start, 10 digits; ``sid`` is the 24-hex-digit
-series id (``models.series.series_id``).
+series id (``models.series.series_id``); ``gen`` is the metric's ``created_at``, so a metric deleted
+and created again never sees the old series' blocks.
 """
+
+import zlib
 
 HOUR = 3600
 DAY = 86400
+PENDING_SHARDS = 4
+BLOCK_PREFIX = "B"
+ROLLUP_PREFIX = "R"
 
 
 def _epoch(t: int) -> str:
@@ -62,6 +78,10 @@ def annotation_sk(start_time: int, event_id: int) -> str:
     return f"{_epoch(start_time)}#{event_id:019d}"
 
 
+def check_kinds_pk(tenant: str) -> str:
+    return f"T#{tenant}#CHECKKINDS"
+
+
 def series_registry_pk(tenant: str, metric_lower: str) -> str:
     return f"T#{tenant}#M#{metric_lower}#SER"
 
@@ -84,3 +104,55 @@ def hour_sk(hour: int) -> str:
 
 def hour_of(t: int) -> int:
     return t - t % HOUR
+
+
+def day_of(t: int) -> int:
+    return t - t % DAY
+
+
+def series_pk(tenant: str, sid_hex: str, generation: int) -> str:
+    return f"T#{tenant}#S#{sid_hex}#{generation}"
+
+
+def block_sk(hour: int) -> str:
+    return f"{BLOCK_PREFIX}{_epoch(hour)}"
+
+
+def rollup_sk(day: int) -> str:
+    return f"{ROLLUP_PREFIX}{_epoch(day)}"
+
+
+def pending_gsi(tenant: str, metric_lower: str, hour: int) -> tuple[str, str]:
+    """GSI key of an uncompacted hour: a few shards, sorted by hour, so the planner reads only closed hours."""
+    shard = zlib.crc32(f"{tenant}#{metric_lower}".encode()) % PENDING_SHARDS
+    return f"PENDING#{shard}", f"{_epoch(hour)}#{tenant}#{metric_lower}"
+
+
+def parse_pending_sk(gsk: str) -> tuple[int, str, str]:
+    """(hour, tenant, metric) of a PendingIndex sort key."""
+    hour, tenant, metric_lower = gsk.split("#", 2)
+    return int(hour), tenant, metric_lower
+
+
+def sparse_pk(tenant: str) -> str:
+    return f"T#{tenant}#SPARSE"
+
+
+def cloudwisdom_elements_pk(tenant: str) -> str:
+    return f"T#{tenant}#CW#ELEMENTS"
+
+
+def cloudwisdom_checks_pk(tenant: str) -> str:
+    return f"T#{tenant}#CW#CHECKS"
+
+
+def argus_descriptors_pk(tenant: str) -> str:
+    return f"T#{tenant}#ARGUS#DESC"
+
+
+def argus_records_pk(tenant: str, descriptor_id: str) -> str:
+    return f"T#{tenant}#ARGUS#R#{descriptor_id}"
+
+
+def argus_record_sk(timestamp_ms: int, record_id: str) -> str:
+    return f"{timestamp_ms:013d}#{record_id}"

@@ -1,24 +1,35 @@
-"""Sample storage adapter: hot slabs in, samples out (layout in ``keys.py``, encoding in ``codecs.py``).
+"""Hot sample storage: per-request slabs in, samples out (layout in ``keys.py``, encoding in ``codecs.py``).
 
 Invariants:
 1. One POST writes at most one slab item per (metric, hour), all with BatchWriteItem; plain values
    and summaries are two sections of the same item.
 2. A slab is never updated in place: later writes are new items that sort after it, so "last write
    wins" is the item order plus the row order inside a slab.
-3. Every (metric, hour) with slabs has an entry in the metric's HOURS partition, so reads and the
-   compactor find slabs without scanning.
+3. Every (metric, hour) whose slabs are not compacted yet has an HOURS item, so reads and the
+   compactor find slabs without scanning. A write to an hour the compactor may already have
+   started on ("closed": past ``COMPACTION_DELAY - WRITE_MARGIN``) always rewrites that item with a
+   new token, so the compactor, which deletes it only if the token is unchanged, never forgets late data.
+4. Slabs are not deleted by the compactor: their TTL (hour + 2 days) removes them for free. Once an
+   hour's HOURS item is gone, reads take that hour from blocks only.
 """
 
 import time
+import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from polymetric.config import get_settings
-from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, from_values
+from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, from_values
 from polymetric.storage import batch, codecs, keys
 from polymetric.storage.cache import TtlCache
+
+# The compactor takes an hour this long after it ends; writers treat it as closed a margin earlier.
+COMPACTION_DELAY = 600
+WRITE_MARGIN = 300
+SLAB_TTL = 2 * keys.DAY
 
 
 @dataclass(frozen=True)
@@ -43,65 +54,132 @@ class WriteReport:
 _known_hours = TtlCache()
 
 
+def hour_is_closed(hour: int, now: float) -> bool:
+    return now >= hour + keys.HOUR + COMPACTION_DELAY - WRITE_MARGIN
+
+
+def hour_item(tenant: str, metric_lower: str, hour: int) -> dict[str, dict[str, object]]:
+    gpk, gsk = keys.pending_gsi(tenant, metric_lower, hour)
+    return {
+        "pk": {"S": keys.hours_pk(tenant, metric_lower)},
+        "sk": {"S": keys.hour_sk(hour)},
+        "token": {"S": uuid.uuid4().hex[:16]},
+        "gpk": {"S": gpk},
+        "gsk": {"S": gsk},
+    }
+
+
 def write_slabs(
     tenant: str, slabs: Sequence[Slab], *, request_id: str, generations: dict[str, int], received_ms: int | None = None
 ) -> WriteReport:
     """Store the slabs of one request and register their hours. ``generations`` maps metric -> created_at."""
     table = get_settings().SAMPLES_TABLE
-    received_ms = received_ms if received_ms is not None else int(time.time() * 1000)
+    now = time.time()
+    received_ms = received_ms if received_ms is not None else int(now * 1000)
     items: list[dict[str, dict[str, object]]] = []
     new_hours: set[tuple[str, int]] = set()
     for slab in slabs:
-        blob = codecs.encode_slab(slab.sections)
         items.append(
             {
                 "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
                 "sk": {"S": keys.hot_slab_sk(received_ms, request_id)},
                 "n": {"N": str(slab.rows)},
-                "d": {"B": blob},
+                "d": {"B": codecs.encode_slab(slab.sections)},
+                "ttl": {"N": str(slab.hour + keys.HOUR + SLAB_TTL)},
             }
         )
         cache_key = (table, tenant, slab.metric_lower, generations.get(slab.metric_lower, 0), slab.hour)
-        if not _known_hours.fresh(cache_key):
+        if hour_is_closed(slab.hour, now) or not _known_hours.fresh(cache_key):
             new_hours.add((slab.metric_lower, slab.hour))
-    for metric_lower, hour in sorted(new_hours):
-        items.append({"pk": {"S": keys.hours_pk(tenant, metric_lower)}, "sk": {"S": keys.hour_sk(hour)}})
+    items.extend(hour_item(tenant, metric_lower, hour) for metric_lower, hour in sorted(new_hours))
     requests = batch.write(table, items)
     for metric_lower, hour in new_hours:
         _known_hours.add((table, tenant, metric_lower, generations.get(metric_lower, 0), hour))
     return WriteReport(items=items, requests=requests)
 
 
-def hours_with_data(tenant: str, metric_lower: str, start: int, end: int) -> list[int]:
+def write_hour_marker(tenant: str, metric_lower: str, hour: int) -> None:
+    """(Re)register an hour as holding uncompacted slabs, with a new token."""
+    batch.write(get_settings().SAMPLES_TABLE, [hour_item(tenant, metric_lower, hour)])
+
+
+def pending_hours_all() -> dict[str, int]:
+    """Uncompacted hours per metric partition, over every tenant (operations and tests; scans the index)."""
+    table = get_settings().SAMPLES_TABLE
+    counts: dict[str, int] = {}
+    for shard in range(keys.PENDING_SHARDS):
+        for item in batch.query_index(table, "PendingIndex", "gpk", f"PENDING#{shard}", "gsk", "~"):
+            _, tenant, metric_lower = keys.parse_pending_sk(item["gsk"]["S"])
+            counts[f"{tenant}#{metric_lower}"] = counts.get(f"{tenant}#{metric_lower}", 0) + 1
+    return counts
+
+
+def pending_hours(tenant: str, metric_lower: str, start: int, end: int) -> dict[int, str]:
+    """Hours in [start, end] whose slabs are not compacted yet, with their current token."""
     table = get_settings().SAMPLES_TABLE
     bounds = (keys.hour_sk(keys.hour_of(max(start, 0))), keys.hour_sk(max(end, 0)))
-    return [
-        int(i["sk"]["S"])
+    return {
+        int(i["sk"]["S"]): i.get("token", {}).get("S", "")
         for i in batch.query(table, keys.hours_pk(tenant, metric_lower), sk_between=bounds, consistent=True)
-    ]
+    }
 
 
-def read_hot(tenant: str, metric_lower: str, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
-    """Samples of the given series with start <= time <= end, in write order; also the number of items read.
+@dataclass(frozen=True)
+class HourSlabs:
+    """Every slab of one (metric, hour), in write order: their keys and decoded sections."""
 
-    The frame's ``series`` are positions in ``sids``.
-    """
+    keys: list[str]
+    sections: list[list[codecs.Section]]
+
+
+def read_hour(tenant: str, metric_lower: str, hour: int) -> HourSlabs:
     table = get_settings().SAMPLES_TABLE
+    found = list(batch.query(table, keys.hot_slab_pk(tenant, metric_lower, hour), consistent=True))
+    return HourSlabs([i["sk"]["S"] for i in found], [codecs.decode_slab(bytes(i["d"]["B"])) for i in found])
+
+
+def slab_frame(position: dict[bytes, int], hour: int, slabs: HourSlabs, start: int, end: int) -> SampleFrame | None:
+    """The rows of an hour's slabs that belong to the wanted series (``position``: sid -> series index)."""
+    frames = []
+    for sk, sections in zip(slabs.keys, slabs.sections, strict=True):
+        base = zlib.crc32(sk.encode())
+        row = 0
+        for sids, offsets, columns in sections:
+            frame = _section_frame(position, sids, offsets + hour, columns, start, end, base + row)
+            row += len(offsets)
+            if frame is not None:
+                frames.append(frame)
+    return SampleFrame.concat(frames) if frames else None
+
+
+def read_hot(
+    tenant: str, metric_lower: str, sids: SidArray, start: int, end: int, hours: Sequence[int] | None = None
+) -> tuple[SampleFrame, int]:
+    """Samples of uncompacted hours for the given series with start <= time <= end, in write order.
+
+    ``hours``: the pending hours if the caller already read them. Returns the frame (``series`` are
+    positions in ``sids``) and the number of items read.
+    """
     position = {sid: i for i, sid in enumerate(sids.tolist())}
     frames: list[SampleFrame] = []
     items_read = 0
-    for hour in hours_with_data(tenant, metric_lower, start, end):
-        for item in batch.query(table, keys.hot_slab_pk(tenant, metric_lower, hour), consistent=True):
-            items_read += 1
-            for slab_sids, offsets, columns in codecs.decode_slab(bytes(item["d"]["B"])):
-                frame = _section_frame(position, slab_sids, offsets + hour, columns, start, end)
-                if frame is not None:
-                    frames.append(frame)
+    for hour in pending_hours(tenant, metric_lower, start, end) if hours is None else hours:
+        slabs = read_hour(tenant, metric_lower, hour)
+        items_read += len(slabs.keys)
+        frame = slab_frame(position, hour, slabs, start, end)
+        if frame is not None:
+            frames.append(frame)
     return SampleFrame.concat(frames), items_read
 
 
 def _section_frame(
-    position: dict[bytes, int], sids: SidArray, times: IntArray, columns: FloatArray, start: int, end: int
+    position: dict[bytes, int],
+    sids: SidArray,
+    times: IntArray,
+    columns: FloatArray,
+    start: int,
+    end: int,
+    first_source: int,
 ) -> SampleFrame | None:
     # Rows are sorted by sid, so each distinct sid is looked up once.
     unique, inverse = np.unique(sids, return_inverse=True)
@@ -110,19 +188,38 @@ def _section_frame(
     if not mask.any():
         return None
     values = from_values(columns[mask, 0]) if columns.shape[1] == 1 else columns[mask]
-    return SampleFrame(series[mask], times[mask], values)
+    sources: SourceArray = ((first_source + np.arange(len(times), dtype=np.int64)) % 2**32).astype(np.uint32)
+    return SampleFrame(series[mask], times[mask], values, sources[mask])
 
 
-def delete_metric(tenant: str, metric_lower: str) -> int:
-    """Delete every sample item of a metric (all hours) and its HOURS index. Returns items deleted."""
+def forget_hour(tenant: str, metric_lower: str, hour: int, token: str) -> bool:
+    """Drop an hour's HOURS item if no write touched it since ``token`` was read. False if one did."""
     table = get_settings().SAMPLES_TABLE
-    doomed: list[dict[str, object]] = []
+    return batch.delete_if(
+        table,
+        {"pk": {"S": keys.hours_pk(tenant, metric_lower)}, "sk": {"S": keys.hour_sk(hour)}},
+        "#token = :token",
+        {"#token": "token"},
+        {":token": {"S": token}},
+    )
+
+
+def delete_metric(tenant: str, metric_lower: str, now: float | None = None) -> int:
+    """Delete a metric's hot slabs and HOURS items. Returns items deleted.
+
+    Slabs of compacted hours have no HOURS item but live until their TTL, so the hours a slab can
+    still exist in (the TTL window) are swept too: a metric created again must not find them.
+    """
+    table = get_settings().SAMPLES_TABLE
+    now = time.time() if now is None else now
     hours_pk = keys.hours_pk(tenant, metric_lower)
-    for hour_item in batch.query(table, hours_pk, projection="pk, sk"):
-        hour = int(hour_item["sk"]["S"])
+    hour_items = list(batch.query(table, hours_pk, projection="pk, sk"))
+    recent = range(keys.hour_of(int(now) - SLAB_TTL - keys.HOUR), keys.hour_of(int(now)) + 2 * keys.HOUR, keys.HOUR)
+    hours = {int(i["sk"]["S"]) for i in hour_items} | set(recent)
+    doomed: list[dict[str, object]] = [{"pk": i["pk"], "sk": i["sk"]} for i in hour_items]
+    for hour in sorted(hours):
         pk = keys.hot_slab_pk(tenant, metric_lower, hour)
         doomed.extend({"pk": i["pk"], "sk": i["sk"]} for i in batch.query(table, pk, projection="pk, sk"))
-        doomed.append({"pk": hour_item["pk"], "sk": hour_item["sk"]})
     batch.write(table, deletes=doomed)
     _known_hours.clear()
     return len(doomed)

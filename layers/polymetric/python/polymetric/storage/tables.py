@@ -38,6 +38,8 @@ class OrgItem(_MetaItem):
     tenant = UnicodeAttribute()
     name = UnicodeAttribute()
     created_at = NumberAttribute()
+    # How many metrics the organization may have (Anomify's 207, OddEye's 402); None is unlimited.
+    metric_quota = NumberAttribute(null=True)
 
 
 class TokenItem(_MetaItem):

@@ -28,6 +28,28 @@ def org_exists(tenant: str) -> bool:
     return bound(OrgItem).count(pk, OrgItem.sk == sk) > 0
 
 
+def metric_quota(tenant: str) -> int | None:
+    pk, sk = keys.org(tenant)
+    try:
+        item = bound(OrgItem).get(pk, sk)
+    except OrgItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("organization read failed", cause=exc) from exc
+    return None if item.metric_quota is None else int(item.metric_quota)
+
+
+def set_metric_quota(tenant: str, quota: int | None) -> None:
+    pk, sk = keys.org(tenant)
+    try:
+        bound(OrgItem)(pk, sk).update(
+            actions=[OrgItem.metric_quota.remove() if quota is None else OrgItem.metric_quota.set(quota)],
+            condition=OrgItem.pk.exists(),
+        )
+    except PynamoDBException as exc:
+        raise StorageError("organization write failed", cause=exc) from exc
+
+
 def save_token(token: str, principal: Principal, name: str) -> None:
     pk, sk = keys.token(token_hash(token))
     item = bound(TokenItem)(

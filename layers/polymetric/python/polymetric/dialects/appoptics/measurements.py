@@ -15,13 +15,14 @@ validated again item by item to say which measurements failed and why.
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, NamedTuple, Required
+from typing import Annotated, Any, Required
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict
 
 from polymetric.errors import InvalidInputError, ItemError
+from polymetric.models.measurement import Measurement
 
 MAX_TAGS = 50
 HUGE = 1e126
@@ -82,21 +83,6 @@ _LOOSE = TypeAdapter(_LooseEnvelope)
 _ONE = TypeAdapter(MeasurementIn)
 _EXTRAS = frozenset(("min", "max", "last", "stddev"))
 _PROPERTIES = frozenset(METRIC_PROPERTIES)
-
-
-class Measurement(NamedTuple):
-    """One accepted measurement, normalised: tags as written, integer time, plain value or summary.
-
-    A NamedTuple, not a frozen dataclass: it is built once per measurement on the ingest hot path.
-    """
-
-    name: str
-    tags: dict[str, str]
-    time: int
-    value: float | None
-    summary: tuple[float, float, float, float, float, float | None] | None  # count, sum, min, max, last, stddev
-    properties: dict[str, Any]
-    position: int = 0  # index in the request, for error reports
 
 
 @dataclass

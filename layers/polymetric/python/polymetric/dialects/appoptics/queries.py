@@ -3,8 +3,10 @@
 import re
 
 from polymetric.api.requests import integer, one
+from polymetric.dialects.appoptics import paging
 from polymetric.domain.query import MAX_RESOLUTION, MeasurementsQuery
 from polymetric.errors import InvalidInputError
+from polymetric.query import tags_search
 from polymetric.query.resample import GROUP_FUNCTIONS, SUMMARY_FUNCTIONS
 from polymetric.query.tags import TagFilter
 
@@ -59,9 +61,12 @@ def measurements_query(name: str, values: dict[str, list[str]], now: int) -> Mea
     if resolution is None:
         raise InvalidInputError.param("resolution", "is required")
     start, end = time_window(values, now)
-    if one(values, "tags_search") is not None:
-        # TODO(issue 4): the tags_search grammar.
-        raise InvalidInputError.param("tags_search", "is not supported yet; use tags[name]=pattern")
+    search_text = one(values, "tags_search")
+    tags = tag_filter(values)
+    if search_text is not None and (tags.terms or "tags" in values):
+        raise InvalidInputError.param("tags_search", "may not be combined with tags")
+    search = tags_search.parse(search_text) if search_text is not None else None
+    session = one(values, paging.PARAM)
     summary = one(values, "summary_function")
     if summary is not None and summary not in SUMMARY_FUNCTIONS:
         raise InvalidInputError.param("summary_function", f"must be one of {', '.join(SUMMARY_FUNCTIONS)}")
@@ -76,8 +81,10 @@ def measurements_query(name: str, values: dict[str, list[str]], now: int) -> Mea
         start=start,
         end=end,
         resolution=resolution,
-        tags=tag_filter(values),
+        tags=tags,
         group_by=groups,
         group_by_function=function,
         summary_function=summary,
+        search=search,
+        after=paging.decode(session) if session else None,
     )

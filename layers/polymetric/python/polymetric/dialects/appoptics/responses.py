@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from polymetric.domain.composites import CompositeSeries
 from polymetric.domain.metrics import MetricPage
 from polymetric.domain.query import QueryResult
 from polymetric.models.metric import COMPOSITE, Metric
@@ -30,10 +31,29 @@ def metric_page(page: MetricPage) -> dict[str, Any]:
     }
 
 
-def measurements(result: QueryResult) -> dict[str, Any]:
+def measurements(result: QueryResult, links: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {
         "name": result.metric.name,
         "resolution": result.resolution,
         "series": [{"tags": s.tags, "measurements": s.points} for s in result.series],
-        "links": [],
+        "links": links or [],
     }
+
+
+def composite(series: list[CompositeSeries]) -> list[dict[str, Any]]:
+    """The seed's composite response: a bare list of series with tags, measurements, metric and period."""
+    return [
+        {
+            "tags": s.tags,
+            "measurements": s.points,
+            "metric": _source_metric(s.metric, s.period),
+            "period": s.period,
+        }
+        for s in series
+    ]
+
+
+def _source_metric(m: Metric | None, period: int) -> dict[str, Any]:
+    if m is None:  # the series folds several metrics together
+        return {"name": "composite", "type": COMPOSITE, "attributes": {}, "period": period}
+    return {"name": m.name, "type": m.type, "attributes": dict(m.attributes), "period": m.period}

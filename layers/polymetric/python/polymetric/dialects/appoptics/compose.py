@@ -1,0 +1,27 @@
+"""Query-string rules of composite queries: GET /v1/measurements?compose= and GET /v1/metrics?compose=.
+
+Seed: "start_time and resolution are required. The end_time parameter is optional. The count parameter is
+currently ignored." A missing end_time means now.
+"""
+
+from polymetric.api.requests import integer, one
+from polymetric.domain.composites import ComposeQuery
+from polymetric.domain.query import MAX_RESOLUTION
+from polymetric.errors import InvalidInputError
+
+
+def compose_query(values: dict[str, list[str]], now: int) -> ComposeQuery:
+    expression = one(values, "compose")
+    if expression is None or not expression.strip():
+        raise InvalidInputError.param("compose", "is required: a composite metric expression")
+    resolution = integer(values, "resolution", minimum=1, maximum=MAX_RESOLUTION)
+    if resolution is None:
+        raise InvalidInputError.param("resolution", "is required with compose")
+    start = integer(values, "start_time", minimum=0)
+    if start is None:
+        raise InvalidInputError.param("start_time", "is required with compose")
+    end = integer(values, "end_time", minimum=0)
+    end = now if end is None else end
+    if end < start:
+        raise InvalidInputError.param("end_time", "must not be before start_time")
+    return ComposeQuery(expression, start, end, resolution)

@@ -1,0 +1,162 @@
+"""CloudWisdom ingest: elements (metadata + samples), external events, heartbeat checks.
+
+- Samples go to the one store as ``<element id>.<metric id>`` (``dialects/cloudwisdom/convert.py``).
+- Element metadata is merged into what is stored: non-null name/type/location replace, attributes,
+  tags and metrics merge (later wins), relations accumulate.
+- External events become annotation events on the stream ``cloudwisdom.<type>`` (``cloudwisdom.info``,
+  ``cloudwisdom.external_info``); events without ``data.elementId`` are discarded, as the real service does.
+- A check re-posted after its TTL ran out records an annotation on ``cloudwisdom.checks`` spanning the
+  silence; ``overdue`` lists the checks silent right now.
+"""
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from polymetric.dialects.cloudwisdom import convert
+from polymetric.domain import annotations, ingest, sparse
+from polymetric.errors import InvalidInputError
+from polymetric.models.element import Element, ElementMetric, ElementPost, ExternalEvent
+from polymetric.models.measurement import Measurement
+from polymetric.models.sparse import Observation
+from polymetric.storage import cloudwisdom as store
+
+CHECKS_STREAM = "cloudwisdom.checks"
+
+
+def merge(current: Element | None, new: Element) -> Element:
+    if current is None:
+        return new
+    metrics = dict(current.metrics)
+    for mid, m in new.metrics.items():
+        old = metrics.get(mid)
+        metrics[mid] = m if old is None else _merge_metric(old, m)
+    return replace(
+        current,
+        id=new.id,
+        type=new.type or current.type,
+        name=new.name if new.name is not None else current.name,
+        location=new.location if new.location is not None else current.location,
+        attributes={**current.attributes, **new.attributes},
+        tags={**current.tags, **new.tags},
+        relations=list(dict.fromkeys([*current.relations, *new.relations])),
+        metrics=metrics,
+    )
+
+
+def _merge_metric(old: ElementMetric, new: ElementMetric) -> ElementMetric:
+    return ElementMetric(
+        id=new.id,
+        name=new.name if new.name is not None else old.name,
+        unit=new.unit if new.unit is not None else old.unit,
+        type=new.type if new.type is not None else old.type,
+        sparse_data_strategy=new.sparse_data_strategy or old.sparse_data_strategy,
+        tags={**old.tags, **new.tags},
+    )
+
+
+def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | None = None) -> int:
+    """Store the samples and metadata of validated elements; returns the number of elements received."""
+    now_ms = int(time.time() * 1000)
+    stored = store.get_many(tenant, [p.element.id for p in posts])
+    merged: dict[str, Element] = {}
+    measurements: list[Measurement] = []
+    strategies: dict[str, str | None] = {}
+    for post in posts:
+        key = post.element.id.lower()
+        element = merge(merged.get(key) or stored.get(key), post.element)
+        implicit = {s.metric_id: ElementMetric(s.metric_id) for s in post.samples if s.metric_id not in element.metrics}
+        element = replace(element, metrics={**element.metrics, **implicit})
+        counters = dict(element.counters)
+        for sample in sorted(post.samples, key=lambda s: s.time_ms):
+            metric = element.metrics[sample.metric_id]
+            carried = sample
+            if metric.is_counter:
+                increase, baseline = convert.counter_increase(counters.get(sample.metric_id), sample)
+                if baseline is not None:
+                    counters[sample.metric_id] = baseline
+                if increase is None:
+                    continue
+                carried = increase
+            name = f"{element.id}.{sample.metric_id}"
+            tags = convert.series_tags(element, metric)
+            measurements.append(convert.measurement(name, tags, carried, len(measurements)))
+        for mid, m in post.element.metrics.items():
+            strategies[f"{element.id}.{mid}"] = m.sparse_data_strategy
+        merged[key] = replace(element, counters=counters, updated_at=now_ms)
+    if measurements:
+        outcome = ingest.write(tenant, measurements, user_agent=user_agent)
+        if outcome.errors:
+            raise InvalidInputError(request=[e.reason for e in outcome.errors])
+    store.save_many(tenant, merged.values())
+    observations: dict[str, list[Observation]] = defaultdict(list)
+    for stored_m in measurements:
+        observations[stored_m.name].append(convert.observation(stored_m))
+    sparse.remember(tenant, strategies, observations)
+    return len(posts)
+
+
+def element(tenant: str, element_id: str) -> Element | None:
+    """The stored metadata of one element (id matched case-insensitively, after sanitising)."""
+    return store.get_many(tenant, [element_id]).get(element_id.lower())
+
+
+def elements(tenant: str) -> list[Element]:
+    return store.list_all(tenant)
+
+
+def stream_of(event_type: str) -> str:
+    return "cloudwisdom." + (re.sub(r"[^A-Za-z0-9.:\-_]", "_", event_type.lower())[:200] or "info")
+
+
+def record_events(tenant: str, events: list[ExternalEvent | None]) -> int:
+    """Record events as annotations; returns how many were received (discarded ones included)."""
+    for e in events:
+        if e is None:
+            continue
+        level = e.data.get("level")
+        message = e.data.get("message")
+        description = f"[{level}] {message}" if level and message else (message or level)
+        annotations.record(
+            tenant,
+            stream_of(e.type),
+            e.title,
+            description=description,
+            source=e.source or e.data.get("elementId"),
+            start_time=e.time_ms // 1000,
+        )
+    return len(events)
+
+
+def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int) -> None:
+    """Record a check post; a post after the previous TTL ran out records the missed interval as an annotation."""
+    now = int(time.time())
+    previous = store.heartbeat(tenant, name, element_fqn, ttl_seconds, now)
+    if previous is None:
+        return
+    last_seen, ttl = previous
+    if now > last_seen + ttl:
+        annotations.record(
+            tenant,
+            CHECKS_STREAM,
+            f"check {name} on {element_fqn} missed its TTL",
+            description=f"no heartbeat for {now - last_seen} s (TTL {ttl} s)",
+            source=element_fqn,
+            start_time=last_seen + ttl,
+            end_time=now,
+        )
+
+
+@dataclass(frozen=True)
+class OverdueCheck:
+    name: str
+    element_fqn: str
+    ttl_seconds: int
+    last_seen: int
+
+
+def overdue(tenant: str, now: int | None = None) -> list[OverdueCheck]:
+    """Checks whose TTL has run out since their last post."""
+    at = int(time.time()) if now is None else now
+    return [OverdueCheck(*c) for c in store.checks(tenant) if at > c[3] + c[2]]

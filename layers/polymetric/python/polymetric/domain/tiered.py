@@ -1,0 +1,60 @@
+"""Which storage tier answers a read, and how the tiers merge (AppOptics: rollups serve coarse resolutions).
+
+1. Hours not compacted yet are read from their hot slabs, at any resolution (plus their block
+   when late data re-opened an hour that was compacted before).
+2. A resolution that is a whole number of hours is served from the hourly rollups (558 days):
+   one item per series-day; a re-opened hour's rollup row is replaced by its raw samples.
+3. Any other resolution is served from the hour blocks (raw samples, 32 days); asking for it over
+   an older range is a 400, as the seed documents.
+"""
+
+import time
+
+import numpy as np
+
+from polymetric.domain.compaction import aggregation_period
+from polymetric.errors import InvalidInputError
+from polymetric.models.metric import Metric
+from polymetric.models.samples import SampleFrame, SidArray
+from polymetric.models.series import Series
+from polymetric.query import resample
+from polymetric.storage import keys, samples, tiers
+
+
+def load(
+    tenant: str,
+    metric: Metric,
+    series: list[Series],
+    start: int,
+    end: int,
+    resolution: int,
+    now: float | None = None,
+) -> tuple[resample.Buckets, int]:
+    now = time.time() if now is None else now
+    start -= start % resolution
+    sids: SidArray = np.array([s.sid for s in series], dtype="S12")
+    period = aggregation_period(metric)
+    pending = sorted(samples.pending_hours(tenant, metric.key, start, end))
+    hot, hot_items = samples.read_hot(tenant, metric.key, sids, start, end, pending)
+    if resolution % keys.HOUR == 0:
+        rollups, items = tiers.read_rollups(tenant, metric.created_at, sids, start, end)
+        reopened = np.isin(rollups.times, pending)
+        raw = hot
+        if reopened.any():
+            # Late data re-opened these hours: their rollup rows are stale, their blocks plus slabs are not.
+            blocks, block_items = tiers.read_blocks(tenant, metric.created_at, sids, pending[0], pending[-1] + 3599)
+            blocks = blocks.select(np.isin(blocks.times - blocks.times % keys.HOUR, pending))
+            raw, items = SampleFrame.concat([blocks, hot]), items + block_items
+        # Rollup rows are hours already merged; only the raw rows still need deduplicating.
+        rows = SampleFrame.concat([rollups.select(~reopened), resample.deduplicate(raw, period)])
+        order = np.lexsort((rows.times, rows.series))
+        return resample.downsample(rows.select(order), resolution, deduplicated=True), hot_items + items
+    if start < now - tiers.BLOCK_RETENTION:
+        raise InvalidInputError.param(
+            "resolution",
+            f"{resolution} is not available for data older than {tiers.BLOCK_RETENTION // keys.DAY} days; "
+            f"use a multiple of {keys.HOUR} (hourly rollups are kept {tiers.ROLLUP_RETENTION // keys.DAY} days)",
+        )
+    blocks, items = tiers.read_blocks(tenant, metric.created_at, sids, start, end)
+    # Blocks hold older writes than any slab still pending, so they go first: later writes win.
+    return resample.downsample(SampleFrame.concat([blocks, hot]), resolution, period), hot_items + items

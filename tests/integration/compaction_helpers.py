@@ -1,0 +1,52 @@
+"""Drive compaction the way AWS would: the tick's schedule event, then the queue's messages to the worker."""
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+from functions.compactor.app import lambda_handler as compactor
+from functions.compactor_tick.app import lambda_handler as tick
+from polymetric.config import get_settings
+from tests.conftest import LambdaContext, load_event
+
+
+def run_compaction(now: float | None = None) -> dict[str, Any]:
+    """One tick at ``now`` (default: the clock), then every queued message through the worker."""
+    event = load_event("eventbridge/compactor-tick")
+    event["time"] = datetime.fromtimestamp(now if now is not None else time.time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    queued = tick(event, LambdaContext())["queued"]
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = get_settings().COMPACTION_QUEUE_URL
+    handled, failures = 0, []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            break
+        template = load_event("sqs/compaction-hour")["Records"][0]
+        records = [
+            dict(template, messageId=m["MessageId"], receiptHandle=m["ReceiptHandle"], body=m["Body"]) for m in messages
+        ]
+        result = compactor({"Records": records}, LambdaContext())
+        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        failures.extend(failed)
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        handled += len(messages)
+    return {"queued": queued, "handled": handled, "failures": failures}
+
+
+def scan(table: str) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    return [i for page in client.get_paginator("scan").paginate(TableName=table) for i in page["Items"]]
+
+
+def series_body(name: str, points: list[tuple[int, float]], tags: dict[str, str]) -> dict[str, Any]:
+    return {"measurements": [{"name": name, "value": v, "time": t, "tags": tags} for t, v in points]}
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True)

@@ -1,0 +1,256 @@
+"""Compaction and storage tiers: closed hours become blocks and rollups; reads are the same before and after."""
+
+import time
+
+import pytest
+
+from polymetric.config import get_settings
+from polymetric.domain import compaction
+from polymetric.storage import keys, samples
+from tests.conftest import Org
+from tests.integration.api import Api
+from tests.integration.compaction_helpers import run_compaction, scan
+
+NOW = int(time.time())
+H = keys.hour_of(NOW) - 3 * keys.HOUR  # a closed hour, three hours ago
+FUNCTIONS = ("mean", "sum", "min", "max", "count", "stddev", "derivative", "all")
+
+
+def post(api: Api, *measurements: dict) -> None:
+    reply = api.post("/v1/measurements", json_body={"measurements": list(measurements)})
+    assert reply.status == 202, reply.text
+
+
+def read(api: Api, name: str, start: int, end: int, resolution: int, **query: object) -> dict:
+    reply = api.get(
+        f"/v1/measurements/{name}", query={"start_time": start, "end_time": end, "resolution": resolution, **query}
+    )
+    assert reply.status == 200, reply.text
+    return reply.json
+
+
+def close(a: object, b: object, path: str = "") -> None:
+    """Equal, but floats within 1e-9 relative (rollups sum in another order than raw samples)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            close(a[k], b[k], f"{path}/{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-9), path
+    else:
+        assert a == b, path
+
+
+@pytest.fixture
+def mixed(api: Api) -> Api:
+    """Three series over two closed hours: gauges every minute, a summary series, and a gap."""
+    rows = []
+    for minute in range(120):
+        t = H - keys.HOUR + 60 * minute
+        rows.append(
+            {
+                "name": "lat",
+                "value": round(10 + (minute * 7919 % 97) / 10, 1),
+                "time": t,
+                "tags": {"host": "a", "az": "1"},
+            }
+        )
+        if minute % 3:
+            rows.append({"name": "lat", "value": float(minute % 11), "time": t + 5, "tags": {"host": "b", "az": "1"}})
+        if minute % 10 == 0:
+            rows.append(
+                {
+                    "name": "lat",
+                    "count": 4,
+                    "sum": 8.0 + minute,
+                    "min": 1.0,
+                    "max": 9.5,
+                    "last": 2.0,
+                    "stddev": 1.5,
+                    "time": t,
+                    "tags": {"host": "c", "az": "2"},
+                }
+            )
+    post(api, *rows)
+    return api
+
+
+def snapshot(api: Api) -> dict:
+    start, end = H - keys.HOUR, H + keys.HOUR - 1
+    out = {}
+    for resolution in (1, 60, 300, 3600, 7200, 86400):
+        for function in FUNCTIONS:
+            out[(resolution, function)] = read(api, "lat", start, end, resolution, summary_function=function)
+        out[(resolution, "group")] = read(api, "lat", start, end, resolution, group_by="az", group_by_function="max")
+    return out
+
+
+def test_reads_are_identical_before_and_after_compaction(mixed: Api) -> None:
+    before = snapshot(mixed)
+    result = run_compaction()
+    assert result["queued"] == 2 and result["handled"] == 2 and result["failures"] == []
+    assert samples.pending_hours_all() == {}
+    close(snapshot(mixed), before)
+
+
+def test_compaction_writes_one_block_per_series_hour_and_one_rollup_per_series_day(mixed: Api, org: Org) -> None:
+    run_compaction()
+    items = scan(get_settings().SAMPLES_TABLE)
+    blocks = [i for i in items if i["sk"]["S"].startswith("B")]
+    rollups = [i for i in items if i["sk"]["S"].startswith("R")]
+    assert len(blocks) == 6  # 3 series × 2 hours
+    assert len(rollups) == len({(i["pk"]["S"], keys.day_of(int(b["sk"]["S"][1:]))) for i in blocks for b in [i]})
+    assert not [i for i in items if i["pk"]["S"].endswith("#HOURS")]
+
+
+def test_ttls_are_set_per_tier(mixed: Api) -> None:
+    run_compaction()
+    for item in scan(get_settings().SAMPLES_TABLE):
+        sk, ttl = item["sk"]["S"], int(item["ttl"]["N"])
+        if sk.startswith("B"):
+            assert ttl == int(sk[1:]) + keys.HOUR + 32 * keys.DAY
+        elif sk.startswith("R"):
+            assert ttl == int(sk[1:]) + keys.DAY + 558 * keys.DAY
+        else:  # hot slab: hour + 2 days after the hour ends
+            hour = int(item["pk"]["S"].rsplit("#", 1)[1])
+            assert ttl == hour + keys.HOUR + 2 * keys.DAY
+
+
+def test_rerunning_compaction_changes_nothing(mixed: Api) -> None:
+    run_compaction()
+    first = {(i["pk"]["S"], i["sk"]["S"]): i for i in scan(get_settings().SAMPLES_TABLE)}
+    # A duplicated message for an hour already done is a no-op; a forced re-merge writes the same bytes.
+    tenant = next(iter(first))[0].split("#")[1]
+    assert compaction.compact(compaction.HourJob(tenant, "lat", H)).items_written == 0
+    samples.write_hour_marker(tenant, "lat", H)
+    assert compaction.compact(compaction.HourJob(tenant, "lat", H)).done
+    assert {(i["pk"]["S"], i["sk"]["S"]): i for i in scan(get_settings().SAMPLES_TABLE)} == first
+
+
+def test_open_hours_are_not_compacted(api: Api) -> None:
+    post(api, {"name": "open", "value": 1, "time": NOW - 30, "tags": {"h": "a"}})
+    assert run_compaction()["queued"] == 0
+    assert compaction.plan(now=NOW + 2 * keys.HOUR)  # two hours later it is closed
+
+
+def test_late_data_is_merged_and_the_last_write_wins(mixed: Api) -> None:
+    run_compaction()
+    post(
+        mixed,
+        {"name": "lat", "value": 999.0, "time": H, "tags": {"host": "a", "az": "1"}},
+        {"name": "lat", "value": 5.0, "time": H + 1, "tags": {"host": "z", "az": "9"}},
+    )
+    before = snapshot(mixed)
+    points = read(mixed, "lat", H, H + 59, 1, **{"tags[host]": "a"})["series"][0]["measurements"]
+    assert points == [{"time": H, "value": 999.0}]
+    assert run_compaction()["handled"] == 1
+    close(snapshot(mixed), before)
+    assert len(read(mixed, "lat", H, H + 59, 1)["series"]) == 3  # hosts a, c and the late z
+
+
+def test_a_write_during_compaction_keeps_the_hour_pending(mixed: Api, org: Org) -> None:
+    token = samples.pending_hours(org.tenant, "lat", H, H)[H]
+    samples.write_hour_marker(org.tenant, "lat", H)  # a late write rewrites the token
+    assert not samples.forget_hour(org.tenant, "lat", H, token)
+    assert H in samples.pending_hours(org.tenant, "lat", H, H)
+
+
+def test_service_side_aggregation_combines_writes_once(api: Api) -> None:
+    api.put("/v1/metrics/ssa", json_body={"period": 60, "attributes": {"aggregate": True}})
+    for value in (1.0, 2.0, 6.0):
+        post(api, {"name": "ssa", "value": value, "time": H + 10, "tags": {"h": "a"}})
+    post(api, {"name": "ssa", "value": 3.0, "time": H + 50, "tags": {"h": "a"}})
+    expected = {"count": 4.0, "sum": 12.0, "min": 1.0, "max": 6.0}
+
+    def point() -> dict:
+        return read(api, "ssa", H, H + 59, 1, summary_function="all")["series"][0]["measurements"]
+
+    assert len(point()) == 1 and {k: point()[0][k] for k in expected} == expected
+    run_compaction()
+    tenant_hours = scan(get_settings().SAMPLES_TABLE)
+    assert any(i["sk"]["S"].startswith("B") for i in tenant_hours)
+    assert {k: point()[0][k] for k in expected} == expected
+    # Without aggregation the last write of the same second wins.
+    post(api, {"name": "plain", "value": 1.0, "time": H + 10, "tags": {"h": "a"}})
+    post(api, {"name": "plain", "value": 2.0, "time": H + 10, "tags": {"h": "a"}})
+    assert read(api, "plain", H, H + 59, 1)["series"][0]["measurements"] == [{"time": H + 10, "value": 2.0}]
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "resolution", "status"),
+    [
+        (31, 60, 200),
+        (33, 60, 400),
+        (33, 300, 400),
+        (33, 5400, 400),
+        (33, 3600, 200),
+        (33, 86400, 200),
+        (33, 604800, 200),
+        (600, 86400, 200),
+    ],
+)
+def test_tier_selection_at_the_boundaries(api: Api, days_ago: int, resolution: int, status: int) -> None:
+    reply = api.get("/v1/measurements/lat", query={"start_time": NOW - days_ago * keys.DAY, "resolution": resolution})
+    if status == 200:
+        post(api, {"name": "lat", "value": 1, "time": NOW - 60, "tags": {"h": "a"}})
+        reply = api.get(
+            "/v1/measurements/lat", query={"start_time": NOW - days_ago * keys.DAY, "resolution": resolution}
+        )
+    else:
+        post(api, {"name": "lat", "value": 1, "time": NOW - 60, "tags": {"h": "a"}})
+        reply = api.get(
+            "/v1/measurements/lat", query={"start_time": NOW - days_ago * keys.DAY, "resolution": resolution}
+        )
+        assert "32 days" in reply.json["errors"]["params"]["resolution"][0]
+    assert reply.status == status, reply.text
+
+
+def test_old_data_is_served_from_rollups_exactly(api: Api) -> None:
+    day = keys.day_of(NOW) - 40 * keys.DAY
+    points = [(day + 600 * i, float(i % 7)) for i in range(6 * 48)]  # every 10 minutes for two days
+    post(api, *[{"name": "old", "value": v, "time": t, "tags": {"h": "a"}} for t, v in points])
+    run_compaction()
+    for resolution in (3600, 86400, 604800):
+        for function in ("mean", "sum", "max", "count"):
+            body = read(api, "old", day, day + 2 * keys.DAY - 1, resolution, summary_function=function)
+            got = {m["time"]: m["value"] for m in body["series"][0]["measurements"]}
+            buckets: dict[int, list[float]] = {}
+            for t, v in points:
+                buckets.setdefault(t - t % resolution, []).append(v)
+            reduce = {"mean": lambda vs: sum(vs) / len(vs), "sum": sum, "max": max, "count": len}[function]
+            assert got == pytest.approx({b: float(reduce(vs)) for b, vs in buckets.items()}), (resolution, function)
+
+
+def test_delete_removes_every_tier(mixed: Api) -> None:
+    run_compaction()
+    post(mixed, {"name": "lat", "value": 1.0, "time": NOW - 30, "tags": {"host": "a", "az": "1"}})
+    assert mixed.delete("/v1/metrics/lat").status == 204
+    assert scan(get_settings().SAMPLES_TABLE) == []
+    post(mixed, {"name": "lat", "value": 7.0, "time": H + 1, "tags": {"host": "a", "az": "1"}})
+    assert read(mixed, "lat", H - keys.HOUR, H + keys.HOUR, 1)["series"][0]["measurements"] == [
+        {"time": H + 1, "value": 7.0}
+    ]
+
+
+def test_sample_worker_events_run(mixed: Api, org: Org) -> None:
+    """events/sqs/compaction-hour.json, with its tenant filled in, compacts that hour."""
+    import json
+
+    from functions.compactor.app import lambda_handler
+    from tests.conftest import LambdaContext, load_event
+
+    event = load_event("sqs/compaction-hour")
+    event["Records"][0]["body"] = json.dumps({"tenant": org.tenant, "metric": "lat", "hour": H})
+    assert lambda_handler(event, LambdaContext()) == {"batchItemFailures": []}
+    assert H not in samples.pending_hours(org.tenant, "lat", H, H)
+    # A bad message beside a good one is reported alone (partial batch failure), then dead-lettered by SQS.
+    broken = load_event("sqs/compaction-hour")
+    good = dict(broken["Records"][0], messageId="good", body=event["Records"][0]["body"])
+    bad = dict(broken["Records"][0], messageId="bad", body="{not json")
+    assert lambda_handler({"Records": [good, bad]}, LambdaContext()) == {
+        "batchItemFailures": [{"itemIdentifier": "bad"}]
+    }
