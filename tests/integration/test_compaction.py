@@ -254,3 +254,16 @@ def test_sample_worker_events_run(mixed: Api, org: Org) -> None:
     assert lambda_handler({"Records": [good, bad]}, LambdaContext()) == {
         "batchItemFailures": [{"itemIdentifier": "bad"}]
     }
+
+
+def test_a_series_id_ending_in_a_zero_byte_survives_every_tier(api: Api, org: Org) -> None:
+    """numpy's S12 strips trailing NUL bytes: such a series (1 in 256) must still be found everywhere."""
+    from polymetric.models.series import series_id
+
+    host = next(f"h{i}" for i in range(100_000) if series_id(org.tenant, "nul", {"host": f"h{i}"}).endswith(b"\x00"))
+    post(api, *[{"name": "nul", "value": float(m), "time": H + 60 * m, "tags": {"host": host}} for m in range(3)])
+    before = read(api, "nul", H, H + 3599, 60)
+    assert len(before["series"][0]["measurements"]) == 3
+    run_compaction()
+    assert read(api, "nul", H, H + 3599, 60) == before
+    assert read(api, "nul", H, H + 3599, 3600)["series"][0]["measurements"] == [{"time": H, "value": 1.0}]

@@ -16,7 +16,15 @@ COUNT, SUM, MIN, MAX, LAST, SUMSQ = range(6)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-SidArray = npt.NDArray[np.bytes_]
+SidArray = npt.NDArray[np.bytes_]  # dtype S12
+
+
+def sid_list(sids: SidArray) -> list[bytes]:
+    """The ids as 12-byte strings. numpy's ``S12`` drops trailing NUL bytes when it hands out Python
+    bytes, so a plain ``tolist()`` would lose them for one series in 256."""
+    return [s.ljust(12, b"\x00") for s in sids.tolist()]
+
+
 SourceArray = npt.NDArray[np.uint32]
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polymetric.config import get_settings
-from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, from_values
+from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, from_values, sid_list
 from polymetric.storage import batch, codecs, keys
 from polymetric.storage.cache import TtlCache
 
@@ -160,7 +160,7 @@ def read_hot(
     ``hours``: the pending hours if the caller already read them. Returns the frame (``series`` are
     positions in ``sids``) and the number of items read.
     """
-    position = {sid: i for i, sid in enumerate(sids.tolist())}
+    position = {sid: i for i, sid in enumerate(sid_list(sids))}
     frames: list[SampleFrame] = []
     items_read = 0
     for hour in pending_hours(tenant, metric_lower, start, end) if hours is None else hours:
@@ -183,7 +183,7 @@ def _section_frame(
 ) -> SampleFrame | None:
     # Rows are sorted by sid, so each distinct sid is looked up once.
     unique, inverse = np.unique(sids, return_inverse=True)
-    series = np.array([position.get(u, -1) for u in unique.tolist()], dtype=np.int64)[inverse]
+    series = np.array([position.get(u, -1) for u in sid_list(unique)], dtype=np.int64)[inverse]
     mask = (series >= 0) & (times >= start) & (times <= end)
     if not mask.any():
         return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polymetric.config import get_settings
-from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray
+from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, sid_list
 from polymetric.storage import batch, codecs, keys
 
 BLOCK_RETENTION = 32 * keys.DAY
@@ -81,7 +81,7 @@ def read_blocks(tenant: str, generation: int, sids: SidArray, start: int, end: i
     lo, hi = keys.block_sk(keys.hour_of(max(start, 0))), keys.block_sk(keys.hour_of(max(end, 0)))
     frames: list[SampleFrame] = []
     items_read = 0
-    for index, sid in enumerate(sids.tolist()):
+    for index, sid in enumerate(sid_list(sids)):
         for item in _series_items(tenant, generation, sid.hex(), lo, hi):
             items_read += 1
             offsets, values, sources = codecs.decode_block(bytes(item["d"]["B"]))
@@ -104,7 +104,7 @@ def read_rollups(tenant: str, generation: int, sids: SidArray, start: int, end: 
     lo, hi = keys.rollup_sk(keys.day_of(max(start, 0))), keys.rollup_sk(keys.day_of(max(end, 0)))
     frames: list[SampleFrame] = []
     items_read = 0
-    for index, sid in enumerate(sids.tolist()):
+    for index, sid in enumerate(sid_list(sids)):
         for item in _series_items(tenant, generation, sid.hex(), lo, hi):
             items_read += 1
             hours, values = codecs.decode_rollups(bytes(item["d"]["B"]))
