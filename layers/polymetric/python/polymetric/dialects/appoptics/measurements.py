@@ -15,7 +15,7 @@ validated again item by item to say which measurements failed and why.
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Required
+from typing import Annotated, Any, NamedTuple, Required
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
@@ -119,13 +119,29 @@ def _tiny(x: float) -> float:
     return 0.0 if -TINY < x < TINY else x
 
 
-def _normalise(m: MeasurementIn, top: _EnvelopeFields, now: int, index: int) -> Measurement:
+class _Defaults(NamedTuple):
+    """Top-level fields, read once per request rather than once per measurement.
+
+    ``props`` is shared by the measurements that bring no metric properties of their own; nothing
+    downstream mutates a measurement's properties.
+    """
+
+    tags: dict[str, str] | None
+    time: float | None
+    props: dict[str, Any]
+
+
+def _defaults(top: _EnvelopeFields) -> _Defaults:
+    period = top.get("period")
+    return _Defaults(top.get("tags"), top.get("time"), {"period": period} if period is not None else {})
+
+
+def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measurement:
     """Cross-field rules on a measurement pydantic already validated; kept lean, it runs per measurement."""
-    tags = m["tags"] if "tags" in m else top.get("tags")
+    tags = m.get("tags", top.tags)
     if not tags:
         raise _Rejected("tags", "Must have at least one tag")
-    t = m.get("time", top.get("time"))
-    at = int(t) if t is not None else now
+    t = m.get("time", top.time)
     value, count, total = m.get("value"), m.get("count"), m.get("sum")
     summary = None
     if count is None and total is None:
@@ -135,7 +151,8 @@ def _normalise(m: MeasurementIn, top: _EnvelopeFields, now: int, index: int) -> 
             extras = [k for k in ("min", "max", "last", "stddev") if m.get(k) is not None]
             if extras:
                 raise _Rejected(extras[0], f"{extras[0]} requires count and sum")
-        value = _tiny(value)
+        if -TINY < value < TINY:
+            value = 0.0
     else:
         if value is not None:
             raise _Rejected("value", "value cannot be combined with count and sum")
@@ -146,13 +163,11 @@ def _normalise(m: MeasurementIn, top: _EnvelopeFields, now: int, index: int) -> 
             raise _Rejected("count", "count must be greater than 0")
         lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
         summary = (count, _tiny(total), _nan(lo), _nan(hi), _nan(last), None if sd is None else _tiny(sd))
-    props: dict[str, Any] = {}
+    props = top.props
     if not _PROPERTIES.isdisjoint(m):
         fields: dict[str, Any] = dict(m)
-        props = {k: fields[k] for k in METRIC_PROPERTIES if fields.get(k) is not None}
-    if "period" not in props and top.get("period") is not None:
-        props["period"] = top["period"]
-    return Measurement(m["name"], tags, at, value, summary, props, index)
+        props = {**top.props, **{k: fields[k] for k in METRIC_PROPERTIES if fields.get(k) is not None}}
+    return Measurement(m["name"], tags, int(t) if t is not None else now, value, summary, props, index)
 
 
 def _nan(x: float | None) -> float:
@@ -161,20 +176,21 @@ def _nan(x: float | None) -> float:
 
 def parse(body: bytes | str, *, now: int) -> ParsedPost:
     """Validate a POST body. Raises InvalidInputError when the body as a whole is unusable."""
-    try:
-        doc = _POST.validate_json(body)
-        items: list[tuple[int, MeasurementIn | ItemError]] = list(enumerate(doc["measurements"]))
-        top: _EnvelopeFields = doc
-    except ValidationError:
-        top, items = _parse_item_by_item(body)
     accepted: list[Measurement] = []
     errors: list[ItemError] = []
+    try:
+        doc = _POST.validate_json(body)
+    except ValidationError:
+        top, items = _parse_item_by_item(body)
+    else:
+        top, items = doc, list(enumerate(doc["measurements"]))
+    defaults = _defaults(top)
     for i, m in items:
         if isinstance(m, ItemError):
             errors.append(m)
             continue
         try:
-            accepted.append(_normalise(m, top, now, i))
+            accepted.append(_normalise(m, defaults, now, i))
         except _Rejected as r:
             errors.append(ItemError(r.param, r.reason, i))
     return ParsedPost(total=len(items), accepted=accepted, errors=errors)
