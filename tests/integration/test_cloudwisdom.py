@@ -431,6 +431,32 @@ def test_check_202_and_a_missed_ttl_becomes_an_annotation(
     assert event.end_time - event.start_time >= 130
 
 
+def test_a_check_that_never_comes_back_is_reported_by_the_schedule(
+    api: Api, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from functions.checks_tick.app import lambda_handler
+    from tests.conftest import LambdaContext, load_event
+
+    assert api.post(f"/check/{token}/heartbeat/web01/60", token=None).status == 202
+    tick = load_event("eventbridge/checks-tick")
+    tick["time"] = datetime.fromtimestamp(time.time() + 30, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert lambda_handler(tick, LambdaContext()) == {"reported": 0}  # still within its TTL
+    tick["time"] = datetime.fromtimestamp(time.time() + 120, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert lambda_handler(tick, LambdaContext()) == {"reported": 1}
+    assert lambda_handler(tick, LambdaContext()) == {"reported": 0}  # reported once
+    (event,) = annotations.events(_tenant(api), "cloudwisdom.checks", 0, 2**32)
+    assert event.title == "check heartbeat on web01 missed its TTL"
+    assert event.end_time is None
+    # The heartbeat that finally comes records the recovery, not the miss a second time.
+    later = time.time() + 300
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert api.post(f"/check/{token}/heartbeat/web01/60", token=None).status == 202
+    titles = [e.title for e in annotations.events(_tenant(api), "cloudwisdom.checks", 0, 2**32)]
+    assert titles == ["check heartbeat on web01 missed its TTL", "check heartbeat on web01 recovered"]
+
+
 @pytest.mark.parametrize("ttl", ["0", "abc", "-5"])
 def test_check_with_a_bad_ttl_is_400(api: Api, token: str, ttl: str) -> None:
     assert_error(api.post(f"/check/{token}/hb/host/{ttl}", token=None), 400, "Input Validation Failed")

@@ -130,22 +130,55 @@ def record_events(tenant: str, events: list[ExternalEvent | None]) -> int:
 
 
 def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int) -> None:
-    """Record a check post; a post after the previous TTL ran out records the missed interval as an annotation."""
+    """Record a check post. A post after the previous TTL ran out records the missed interval as an
+    annotation on ``cloudwisdom.checks`` (or, if the sweep already reported the miss, its recovery)."""
     now = int(time.time())
     previous = store.heartbeat(tenant, name, element_fqn, ttl_seconds, now)
     if previous is None:
         return
-    last_seen, ttl = previous
-    if now > last_seen + ttl:
+    last_seen, ttl, reported = previous
+    if now <= last_seen + ttl:
+        return
+    description = f"no heartbeat for {now - last_seen} s (TTL {ttl} s)"
+    if reported:  # the sweep already recorded the miss when the TTL ran out
         annotations.record(
             tenant,
             CHECKS_STREAM,
-            f"check {name} on {element_fqn} missed its TTL",
-            description=f"no heartbeat for {now - last_seen} s (TTL {ttl} s)",
+            f"check {name} on {element_fqn} recovered",
+            description=description,
             source=element_fqn,
-            start_time=last_seen + ttl,
-            end_time=now,
+            start_time=now,
         )
+        return
+    annotations.record(
+        tenant,
+        CHECKS_STREAM,
+        f"check {name} on {element_fqn} missed its TTL",
+        description=description,
+        source=element_fqn,
+        start_time=last_seen + ttl,
+        end_time=now,
+    )
+
+
+def sweep(now: int | None = None) -> int:
+    """Report every check whose TTL ran out without a new post (the schedule runs this each minute)."""
+    at = int(time.time()) if now is None else now
+    reported = 0
+    for item in store.due_checks(at):
+        deadline = int(item["sk"]["S"].split("#", 1)[0])
+        name, fqn = item["name"]["S"], item["fqn"]["S"]
+        annotations.record(
+            item["tenant"]["S"],
+            CHECKS_STREAM,
+            f"check {name} on {fqn} missed its TTL",
+            description=f"no heartbeat since {item['last_seen']['N']} (TTL {item['ttl_seconds']['N']} s)",
+            source=fqn,
+            start_time=deadline,
+        )
+        store.forget_due(item)
+        reported += 1
+    return reported
 
 
 @dataclass(frozen=True)

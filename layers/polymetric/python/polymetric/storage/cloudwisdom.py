@@ -12,9 +12,10 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 
+from polymetric.config import get_settings
 from polymetric.errors import StorageError
 from polymetric.models.element import Element, ElementMetric
-from polymetric.storage import keys
+from polymetric.storage import batch, keys
 from polymetric.storage.tables import _MetaItem, bound
 
 
@@ -82,10 +83,15 @@ def list_all(tenant: str) -> list[Element]:
         raise StorageError("element list failed", cause=exc) from exc
 
 
-def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: int) -> tuple[int, int] | None:
-    """Record a check post; returns the previous post's (time, TTL) (None for a new check)."""
+def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: int) -> tuple[int, int, bool] | None:
+    """Record a check post and its next deadline.
+
+    Returns the previous post's (time, TTL, whether its missed deadline was already reported by
+    the sweep), or None for a new check.
+    """
     model = bound(CheckItem)
     sk = f"{element_fqn.lower()}#{name.lower()}"
+    table = get_settings().META_TABLE
     try:
         previous = next(iter(model.query(keys.cloudwisdom_checks_pk(tenant), model.sk == sk)), None)
         model(
@@ -98,7 +104,42 @@ def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: i
         ).save()
     except PynamoDBException as exc:
         raise StorageError("check write failed", cause=exc) from exc
-    return None if previous is None else (int(previous.last_seen), int(previous.ttl_seconds))
+    due = _due_key(tenant, element_fqn, name, now + ttl_seconds)
+    new_due = {
+        **due,
+        "tenant": {"S": tenant},
+        "name": {"S": name},
+        "fqn": {"S": element_fqn},
+        "ttl_seconds": {"N": str(ttl_seconds)},
+        "last_seen": {"N": str(now)},
+    }
+    if previous is None:
+        batch.write(table, [new_due])
+        return None
+    old_due = _due_key(tenant, element_fqn, name, int(previous.last_seen) + int(previous.ttl_seconds))
+    reported = not batch.get(table, [old_due])
+    batch.write(table, [new_due], deletes=[] if old_due == due else [old_due])
+    return int(previous.last_seen), int(previous.ttl_seconds), reported
+
+
+def _due_key(tenant: str, element_fqn: str, name: str, deadline: int) -> dict[str, dict[str, str]]:
+    pk, sk = keys.check_due(tenant, element_fqn.lower(), name.lower(), deadline)
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def due_checks(now: int) -> list[dict[str, Any]]:
+    """Deadline entries that passed before ``now``, over every tenant."""
+    table = get_settings().META_TABLE
+    below = f"{now:010d}"
+    return [
+        item
+        for shard in range(keys.CHECK_SHARDS)
+        for item in batch.query(table, f"CHECKDUE#{shard}", sk_between=("0", below))
+    ]
+
+
+def forget_due(item: dict[str, Any]) -> None:
+    batch.write(get_settings().META_TABLE, deletes=[{"pk": item["pk"], "sk": item["sk"]}])
 
 
 def checks(tenant: str) -> list[tuple[str, str, int, int]]:

@@ -18,6 +18,9 @@ Meta table (``pk``, ``sk``)::
     T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
     T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
     T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat check: last post, TTL
+    CHECKDUE#{shard}            {deadline}#{t}#{fqn}#{check}
+                                                       when a check's TTL runs out (global, like tokens: the
+                                                       schedule that reports missed checks has no tenant)
     T#{t}#ARGUS#DESC            {descriptor id}        Argus metric descriptor (shortName inside)
     T#{t}#ARGUS#R#{descriptor}  {ts ms}#{record id}    Argus record as submitted (dedup first/last: the
                                                        record id is a hash of customer + keys + time frame)
@@ -156,3 +159,11 @@ def argus_records_pk(tenant: str, descriptor_id: str) -> str:
 
 def argus_record_sk(timestamp_ms: int, record_id: str) -> str:
     return f"{timestamp_ms:013d}#{record_id}"
+
+
+CHECK_SHARDS = 4
+
+
+def check_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: int) -> tuple[str, str]:
+    shard = zlib.crc32(f"{tenant}#{element_fqn_lower}#{check_lower}".encode()) % CHECK_SHARDS
+    return f"CHECKDUE#{shard}", f"{_epoch(deadline)}#{tenant}#{element_fqn_lower}#{check_lower}"

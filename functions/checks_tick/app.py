@@ -1,0 +1,18 @@
+"""EventBridge schedule: report CloudWisdom checks whose TTL ran out without a new heartbeat."""
+
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from polymetric.domain import cloudwisdom
+from polymetric.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, int]:
+    scheduled = datetime.fromisoformat(EventBridgeEvent(event).time.replace("Z", "+00:00")).timestamp()
+    return {"reported": cloudwisdom.sweep(now=int(scheduled))}
