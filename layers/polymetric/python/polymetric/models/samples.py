@@ -69,12 +69,21 @@ class SampleFrame:
     def select(self, mask: npt.NDArray[np.bool_] | IntArray) -> "SampleFrame":
         """Rows by boolean mask or by index array."""
         sources = self.sources[mask] if self.sources is not None else None
-        return SampleFrame(self.series[mask], self.times[mask], self.values[mask], sources)
+        return SampleFrame(self.series[mask], self.times[mask], take_rows(self.values, mask), sources)
+
+
+def take_rows(values: FloatArray, rows: npt.NDArray[np.bool_] | IntArray) -> FloatArray:
+    """``values[rows]``, kept column-major: the engine reduces column by column, and numpy's fancy
+    indexing would hand back a row-major array whose columns are strided (2-3× slower to reduce)."""
+    out = np.empty((int(rows.sum()) if rows.dtype == np.bool_ else len(rows), values.shape[1]), order="F")
+    for j in range(values.shape[1]):
+        out[:, j] = values[:, j][rows]
+    return out
 
 
 def from_values(values: FloatArray) -> FloatArray:
     """Six-column rows for plain values."""
-    out = np.empty((len(values), 6), dtype=np.float64)
+    out = np.empty((len(values), 6), dtype=np.float64, order="F")  # column-major: the engine reduces by column
     out[:, COUNT] = 1.0
     out[:, SUM] = values
     out[:, MIN] = values

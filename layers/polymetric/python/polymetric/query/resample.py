@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, FloatArray, IntArray, SampleFrame
+from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, FloatArray, IntArray, SampleFrame, take_rows
 
 SUMMARY_FUNCTIONS = ("mean", "sum", "min", "max", "count", "derivative", "stddev", "all")
 GROUP_FUNCTIONS = ("sum", "min", "max", "mean")
@@ -63,7 +63,7 @@ def deduplicate(frame: SampleFrame, aggregate_period: int | None = None) -> Samp
     if aggregate_period:
         times = times // aggregate_period * aggregate_period
     kept = frame.sources[rows] if frame.sources is not None else None
-    return SampleFrame(frame.series[rows], times, frame.values[rows], kept)
+    return SampleFrame(frame.series[rows], times, take_rows(frame.values, rows), kept)
 
 
 def downsample(

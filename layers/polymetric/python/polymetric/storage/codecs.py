@@ -103,7 +103,7 @@ def _encode_columns(columns: FloatArray) -> list[bytes]:
 
 
 def _decode_columns(raw: bytes, pos: int, n: int, k: int) -> tuple[FloatArray, int]:
-    columns = np.empty((n, k), dtype=np.float64)
+    columns = np.empty((n, k), dtype=np.float64, order="F")
     for j in range(k):
         if j == 5 and n and raw[pos] == DERIVED:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

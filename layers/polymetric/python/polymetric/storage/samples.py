@@ -22,7 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from polymetric.config import get_settings
-from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, from_values, sid_list
+from polymetric.models.samples import (
+    FloatArray,
+    IntArray,
+    SampleFrame,
+    SidArray,
+    SourceArray,
+    from_values,
+    sid_list,
+    take_rows,
+)
 from polymetric.storage import batch, codecs, keys
 from polymetric.storage.cache import TtlCache
 
@@ -187,7 +196,7 @@ def _section_frame(
     mask = (series >= 0) & (times >= start) & (times <= end)
     if not mask.any():
         return None
-    values = from_values(columns[mask, 0]) if columns.shape[1] == 1 else columns[mask]
+    values = from_values(columns[mask, 0]) if columns.shape[1] == 1 else take_rows(columns, mask)
     sources: SourceArray = ((first_source + np.arange(len(times), dtype=np.int64)) % 2**32).astype(np.uint32)
     return SampleFrame(series[mask], times[mask], values, sources[mask])
 

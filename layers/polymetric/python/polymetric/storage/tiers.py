@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polymetric.config import get_settings
-from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, sid_list
+from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, sid_list, take_rows
 from polymetric.storage import batch, codecs, keys
 
 BLOCK_RETENTION = 32 * keys.DAY
@@ -92,7 +92,7 @@ def read_blocks(tenant: str, generation: int, sids: SidArray, start: int, end: i
                     SampleFrame(
                         np.full(int(mask.sum()), index, dtype=np.int64),
                         times[mask],
-                        values[mask],
+                        take_rows(values, mask),
                         sources[mask] if sources is not None else None,
                     )
                 )
@@ -111,7 +111,9 @@ def read_rollups(tenant: str, generation: int, sids: SidArray, start: int, end: 
             times = hours * keys.HOUR + int(item["sk"]["S"][1:])
             mask = (times >= start) & (times <= end)
             if mask.any():
-                frames.append(SampleFrame(np.full(int(mask.sum()), index, dtype=np.int64), times[mask], values[mask]))
+                frames.append(
+                    SampleFrame(np.full(int(mask.sum()), index, dtype=np.int64), times[mask], take_rows(values, mask))
+                )
     return SampleFrame.concat(frames), items_read
 
 
