@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from polymetric.domain import cloudwisdom
+from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
 from polymetric_local.template import Template
 from tests.conftest import Org
@@ -25,6 +27,8 @@ ROUTES = [
     ("DELETE", "/v1/metrics/m", None, "manage"),
     ("DELETE", "/v1/metrics", {"names": ["m"]}, "manage"),
     ("POST", "/v1/metrics", {"gauges": [{"name": "m", "value": 1}]}, "record"),
+    ("GET", "/v1/elements", None, "read"),
+    ("GET", "/v1/elements/m", None, "read"),
 ]
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
@@ -45,6 +49,7 @@ def test_roles_are_enforced_on_every_route(
     template: Template, org: Org, role: Role, method: str, path: str, body: dict | None, ability: str
 ) -> None:
     Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
+    cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
     reply = Api(template, org.token(role)).request(
         method,
         path,

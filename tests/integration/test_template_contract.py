@@ -120,6 +120,9 @@ def test_every_sample_event_runs_through_its_function(template: Template, org: O
     event["multiValueHeaders"]["Authorization"] = [basic(org.admin)]
     # Dialects that carry the token elsewhere (a body field, a form field, a query parameter, a header)
     event = json.loads(json.dumps(event).replace("REPLACE_WITH_API_TOKEN", org.admin))
+    if path.startswith("apigw/elements-"):  # they read the element the CloudWisdom sample ingests
+        ingest = load_event("apigw/cloudwisdom-ingest")
+        api.post(f"/ingest/{org.admin}", body=ingest["body"], token=None, content_type="application/json")
     if path.startswith("apigw/argus-") and path != "apigw/argus-descriptor-create":  # they read this descriptor
         create = load_event("apigw/argus-descriptor-create")
         api.post("/metrics/v1/descriptor", body=create["body"], token=None, headers={"Argus-API-Key": org.admin})

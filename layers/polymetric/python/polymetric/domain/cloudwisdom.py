@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from polymetric.dialects.cloudwisdom import convert
 from polymetric.domain import annotations, ingest, sparse
-from polymetric.errors import InvalidInputError
+from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.element import Element, ElementMetric, ElementPost, ExternalEvent
 from polymetric.models.measurement import Measurement
 from polymetric.models.sparse import Observation
@@ -104,6 +104,26 @@ def element(tenant: str, element_id: str) -> Element | None:
 
 def elements(tenant: str) -> list[Element]:
     return store.list_all(tenant)
+
+
+def element_or_404(tenant: str, element_id: str) -> Element:
+    found = element(tenant, element_id)
+    if found is None:
+        raise NotFoundError(f"Element {element_id} not found")
+    return found
+
+
+def element_page(
+    tenant: str, *, name: str | None, offset: int, length: int, descending: bool
+) -> tuple[list[Element], int]:
+    """Elements whose id or name contains ``name``, ordered by id; and how many matched."""
+    matching = [
+        e
+        for e in elements(tenant)
+        if not name or name.lower() in e.id.lower() or name.lower() in (e.name or "").lower()
+    ]
+    matching.sort(key=lambda e: e.id.lower(), reverse=descending)
+    return matching[offset : offset + length], len(matching)
 
 
 def stream_of(event_type: str) -> str:

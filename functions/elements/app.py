@@ -1,0 +1,29 @@
+"""CloudWisdom element metadata, read through the Polymetric API: GET /v1/elements, GET /v1/elements/{id}."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from polymetric.api.auth import allow, principal
+from polymetric.api.render import json_response
+from polymetric.api.requests import query_values
+from polymetric.api.resolver import build_resolver, entrypoint
+from polymetric.dialects.appoptics import listing
+from polymetric.dialects.cloudwisdom import elements
+from polymetric.domain import cloudwisdom
+from polymetric.models.tenant import Ability
+
+app = build_resolver()
+
+
+@app.get("/v1/elements", middlewares=[allow(Ability.READ)])
+def list_elements() -> Response[str]:
+    page = listing.page_request(query_values(app))
+    found, total = cloudwisdom.element_page(principal(app).tenant, **page)
+    return json_response(200, elements.element_page(found, total, page["offset"]))
+
+
+@app.get("/v1/elements/<name>", middlewares=[allow(Ability.READ)])
+def get_element(name: str) -> Response[str]:
+    return json_response(200, elements.element(cloudwisdom.element_or_404(principal(app).tenant, name)))
+
+
+lambda_handler = entrypoint(app)
