@@ -16,7 +16,7 @@ from polymetric.config import get_settings
 from polymetric.errors import StorageError
 from polymetric.models.element import Element, ElementMetric
 from polymetric.storage import batch, keys
-from polymetric.storage.tables import _MetaItem, bound
+from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
 
 
 class ElementItem(_MetaItem):
@@ -47,14 +47,9 @@ def _element(item: ElementItem) -> Element:
 
 def get_many(tenant: str, element_ids: Iterable[str]) -> dict[str, Element]:
     """Stored elements by lower-cased id."""
-    wanted = sorted({e.lower() for e in element_ids})
-    if not wanted:
-        return {}
-    try:
-        found = bound(ElementItem).batch_get([(keys.cloudwisdom_elements_pk(tenant), e) for e in wanted])
-        return {item.sk: _element(item) for item in found}
-    except PynamoDBException as exc:
-        raise StorageError("element read failed", cause=exc) from exc
+    wanted = (e.lower() for e in element_ids)
+    found = get_by_sort_keys(ElementItem, keys.cloudwisdom_elements_pk(tenant), wanted, "element")
+    return {item.sk: _element(item) for item in found}
 
 
 def save_many(tenant: str, elements: Iterable[Element]) -> None:

@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 from polymetric.errors import ConflictError, StorageError
 from polymetric.models.metric import Metric
 from polymetric.storage import keys
-from polymetric.storage.tables import MetricItem, bound
+from polymetric.storage.tables import MetricItem, bound, get_by_sort_keys
 
 
 def _plain(value: Any) -> Any:
@@ -69,11 +69,8 @@ def get(tenant: str, metric_lower: str) -> Metric | None:
 
 
 def get_many(tenant: str, names_lower: Iterable[str]) -> dict[str, Metric]:
-    wanted = [keys.metric(tenant, n) for n in sorted(set(names_lower))]
-    try:
-        return {m.key: m for m in map(_to_metric, bound(MetricItem).batch_get(wanted))}
-    except PynamoDBException as exc:
-        raise StorageError("metric batch read failed", cause=exc) from exc
+    found = get_by_sort_keys(MetricItem, keys.metrics_pk(tenant), names_lower, "metric batch")
+    return {m.key: m for m in map(_to_metric, found)}
 
 
 def list_all(tenant: str) -> list[Metric]:

@@ -8,7 +8,7 @@ from pynamodb.exceptions import PynamoDBException
 from polymetric.errors import StorageError
 from polymetric.models.sparse import SparseSetting
 from polymetric.storage import keys
-from polymetric.storage.tables import _MetaItem, bound
+from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
 
 
 class SparseItem(_MetaItem):
@@ -40,14 +40,8 @@ def _setting(item: SparseItem) -> SparseSetting:
 
 
 def get_many(tenant: str, metrics_lower: Iterable[str]) -> dict[str, SparseSetting]:
-    wanted = sorted(set(metrics_lower))
-    if not wanted:
-        return {}
-    try:
-        found = bound(SparseItem).batch_get([(keys.sparse_pk(tenant), m) for m in wanted])
-        return {item.sk: _setting(item) for item in found}
-    except PynamoDBException as exc:
-        raise StorageError("sparse settings read failed", cause=exc) from exc
+    found = get_by_sort_keys(SparseItem, keys.sparse_pk(tenant), metrics_lower, "sparse settings")
+    return {item.sk: _setting(item) for item in found}
 
 
 def save_many(tenant: str, settings: Iterable[SparseSetting]) -> None:

@@ -4,6 +4,7 @@ Table names come from settings at first use, never at import: ``bound(Model)`` p
 the configured table and ``unbind()`` forgets that (tests start a fresh moto backend per test).
 """
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pynamodb.attributes import (
@@ -13,11 +14,14 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from polymetric.config import get_settings
+from polymetric.errors import StorageError
 
 M = TypeVar("M", bound=type[Model])
+T = TypeVar("T", bound=Model)
 
 _BOUND: set[type[Model]] = set()
 
@@ -68,6 +72,17 @@ class MetricItem(_MetaItem):
     # Bumped when a metric is deleted and created again: caches keyed by it never serve the old series.
     created_at = NumberAttribute()
     version = VersionAttribute()
+
+
+def get_by_sort_keys(model: type[T], pk: str, sort_keys: Iterable[str], what: str) -> list[T]:
+    """The items of partition ``pk`` with these sort keys (BatchGetItem); storage errors become StorageError."""
+    wanted = sorted(set(sort_keys))
+    if not wanted:
+        return []
+    try:
+        return list(bound(model).batch_get([(pk, sk) for sk in wanted]))
+    except PynamoDBException as exc:
+        raise StorageError(f"{what} read failed", cause=exc) from exc
 
 
 def bound(model: M) -> M:

@@ -4,7 +4,7 @@ Both live in the series' own partition ``T#{t}#S#{sid}#{gen}``, so one Query per
 range of hours (blocks, ``B{hour}``) or days (rollups, ``R{day}``). Encodings are in ``codecs.py``.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,16 +76,35 @@ def _series_items(tenant: str, generation: int, sid_hex: str, lo: str, hi: str) 
     return batch.query(table, keys.series_pk(tenant, sid_hex, generation), sk_between=(lo, hi))
 
 
-def read_blocks(tenant: str, generation: int, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
-    """Block samples of each series with start <= time <= end (one Query per series); series = positions in sids."""
-    lo, hi = keys.block_sk(keys.hour_of(max(start, 0))), keys.block_sk(keys.hour_of(max(end, 0)))
+Decoded = tuple[IntArray, FloatArray, SourceArray | None]  # times, six columns, write sources
+
+
+def _decode_block_item(item: batch.Item) -> Decoded:
+    offsets, values, sources = codecs.decode_block(bytes(item["d"]["B"]))
+    return offsets + int(item["sk"]["S"][1:]), values, sources
+
+
+def _decode_rollup_item(item: batch.Item) -> Decoded:
+    hours, values = codecs.decode_rollups(bytes(item["d"]["B"]))
+    return hours * keys.HOUR + int(item["sk"]["S"][1:]), values, None
+
+
+def _read_range(
+    tenant: str,
+    generation: int,
+    sids: SidArray,
+    start: int,
+    end: int,
+    bounds: tuple[str, str],
+    decode: Callable[[batch.Item], Decoded],
+) -> tuple[SampleFrame, int]:
+    """One Query per series over ``bounds``; rows with start <= time <= end; series = positions in sids."""
     frames: list[SampleFrame] = []
     items_read = 0
     for index, sid in enumerate(sid_list(sids)):
-        for item in _series_items(tenant, generation, sid.hex(), lo, hi):
+        for item in _series_items(tenant, generation, sid.hex(), *bounds):
             items_read += 1
-            offsets, values, sources = codecs.decode_block(bytes(item["d"]["B"]))
-            times = offsets + int(item["sk"]["S"][1:])
+            times, values, sources = decode(item)
             mask = (times >= start) & (times <= end)
             if mask.any():
                 frames.append(
@@ -99,22 +118,16 @@ def read_blocks(tenant: str, generation: int, sids: SidArray, start: int, end: i
     return SampleFrame.concat(frames), items_read
 
 
+def read_blocks(tenant: str, generation: int, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
+    """Block samples of each series with start <= time <= end."""
+    bounds = keys.block_sk(keys.hour_of(max(start, 0))), keys.block_sk(keys.hour_of(max(end, 0)))
+    return _read_range(tenant, generation, sids, start, end, bounds, _decode_block_item)
+
+
 def read_rollups(tenant: str, generation: int, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
     """Hourly rollup rows (time = start of the hour) of each series for hours in [start, end]."""
-    lo, hi = keys.rollup_sk(keys.day_of(max(start, 0))), keys.rollup_sk(keys.day_of(max(end, 0)))
-    frames: list[SampleFrame] = []
-    items_read = 0
-    for index, sid in enumerate(sid_list(sids)):
-        for item in _series_items(tenant, generation, sid.hex(), lo, hi):
-            items_read += 1
-            hours, values = codecs.decode_rollups(bytes(item["d"]["B"]))
-            times = hours * keys.HOUR + int(item["sk"]["S"][1:])
-            mask = (times >= start) & (times <= end)
-            if mask.any():
-                frames.append(
-                    SampleFrame(np.full(int(mask.sum()), index, dtype=np.int64), times[mask], take_rows(values, mask))
-                )
-    return SampleFrame.concat(frames), items_read
+    bounds = keys.rollup_sk(keys.day_of(max(start, 0))), keys.rollup_sk(keys.day_of(max(end, 0)))
+    return _read_range(tenant, generation, sids, start, end, bounds, _decode_rollup_item)
 
 
 def delete_series(tenant: str, generation: int, sid_hexes: Iterable[str]) -> int:
