@@ -1,5 +1,6 @@
 """Write units per 1,000 samples for the three POST shapes, bytes per sample, items read per query (moto)."""
 
+import json
 import os
 import random
 import time
@@ -67,8 +68,6 @@ class CountingWrites:
 
 
 def post(tenant: str, body: dict[str, Any]) -> None:
-    import json
-
     parsed = parse(json.dumps(body).encode(), now=int(time.time()))
     ingest.accept(tenant, parsed.accepted, total=parsed.total, errors=parsed.errors)
 
@@ -97,12 +96,17 @@ def write_cost(shape: str, tenant: str) -> dict[str, float]:
 
 
 class Recorder:
-    """Every item written (BatchWriteItem puts) and conditional delete made while active."""
+    """Every item written (BatchWriteItem puts), update and conditional delete made while active.
+
+    Index writes are billed too: a put of an item carrying PendingIndex keys (an HOURS item) writes
+    the index, and deleting one (the compactor's conditional delete) removes its index entry.
+    """
 
     def __init__(self) -> None:
         self.puts: list[dict[str, Any]] = []
         self.deletes = 0
-        self._write, self._delete_if = batch.write, batch.delete_if
+        self.updates = 0
+        self._write, self._delete_if, self._update_if = batch.write, batch.delete_if, batch.update_if
 
     def __enter__(self) -> "Recorder":
         def write(table: str, puts: Any = (), deletes: Any = ()) -> int:
@@ -111,25 +115,34 @@ class Recorder:
             return self._write(table, puts, deletes)
 
         def delete_if(*args: Any) -> bool:
-            self.deletes += 1
+            self.deletes += 2  # the HOURS item and its PendingIndex entry
             return self._delete_if(*args)
 
-        batch.write, batch.delete_if = write, delete_if  # type: ignore[assignment]
+        def update_if(*args: Any, **kwargs: Any) -> bool:
+            self.updates += 1  # small items (an organization's watermarks): 1 WCU
+            return self._update_if(*args, **kwargs)
+
+        batch.write, batch.delete_if, batch.update_if = write, delete_if, update_if  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        batch.write, batch.delete_if = self._write, self._delete_if  # type: ignore[assignment]
+        batch.write, batch.delete_if, batch.update_if = self._write, self._delete_if, self._update_if  # type: ignore[assignment]
 
     @property
     def wcu(self) -> int:
-        return capacity.write_units(self.puts) + self.deletes  # a small item's delete is 1 WCU
+        indexed = sum(1 for i in self.puts if "gpk" in i)  # keys-only index entries are < 1 KB
+        return capacity.write_units(self.puts) + indexed + self.deletes + self.updates
 
 
 def compact_all(now: float | None = None) -> int:
-    jobs = compaction.plan(now)
-    for job in jobs:
-        compaction.compact(job)
-    return len(jobs)
+    """One compaction tick at ``now``, then every queued message through ``compaction.compact``."""
+    queued = compaction.enqueue(now)
+    sqs, url = clients.sqs(), clients.get_settings().COMPACTION_QUEUE_URL
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            compaction.compact(compaction.job_from_message(json.loads(message["Body"])), now)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return queued
 
 
 def live_cost(tenant: str, metrics: int, series: int, summaries: float = 0.2) -> dict[str, float]:

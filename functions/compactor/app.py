@@ -1,8 +1,12 @@
-"""SQS worker: compact one (tenant, metric, hour) per message; failed messages are retried, then dead-lettered."""
+"""SQS worker: one compaction job per message (a chunk of an hour's round, or an hour of late data).
+
+The queue is FIFO, grouped per (organization, metric shard): a failed message stops the rest of
+its group in the batch (retried in order, then dead-lettered), other groups go on.
+"""
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,12 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from polymetric.domain import compaction
 from polymetric.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
 def compact_record(record: SQSRecord) -> None:
-    job = record.json_body
-    compaction.compact(compaction.HourJob(str(job["tenant"]), str(job["metric"]), int(job["hour"])))
+    compaction.compact(compaction.job_from_message(record.json_body))
 
 
 @logger.inject_lambda_context(clear_state=True)

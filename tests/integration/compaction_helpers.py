@@ -22,12 +22,21 @@ def run_compaction(now: float | None = None) -> dict[str, Any]:
     url = get_settings().COMPACTION_QUEUE_URL
     handled, failures = 0, []
     while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]).get(
+            "Messages", []
+        )
         if not messages:
             break
         template = load_event("sqs/compaction-hour")["Records"][0]
         records = [
-            dict(template, messageId=m["MessageId"], receiptHandle=m["ReceiptHandle"], body=m["Body"]) for m in messages
+            dict(
+                template,
+                messageId=m["MessageId"],
+                receiptHandle=m["ReceiptHandle"],
+                body=m["Body"],
+                attributes=m["Attributes"],
+            )
+            for m in messages
         ]
         result = compactor({"Records": records}, LambdaContext())
         failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}

@@ -141,11 +141,17 @@ def test_every_sample_event_runs_through_its_function(template: Template, org: O
 
 def test_every_event_file_is_exercised() -> None:
     """API events run above; the worker events are driven by compaction_helpers.py and the checks test."""
-    worker_events = {"eventbridge/compactor-tick", "sqs/compaction-hour", "eventbridge/checks-tick"}
+    worker_events = {
+        "eventbridge/compactor-tick",
+        "sqs/compaction-hour",
+        "sqs/compaction-round-chunk",
+        "eventbridge/checks-tick",
+    }
     found = {p.relative_to(EVENTS).with_suffix("").as_posix() for p in EVENTS.rglob("*.json")}
     assert {f for f in found if not f.startswith("apigw/")} == worker_events
     users = (REPO / "tests/integration/compaction_helpers.py").read_text()
     users += (REPO / "tests/integration/test_cloudwisdom.py").read_text()
+    users += (REPO / "tests/integration/test_compaction_rounds.py").read_text()
     assert all(f'"{name}"' in users for name in worker_events)
 
 

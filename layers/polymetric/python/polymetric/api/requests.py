@@ -88,7 +88,7 @@ def integer(
         return None
     try:
         number = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", or "inf" / "1e999"
         raise InvalidInputError.param(name, "must be a whole number") from None
     if minimum is not None and number < minimum:
         raise InvalidInputError.param(name, f"must be at least {minimum}")

@@ -1,27 +1,35 @@
 """Compaction: closed hours of hot slabs become per-series hour blocks and hourly rollups.
 
-1. ``plan`` lists the (tenant, metric, hour) whose hour closed at least ``COMPACTION_DELAY`` ago
-   and still has an HOURS item (the sparse PendingIndex), without scanning.
-2. ``compact`` merges every slab of the hour still stored (slabs expire by TTL, 2 days) into the
-   series' existing block, last write winning (or, with service-side aggregation, every write
-   counted once by its source id), rewrites the block and the hour's row of the day's rollup,
-   then drops the HOURS item only if no write touched the hour meanwhile (token check).
+Two kinds of work, both queued by the schedule's ``enqueue`` and run by the SQS worker:
 
-Re-running ``compact`` for the same hour writes the same items: blocks and rollups are pure
-functions of (existing block, slabs), and slabs are never deleted by it.
+1. **Rounds** (on-time data, nothing registered at ingest): once an hour has closed
+   (``COMPACTION_DELAY`` after it ends), every metric of the organization is compacted for that
+   hour, in chunks of metrics (``storage.rounds``). A chunk marks itself compacted; when every chunk
+   of every earlier round is, the organization's ``done`` watermark moves past the hour and reads
+   stop looking at its slabs.
+2. **Late data** (``HourJob``): a write to an hour that had already closed leaves an HOURS item
+   (sparse PendingIndex); its hour is compacted again, and the item is dropped only if no other
+   late write touched it meanwhile (token check).
+
+``compact_hour`` merges every slab of the hour still stored (slabs expire by TTL, 2 days) into the
+series' existing block, last write winning (or, with service-side aggregation, every write counted
+once by its source id), and rewrites the block and the hour's row of the day's rollup. It is a
+pure function of (existing block, slabs): re-running it, or running it for an hour without data,
+writes the same items or none. Messages are grouped per (organization, metric shard) in a FIFO
+queue, so no two workers ever rewrite the same series' rollup at once.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from polymetric.config import get_settings
-from polymetric.models.metric import Metric
+from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import IntArray, SampleFrame
 from polymetric.observability import logger
 from polymetric.query import resample
-from polymetric.storage import batch, keys, queues, registry, samples, tiers
+from polymetric.storage import batch, keys, queues, registry, rounds, samples, tiers
 from polymetric.storage import metrics as metric_store
 
 DEFAULT_AGGREGATION_PERIOD = 60
@@ -29,12 +37,45 @@ DEFAULT_AGGREGATION_PERIOD = 60
 
 @dataclass(frozen=True)
 class HourJob:
+    """Late data of one (tenant, metric, hour)."""
+
     tenant: str
     metric: str  # lower-cased name
     hour: int
 
+    @property
+    def group(self) -> str:
+        return keys.compaction_group(self.tenant, self.metric)
+
     def as_message(self) -> dict[str, object]:
         return {"tenant": self.tenant, "metric": self.metric, "hour": self.hour}
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One chunk of an on-time round: these metrics of the tenant, for this hour."""
+
+    tenant: str
+    hour: int
+    chunk: str  # rounds.chunk_id of the metrics
+    metrics: tuple[str, ...]
+
+    @property
+    def group(self) -> str:
+        return keys.compaction_group(self.tenant, self.metrics[0] if self.metrics else "")
+
+    def as_message(self) -> dict[str, object]:
+        return {"tenant": self.tenant, "hour": self.hour, "chunk": self.chunk, "metrics": list(self.metrics)}
+
+
+def job_from_message(body: dict[str, object]) -> HourJob | ChunkJob:
+    tenant, hour = str(body["tenant"]), int(str(body["hour"]))
+    if "chunk" in body:
+        names = body["metrics"]
+        if not isinstance(names, list):
+            raise ValueError("metrics must be a list")
+        return ChunkJob(tenant, hour, str(body["chunk"]), tuple(str(n) for n in names))
+    return HourJob(tenant, str(body["metric"]), hour)
 
 
 @dataclass(frozen=True)
@@ -42,7 +83,7 @@ class CompactionReport:
     samples: int = 0
     series: int = 0
     items_written: int = 0
-    done: bool = True  # False: a write arrived meanwhile, the hour stays pending for the next run
+    done: bool = True  # False: a late write arrived meanwhile, the hour stays pending for the next run
 
 
 def aggregation_period(metric: Metric) -> int | None:
@@ -52,10 +93,14 @@ def aggregation_period(metric: Metric) -> int | None:
     return metric.period or DEFAULT_AGGREGATION_PERIOD
 
 
+def last_closed_hour(now: float) -> int:
+    return keys.hour_of(int(now) - keys.HOUR - samples.COMPACTION_DELAY)
+
+
 def plan(now: float | None = None) -> list[HourJob]:
+    """Late data: closed hours that still have an HOURS item, from the PendingIndex (no scan)."""
     now = time.time() if now is None else now
-    last_closed = keys.hour_of(int(now) - keys.HOUR - samples.COMPACTION_DELAY)
-    below = f"{last_closed + 1:010d}"
+    below = f"{last_closed_hour(now) + keys.HOUR:010d}"
     table = get_settings().SAMPLES_TABLE
     jobs = []
     for shard in range(keys.PENDING_SHARDS):
@@ -66,40 +111,118 @@ def plan(now: float | None = None) -> list[HourJob]:
 
 
 def enqueue(now: float | None = None) -> int:
-    """Queue one message per pending closed hour (what the schedule runs). Returns how many."""
-    jobs = plan(now)
-    queues.send(get_settings().COMPACTION_QUEUE_URL, [j.as_message() for j in jobs])
-    logger.info("compaction planned", hours=len(jobs))
-    return len(jobs)
+    """What the schedule runs: queue late data, then the rounds of newly closed hours. Returns messages."""
+    now = time.time() if now is None else now
+    late = plan(now)
+    _send(late)
+    queued = len(late)
+    for marks in rounds.all_watermarks():
+        marks = advance(marks, now)  # also catches up when a worker stopped before its own advance
+        first = max(marks.planned + keys.HOUR, keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR)
+        for hour in range(first, last_closed_hour(now) + 1, keys.HOUR):
+            jobs = round_jobs(marks.tenant, hour)
+            _send(jobs)
+            queued += len(jobs)
+            if not rounds.set_planned(marks, hour):
+                break  # another planner got here first; it goes on from there
+            marks = replace(marks, planned=hour)
+        advance(marks, now)  # hours without metrics are complete at once
+    logger.info("compaction planned", late_hours=len(late), messages=queued)
+    return queued
 
 
-def compact(job: HourJob) -> CompactionReport:
+def _send(jobs: "list[HourJob] | list[ChunkJob]") -> None:
+    queues.send(get_settings().COMPACTION_QUEUE_URL, [(j.group, j.as_message()) for j in jobs])
+
+
+def round_jobs(tenant: str, hour: int) -> list[ChunkJob]:
+    """The chunks of an hour's round still to compact, writing the round unless it is stored as is."""
+    names = [m.key for m in metric_store.list_all(tenant, consistent=True) if m.type != COMPOSITE]
+    chunks = {rounds.chunk_id(c): c for c in rounds.chunked(tenant, names)}
+    stored = rounds.rounds(tenant, hour, hour).get(hour, rounds.Round())
+    written = stored.chunks if stored.chunks is not None else set()
+    if written != set(chunks):  # not written yet, or metrics came since a planner stopped halfway
+        rounds.write_round(tenant, hour, list(chunks.values()))
+    return [ChunkJob(tenant, hour, i, tuple(c)) for i, c in chunks.items() if i not in stored.compacted]
+
+
+def advance(marks: rounds.Watermarks, now: float | None = None) -> rounds.Watermarks:
+    """Move ``done`` past every complete round (hours whose slabs expired count as complete)."""
+    now = time.time() if now is None else now
+    expired = keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR
+    for _ in range(5):  # a conflict means another worker advanced it: read again and go on from there
+        if marks.done > marks.planned:
+            return marks
+        stored = rounds.rounds(marks.tenant, marks.done, marks.planned)
+        hour = marks.done
+        while hour <= marks.planned and (hour < expired or stored.get(hour, rounds.Round()).complete):
+            hour += keys.HOUR
+        if hour == marks.done:
+            return marks
+        if rounds.set_done(marks, hour):
+            return replace(marks, done=hour)
+        fresh = rounds.watermarks(marks.tenant, consistent=True)
+        if fresh is None:
+            return marks
+        marks = fresh
+    return marks
+
+
+def uncompacted_hours(tenant: str, metric_lower: str, start: int, end: int, now: float | None = None) -> list[int]:
+    """Hours in [start, end] whose slabs may hold data not in blocks yet: reads merge their slabs."""
+    now = time.time() if now is None else now
+    current = keys.hour_of(int(now))
+    first = max(keys.hour_of(max(start, 0)), current - samples.SLAB_TTL - keys.HOUR)
+    marks = rounds.watermarks(tenant)
+    if marks is not None:
+        first = max(first, marks.done)
+    # Live writes land in the open hour (or the next, for clocks a little ahead); others leave HOURS items.
+    last = min(keys.hour_of(max(end, 0)), current + keys.HOUR)
+    late = samples.pending_hours(tenant, metric_lower, start, end)
+    return sorted(set(range(first, last + 1, keys.HOUR)) | set(late))
+
+
+def compact(job: "HourJob | ChunkJob", now: float | None = None) -> CompactionReport:
+    """Run one queued job: a chunk of a round, or an hour of late data."""
+    if isinstance(job, ChunkJob):
+        reports = [compact_hour(job.tenant, name, job.hour) for name in job.metrics]
+        rounds.mark_compacted(job.tenant, job.hour, job.chunk)
+        marks = rounds.watermarks(job.tenant, consistent=True)
+        if marks is not None:
+            advance(marks, now)
+        return CompactionReport(
+            sum(r.samples for r in reports), sum(r.series for r in reports), sum(r.items_written for r in reports)
+        )
     token = samples.pending_hours(job.tenant, job.metric, job.hour, job.hour).get(job.hour)
     if token is None:
         return CompactionReport()  # already compacted (a duplicate message)
-    metric = metric_store.get(job.tenant, job.metric)
-    if metric is None:  # deleted meanwhile: its data went with it
-        samples.forget_hour(job.tenant, job.metric, job.hour, token)
-        return CompactionReport()
-    series = registry.load(job.tenant, job.metric)
-    position = {s.sid: i for i, s in enumerate(series)}
-    slabs = samples.read_hour(job.tenant, job.metric, job.hour)
-    fresh = samples.slab_frame(position, job.hour, slabs, job.hour, job.hour + keys.HOUR - 1)
-    items: list[tiers.Item] = []
-    report = CompactionReport()
-    if fresh is not None:
-        touched = np.unique(fresh.series)
-        hexes = [series[i].sid.hex() for i in touched]
-        blocks = tiers.get_blocks(job.tenant, metric.created_at, hexes, job.hour)
-        period = aggregation_period(metric)
-        merged = _merge(fresh, blocks, hexes, touched, job.hour, period)
-        items = _block_items(job, metric, merged, hexes, touched, period)
-        items += _rollup_items(job, metric, merged, hexes, touched, period)
-        tiers.put(items)
-        report = CompactionReport(samples=len(merged), series=len(touched), items_written=len(items))
+    report = compact_hour(job.tenant, job.metric, job.hour)
     done = samples.forget_hour(job.tenant, job.metric, job.hour, token)
-    logger.info("hour compacted", metric=job.metric, hour=job.hour, series=report.series, done=done)
-    return CompactionReport(report.samples, report.series, report.items_written, done)
+    return replace(report, done=done)
+
+
+def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
+    """Merge the hour's slabs into its blocks and rollups (nothing to do: nothing written)."""
+    metric = metric_store.get(tenant, metric_lower)
+    if metric is None:  # deleted meanwhile: its data went with it
+        return CompactionReport()
+    series = registry.load(tenant, metric_lower)
+    position = {s.sid: i for i, s in enumerate(series)}
+    slabs = samples.read_hour(tenant, metric_lower, hour)
+    fresh = samples.slab_frame(position, hour, slabs, hour, hour + keys.HOUR - 1)
+    if fresh is None:
+        return CompactionReport()
+    touched = np.unique(fresh.series)
+    hexes = [series[i].sid.hex() for i in touched]
+    blocks = tiers.get_blocks(tenant, metric.created_at, hexes, hour)
+    period = aggregation_period(metric)
+    merged = _merge(fresh, blocks, hexes, touched, hour, period)
+    job = HourJob(tenant, metric_lower, hour)
+    items = _block_items(job, metric, merged, hexes, touched, period)
+    items += _rollup_items(job, metric, merged, hexes, touched, period)
+    tiers.put(items)
+    logger.info("hour compacted", metric=metric_lower, hour=hour, series=len(touched))
+    return CompactionReport(samples=len(merged), series=len(touched), items_written=len(items))
 
 
 def _merge(

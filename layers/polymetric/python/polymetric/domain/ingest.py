@@ -133,9 +133,7 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         )
         for key, hour in sorted(plain.keys() | summaries.keys())
     ]
-    samples.write_slabs(
-        tenant, slabs, request_id=request_id, generations=generations, received_ms=int(time.time() * 1000)
-    )
+    samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=int(time.time() * 1000))
     return len(measurements)
 
 

@@ -5,7 +5,7 @@ import time
 
 from polymetric.errors import UnauthorizedError
 from polymetric.models.tenant import Principal, Role
-from polymetric.storage import tokens
+from polymetric.storage import rounds, tokens
 
 LOCAL_TENANT = "local"
 
@@ -16,6 +16,7 @@ _TOKEN_CACHE_SECONDS = 60.0
 def create_org(name: str, tenant: str | None = None) -> str:
     tenant = tenant or secrets.token_hex(6)
     tokens.save_org(tenant, name)
+    rounds.register(tenant, int(time.time()))  # the compaction planner lists organizations there
     return tenant
 
 
@@ -30,6 +31,7 @@ def bootstrap_local(admin_token: str) -> None:
     """The local server's organization and admin token (idempotent: run at every start)."""
     if not tokens.org_exists(LOCAL_TENANT):
         create_org("Local organization", tenant=LOCAL_TENANT)
+    rounds.register(LOCAL_TENANT, int(time.time()))  # no-op once listed (data saved by older versions)
     if tokens.find_token(admin_token) is None:
         create_token(LOCAL_TENANT, Role.ADMIN, "local admin", token=admin_token)
 

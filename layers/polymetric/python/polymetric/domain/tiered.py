@@ -1,7 +1,7 @@
 """Which storage tier answers a read, and how the tiers merge (AppOptics: rollups serve coarse resolutions).
 
-1. Hours not compacted yet are read from their hot slabs, at any resolution (plus their block
-   when late data re-opened an hour that was compacted before).
+1. Hours not compacted yet (their round is not done, or late data re-opened them) are read from
+   their hot slabs, at any resolution, merged with their blocks (which may hold part of them).
 2. A resolution that is a whole number of hours is served from the hourly rollups (558 days):
    one item per series-day; a re-opened hour's rollup row is replaced by its raw samples.
 3. Any other resolution is served from the hour blocks (raw samples, 32 days); asking for it over
@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from polymetric.domain.compaction import aggregation_period
+from polymetric.domain.compaction import aggregation_period, uncompacted_hours
 from polymetric.errors import InvalidInputError
 from polymetric.models.metric import Metric
 from polymetric.models.samples import SampleFrame, SidArray
@@ -34,14 +34,14 @@ def load(
     start -= start % resolution
     sids: SidArray = np.array([s.sid for s in series], dtype="S12")
     period = aggregation_period(metric)
-    pending = sorted(samples.pending_hours(tenant, metric.key, start, end))
+    pending = uncompacted_hours(tenant, metric.key, start, end, now)
     hot, hot_items = samples.read_hot(tenant, metric.key, sids, start, end, pending)
     if resolution % keys.HOUR == 0:
         rollups, items = tiers.read_rollups(tenant, metric.created_at, sids, start, end)
         reopened = np.isin(rollups.times, pending)
         raw = hot
         if reopened.any():
-            # Late data re-opened these hours: their rollup rows are stale, their blocks plus slabs are not.
+            # Open or re-opened hours: their rollup rows may be stale, their blocks plus slabs are not.
             blocks, block_items = tiers.read_blocks(tenant, metric.created_at, sids, pending[0], pending[-1] + 3599)
             blocks = blocks.select(np.isin(blocks.times - blocks.times % keys.HOUR, pending))
             raw, items = SampleFrame.concat([blocks, hot]), items + block_items

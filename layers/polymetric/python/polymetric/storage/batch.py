@@ -123,6 +123,27 @@ def delete_if(table: str, key: Item, condition: str, names: dict[str, str], valu
     return True
 
 
+def update_if(table: str, key: Item, update: str, values: Item, condition: str | None = None) -> bool:
+    """UpdateItem (optionally conditional); False when the condition did not hold."""
+    kwargs: Item = {"TableName": table, "Key": key, "UpdateExpression": update, "ExpressionAttributeValues": values}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    try:
+        dynamodb().update_item(**kwargs)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise StorageError("update failed", cause=exc) from exc
+    return True
+
+
+def get_one(table: str, key: Item, *, consistent: bool = False) -> Item | None:
+    try:
+        return dynamodb().get_item(TableName=table, Key=key, ConsistentRead=consistent).get("Item")
+    except ClientError as exc:
+        raise StorageError("read failed", cause=exc) from exc
+
+
 def query_index(table: str, index: str, pk_name: str, pk: str, sk_name: str, sk_below: str) -> Iterable[Item]:
     """Items of one GSI partition whose sort key is below ``sk_below``, following pagination."""
     kwargs: Item = {

@@ -8,6 +8,10 @@ case-insensitive); the name as first written is kept in the item.
 Meta table (``pk``, ``sk``)::
 
     T#{t}                       ORG                    organization
+    ORGS                        {t}                    every organization (global: the compaction planner
+                                                       lists them) with its compaction watermarks: planned
+                                                       (last hour whose round is written) and done (hours
+                                                       before it are compacted)
     TOKEN#{sha256(token)}       TOKEN                  API token: tenant, role (auth resolves a token
                                                        before it knows the tenant, so this key is global)
     T#{t}#METRICS               {metric}               metric: name as written, type, period, attributes
@@ -28,10 +32,13 @@ Meta table (``pk``, ``sk``)::
 Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`` on ``gpk``/``gsk``)::
 
     T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}        hot slab: one per (metric, hour) per POST; TTL hour + 2 d
-    T#{t}#M#{metric}#HOURS      {hour}                 an hour whose hot slabs are not compacted yet; carries
-                                                       ``token`` (rewritten by late writes) and, for the
-                                                       compactor's planner, gpk PENDING#{shard} /
-                                                       gsk {hour}#{tenant}#{metric}
+    T#{t}#M#{metric}#HOURS      {hour}                 late data: slabs written to an hour after it closed;
+                                                       carries ``token`` (rewritten by every late write)
+                                                       and, for the compactor's planner, gpk
+                                                       PENDING#{shard} / gsk {hour}#{tenant}#{metric}
+    T#{t}#ROUNDS                {hour}#HEAD            on-time compaction round of an hour: its chunk ids
+                                                       (a chunk: metrics compacted by one queue message)
+    T#{t}#ROUNDS                {hour}#C{chunk}        that chunk is compacted; round items' TTL hour + 7 d
     T#{t}#S#{sid}#{gen}         B{hour}                the hour's samples of one series (block); TTL 32 d
     T#{t}#S#{sid}#{gen}         R{day}                 24 hourly rollups of one series-day; TTL 558 d
 
@@ -55,6 +62,13 @@ def _epoch(t: int) -> str:
 
 def org(tenant: str) -> tuple[str, str]:
     return f"T#{tenant}", "ORG"
+
+
+ORGS_PK = "ORGS"
+
+
+def org_listing(tenant: str) -> tuple[str, str]:
+    return ORGS_PK, tenant
 
 
 def token(token_hash: str) -> tuple[str, str]:
@@ -105,6 +119,15 @@ def hour_sk(hour: int) -> str:
     return _epoch(hour)
 
 
+def rounds_pk(tenant: str) -> str:
+    return f"T#{tenant}#ROUNDS"
+
+
+def round_sk(hour: int, part: str) -> str:
+    """``part``: HEAD or C{chunk id}."""
+    return f"{_epoch(hour)}#{part}"
+
+
 def hour_of(t: int) -> int:
     return t - t % HOUR
 
@@ -129,6 +152,14 @@ def pending_gsi(tenant: str, metric_lower: str, hour: int) -> tuple[str, str]:
     """GSI key of an uncompacted hour: a few shards, sorted by hour, so the planner reads only closed hours."""
     shard = zlib.crc32(f"{tenant}#{metric_lower}".encode()) % PENDING_SHARDS
     return f"PENDING#{shard}", f"{_epoch(hour)}#{tenant}#{metric_lower}"
+
+
+COMPACTION_SHARDS = 8
+
+
+def compaction_group(tenant: str, metric_lower: str) -> str:
+    """The FIFO message group of a metric's compaction: one worker at a time per group."""
+    return f"{tenant}#{zlib.crc32(f'{tenant}#{metric_lower}'.encode()) % COMPACTION_SHARDS:02d}"
 
 
 def parse_pending_sk(gsk: str) -> tuple[int, str, str]:

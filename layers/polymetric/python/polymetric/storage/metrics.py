@@ -73,10 +73,11 @@ def get_many(tenant: str, names_lower: Iterable[str]) -> dict[str, Metric]:
     return {m.key: m for m in map(_to_metric, found)}
 
 
-def list_all(tenant: str) -> list[Metric]:
+def list_all(tenant: str, *, consistent: bool = False) -> list[Metric]:
     """Every metric of the tenant, ordered by lower-cased name."""
     try:
-        return [_to_metric(i) for i in bound(MetricItem).query(keys.metrics_pk(tenant))]
+        items = bound(MetricItem).query(keys.metrics_pk(tenant), consistent_read=consistent)
+        return [_to_metric(i) for i in items]
     except PynamoDBException as exc:
         raise StorageError("metric list failed", cause=exc) from exc
 

@@ -1,5 +1,10 @@
-"""Sending work to SQS queues (the compaction fan-out), in batches of 10."""
+"""Sending work to SQS queues (the compaction fan-out), in batches of 10.
 
+FIFO queues (name ending in ``.fifo``) get each message's group, which SQS runs one at a time,
+and a deduplication id from its body, so that a message sent twice within five minutes is queued once.
+"""
+
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -12,14 +17,22 @@ from polymetric.storage.clients import sqs
 SEND_BATCH = 10
 
 
-def send(queue_url: str, bodies: Sequence[dict[str, Any]]) -> int:
-    """Send JSON messages; raises StorageError if any could not be queued. Returns messages sent."""
-    for i in range(0, len(bodies), SEND_BATCH):
-        entries = [{"Id": str(n), "MessageBody": json.dumps(b)} for n, b in enumerate(bodies[i : i + SEND_BATCH])]
+def send(queue_url: str, messages: Sequence[tuple[str, dict[str, Any]]]) -> int:
+    """Send (group, JSON body) messages; raises StorageError if any could not be queued. Returns messages sent."""
+    fifo = queue_url.endswith(".fifo")
+    for i in range(0, len(messages), SEND_BATCH):
+        entries: list[dict[str, Any]] = []
+        for n, (group, body) in enumerate(messages[i : i + SEND_BATCH]):
+            text = json.dumps(body, sort_keys=True)
+            entry: dict[str, Any] = {"Id": str(n), "MessageBody": text}
+            if fifo:
+                entry["MessageGroupId"] = group
+                entry["MessageDeduplicationId"] = hashlib.sha256(text.encode()).hexdigest()
+            entries.append(entry)
         try:
             resp = sqs().send_message_batch(QueueUrl=queue_url, Entries=entries)  # type: ignore[arg-type]
         except ClientError as exc:
             raise StorageError("queueing failed", cause=exc) from exc
         if resp.get("Failed"):
             raise StorageError(f"{len(resp['Failed'])} messages could not be queued")
-    return len(bodies)
+    return len(messages)

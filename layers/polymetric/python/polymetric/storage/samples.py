@@ -5,12 +5,13 @@ Invariants:
    and summaries are two sections of the same item.
 2. A slab is never updated in place: later writes are new items that sort after it, so "last write
    wins" is the item order plus the row order inside a slab.
-3. Every (metric, hour) whose slabs are not compacted yet has an HOURS item, so reads and the
-   compactor find slabs without scanning. A write to an hour the compactor may already have
-   started on ("closed": past ``COMPACTION_DELAY - WRITE_MARGIN``) always rewrites that item with a
-   new token, so the compactor, which deletes it only if the token is unchanged, never forgets late data.
-4. Slabs are not deleted by the compactor: their TTL (hour + 2 days) removes them for free. Once an
-   hour's HOURS item is gone, reads take that hour from blocks only.
+3. Live writes register nothing: every hour of every metric is compacted by its organization's
+   round once it closes (``storage.rounds``). A write to an hour the compactor may already have
+   started on ("closed": past ``COMPACTION_DELAY - WRITE_MARGIN``), or to an hour further ahead
+   than the next, is late data: it (re)writes that hour's HOURS item with a new token, so the
+   compactor, which deletes it only if the token is unchanged, never forgets it.
+4. Slabs are not deleted by the compactor: their TTL (hour + 2 days) removes them for free. Reads
+   take an hour from blocks only once its round is done and it has no HOURS item.
 """
 
 import time
@@ -33,7 +34,6 @@ from polymetric.models.samples import (
     take_rows,
 )
 from polymetric.storage import batch, codecs, keys
-from polymetric.storage.cache import TtlCache
 
 # The compactor takes an hour this long after it ends; writers treat it as closed a margin earlier.
 COMPACTION_DELAY = 600
@@ -60,11 +60,13 @@ class WriteReport:
     requests: int
 
 
-_known_hours = TtlCache()
-
-
 def hour_is_closed(hour: int, now: float) -> bool:
     return now >= hour + keys.HOUR + COMPACTION_DELAY - WRITE_MARGIN
+
+
+def is_late(hour: int, now: float) -> bool:
+    """Slabs of this hour need an HOURS item: closed already, or beyond the hours reads look at as live."""
+    return hour_is_closed(hour, now) or hour > keys.hour_of(int(now)) + keys.HOUR
 
 
 def hour_item(tenant: str, metric_lower: str, hour: int) -> dict[str, dict[str, object]]:
@@ -78,15 +80,13 @@ def hour_item(tenant: str, metric_lower: str, hour: int) -> dict[str, dict[str, 
     }
 
 
-def write_slabs(
-    tenant: str, slabs: Sequence[Slab], *, request_id: str, generations: dict[str, int], received_ms: int | None = None
-) -> WriteReport:
-    """Store the slabs of one request and register their hours. ``generations`` maps metric -> created_at."""
+def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received_ms: int | None = None) -> WriteReport:
+    """Store the slabs of one request, and an HOURS item per late (metric, hour)."""
     table = get_settings().SAMPLES_TABLE
     now = time.time()
     received_ms = received_ms if received_ms is not None else int(now * 1000)
     items: list[dict[str, dict[str, object]]] = []
-    new_hours: set[tuple[str, int]] = set()
+    late: set[tuple[str, int]] = set()
     for slab in slabs:
         items.append(
             {
@@ -97,23 +97,19 @@ def write_slabs(
                 "ttl": {"N": str(slab.hour + keys.HOUR + SLAB_TTL)},
             }
         )
-        cache_key = (table, tenant, slab.metric_lower, generations.get(slab.metric_lower, 0), slab.hour)
-        if hour_is_closed(slab.hour, now) or not _known_hours.fresh(cache_key):
-            new_hours.add((slab.metric_lower, slab.hour))
-    items.extend(hour_item(tenant, metric_lower, hour) for metric_lower, hour in sorted(new_hours))
-    requests = batch.write(table, items)
-    for metric_lower, hour in new_hours:
-        _known_hours.add((table, tenant, metric_lower, generations.get(metric_lower, 0), hour))
-    return WriteReport(items=items, requests=requests)
+        if is_late(slab.hour, now):
+            late.add((slab.metric_lower, slab.hour))
+    items.extend(hour_item(tenant, metric_lower, hour) for metric_lower, hour in sorted(late))
+    return WriteReport(items=items, requests=batch.write(table, items))
 
 
 def write_hour_marker(tenant: str, metric_lower: str, hour: int) -> None:
-    """(Re)register an hour as holding uncompacted slabs, with a new token."""
+    """(Re)register an hour as holding late data, with a new token."""
     batch.write(get_settings().SAMPLES_TABLE, [hour_item(tenant, metric_lower, hour)])
 
 
 def pending_hours_all() -> dict[str, int]:
-    """Uncompacted hours per metric partition, over every tenant (operations and tests; scans the index)."""
+    """Hours of late data per metric partition, over every tenant (operations and tests; scans the index)."""
     table = get_settings().SAMPLES_TABLE
     counts: dict[str, int] = {}
     for shard in range(keys.PENDING_SHARDS):
@@ -124,7 +120,7 @@ def pending_hours_all() -> dict[str, int]:
 
 
 def pending_hours(tenant: str, metric_lower: str, start: int, end: int) -> dict[int, str]:
-    """Hours in [start, end] whose slabs are not compacted yet, with their current token."""
+    """Hours in [start, end] with late data not compacted yet, with their current token."""
     table = get_settings().SAMPLES_TABLE
     bounds = (keys.hour_sk(keys.hour_of(max(start, 0))), keys.hour_sk(max(end, 0)))
     return {
@@ -162,17 +158,16 @@ def slab_frame(position: dict[bytes, int], hour: int, slabs: HourSlabs, start: i
 
 
 def read_hot(
-    tenant: str, metric_lower: str, sids: SidArray, start: int, end: int, hours: Sequence[int] | None = None
+    tenant: str, metric_lower: str, sids: SidArray, start: int, end: int, hours: Sequence[int]
 ) -> tuple[SampleFrame, int]:
-    """Samples of uncompacted hours for the given series with start <= time <= end, in write order.
+    """Slab samples of ``hours`` for the given series with start <= time <= end, in write order.
 
-    ``hours``: the pending hours if the caller already read them. Returns the frame (``series`` are
-    positions in ``sids``) and the number of items read.
+    Returns the frame (``series`` are positions in ``sids``) and the number of items read.
     """
     position = {sid: i for i, sid in enumerate(sid_list(sids))}
     frames: list[SampleFrame] = []
     items_read = 0
-    for hour in pending_hours(tenant, metric_lower, start, end) if hours is None else hours:
+    for hour in hours:
         slabs = read_hour(tenant, metric_lower, hour)
         items_read += len(slabs.keys)
         frame = slab_frame(position, hour, slabs, start, end)
@@ -230,5 +225,4 @@ def delete_metric(tenant: str, metric_lower: str, now: float | None = None) -> i
         pk = keys.hot_slab_pk(tenant, metric_lower, hour)
         doomed.extend({"pk": i["pk"], "sk": i["sk"]} for i in batch.query(table, pk, projection="pk, sk"))
     batch.write(table, deletes=doomed)
-    _known_hours.clear()
     return len(doomed)
