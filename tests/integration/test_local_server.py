@@ -57,3 +57,38 @@ def test_the_local_server_compacts_on_schedule_and_reads_stay_the_same() -> None
         assert {r: call(url + str(r), token="compact-token").json for r in (1, 60, 3600)} == before
     finally:
         runtime.stop()
+
+
+def test_the_local_server_compacts_a_live_hour_once_it_has_closed() -> None:
+    runtime = LocalRuntime(REPO, port=0, admin_token="round-token", schedules_enabled=False).start()
+    try:
+        now = int(time.time())
+        hour = keys.hour_of(now)
+        rows = [
+            {"name": "live", "value": float(t % 7), "time": t, "tags": {"h": "a"}} for t in range(hour, now + 1, 60)
+        ]
+        call(
+            f"{runtime.url}/v1/measurements",
+            "POST",
+            token="round-token",
+            content_type="application/json",
+            body=json.dumps({"measurements": rows}).encode(),
+        )
+        url = f"{runtime.url}/v1/measurements/live?start_time={hour}&end_time={hour + 3599}&resolution="
+        before = {r: call(url + str(r), token="round-token").json for r in (1, 60, 3600)}
+        assert runtime.run_schedules_now() >= 1
+        runtime.drain_queues(timeout=30)
+        assert not _items(runtime, "B")  # still open: nothing to compact
+        assert runtime.run_schedules_now(at=hour + 2 * keys.HOUR + 15 * 60) >= 1  # as the tick after it closed
+        runtime.drain_queues(timeout=30)
+        assert _items(runtime, "B") and _items(runtime, "R")
+        assert {r: call(url + str(r), token="round-token").json for r in (1, 60, 3600)} == before
+    finally:
+        runtime.stop()
+
+
+def _items(runtime: LocalRuntime, prefix: str) -> list[dict]:
+    with runtime.lock:
+        table = runtime.resources.tables["SamplesTable"]
+        items = boto3.client("dynamodb", region_name="us-east-1").scan(TableName=table)["Items"]
+    return [i for i in items if i["sk"]["S"].startswith(prefix)]

@@ -176,9 +176,10 @@ class LocalRuntime:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def run_schedules_now(self) -> int:
-        """Fire every enabled Schedule event once, now; returns how many invocations succeeded."""
-        return self._require_running().workers.run_schedules_now()
+    def run_schedules_now(self, at: float | None = None) -> int:
+        """Fire every enabled Schedule event once, now (its event dated ``at``, default the clock);
+        returns how many invocations succeeded."""
+        return self._require_running().workers.run_schedules_now(at)
 
     def drain_queues(self, timeout: float = 10.0) -> int:
         """Deliver SQS messages until the event-source queues are empty; see Workers.drain_queues."""
