@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections.abc import Callable
 
 import boto3
 
@@ -35,26 +36,14 @@ def test_data_survives_a_restart(tmp_path) -> None:
 def test_the_local_server_compacts_on_schedule_and_reads_stay_the_same() -> None:
     runtime = LocalRuntime(REPO, port=0, admin_token="compact-token", schedules_enabled=False).start()
     try:
-        hour = keys.hour_of(int(time.time())) - 3 * keys.HOUR
-        rows = [{"name": "sched", "value": float(m % 7), "time": hour + 60 * m, "tags": {"h": "a"}} for m in range(60)]
-        call(
-            f"{runtime.url}/v1/measurements",
-            "POST",
-            token="compact-token",
-            content_type="application/json",
-            body=json.dumps({"measurements": rows}).encode(),
-        )
-        url = f"{runtime.url}/v1/measurements/sched?start_time={hour}&end_time={hour + 3599}&resolution="
-        before = {r: call(url + str(r), token="compact-token").json for r in (1, 60, 3600)}
+        hour = keys.hour_of(int(time.time())) - 3 * keys.HOUR  # closed: late data
+        read = _post(runtime, "compact-token", "sched", hour, range(hour, hour + 3600, 60))
+        before = read()
         assert runtime.run_schedules_now() >= 1  # the compactor tick (schedules are in template.yaml)
         runtime.drain_queues(timeout=30)  # and the SQS worker, as the event source mapping would
-        with runtime.lock:
-            table = runtime.resources.tables["SamplesTable"]
-            items = boto3.client("dynamodb", region_name="us-east-1").scan(TableName=table)["Items"]
-        assert any(i["sk"]["S"].startswith("B") for i in items)
-        assert any(i["sk"]["S"].startswith("R") for i in items)
-        assert not any(i["pk"]["S"].endswith("#HOURS") for i in items)
-        assert {r: call(url + str(r), token="compact-token").json for r in (1, 60, 3600)} == before
+        assert _items(runtime, "B") and _items(runtime, "R")
+        assert not any(i["pk"]["S"].endswith("#HOURS") for i in _items(runtime, ""))
+        assert read() == before
     finally:
         runtime.stop()
 
@@ -64,27 +53,31 @@ def test_the_local_server_compacts_a_live_hour_once_it_has_closed() -> None:
     try:
         now = int(time.time())
         hour = keys.hour_of(now)
-        rows = [
-            {"name": "live", "value": float(t % 7), "time": t, "tags": {"h": "a"}} for t in range(hour, now + 1, 60)
-        ]
-        call(
-            f"{runtime.url}/v1/measurements",
-            "POST",
-            token="round-token",
-            content_type="application/json",
-            body=json.dumps({"measurements": rows}).encode(),
-        )
-        url = f"{runtime.url}/v1/measurements/live?start_time={hour}&end_time={hour + 3599}&resolution="
-        before = {r: call(url + str(r), token="round-token").json for r in (1, 60, 3600)}
+        read = _post(runtime, "round-token", "live", hour, range(hour, now + 1, 60))
+        before = read()
         assert runtime.run_schedules_now() >= 1
         runtime.drain_queues(timeout=30)
         assert not _items(runtime, "B")  # still open: nothing to compact
         assert runtime.run_schedules_now(at=hour + 2 * keys.HOUR + 15 * 60) >= 1  # as the tick after it closed
         runtime.drain_queues(timeout=30)
         assert _items(runtime, "B") and _items(runtime, "R")
-        assert {r: call(url + str(r), token="round-token").json for r in (1, 60, 3600)} == before
+        assert read() == before
     finally:
         runtime.stop()
+
+
+def _post(runtime: LocalRuntime, token: str, name: str, hour: int, times: range) -> Callable[[], dict]:
+    """POST a point per time; returns a reader of the hour at resolutions 1, 60 and 3600."""
+    rows = [{"name": name, "value": float(t % 7), "time": t, "tags": {"h": "a"}} for t in times]
+    call(
+        f"{runtime.url}/v1/measurements",
+        "POST",
+        token=token,
+        content_type="application/json",
+        body=json.dumps({"measurements": rows}).encode(),
+    )
+    url = f"{runtime.url}/v1/measurements/{name}?start_time={hour}&end_time={hour + 3599}&resolution="
+    return lambda: {r: call(url + str(r), token=token).json for r in (1, 60, 3600)}
 
 
 def _items(runtime: LocalRuntime, prefix: str) -> list[dict]:
