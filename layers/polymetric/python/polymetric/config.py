@@ -20,6 +20,8 @@ class Settings(BaseModel):
     AWS_DEFAULT_REGION: str = "us-east-1"
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: int = Field(default=60, ge=0)
+    # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).
+    READ_CONCURRENCY: int = Field(default=16, ge=1, le=64)
 
 
 @lru_cache(maxsize=1)
