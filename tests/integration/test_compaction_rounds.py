@@ -124,9 +124,25 @@ def test_done_waits_for_every_chunk_and_slabs_answer_meanwhile(api: Api, org: Or
     assert read(api, "cpu", 60) == before  # now from the blocks
 
 
+def test_a_round_left_incomplete_is_queued_again_an_hour_later(api: Api, org: Org) -> None:
+    live(api)
+    before = read(api, "cpu", 60)
+    compaction.enqueue(now=LATER)
+    for m in receive_all():
+        job = compaction.job_from_message(json.loads(m["Body"]))
+        if not (isinstance(job, compaction.ChunkJob) and job.hour == OPEN and "cpu" in job.metrics):
+            compaction.compact(job, now=LATER)  # the one with cpu in it was dead-lettered
+    assert run_compaction(now=LATER + 30 * 60)["queued"] == 0  # its retries may still be under way
+    result = run_compaction(now=LATER + compaction.REDRIVE_AFTER)
+    assert result["failures"] == [] and result["handled"] >= 1
+    marks = rounds.watermarks(org.tenant)
+    assert marks is not None and marks.done > OPEN
+    assert read(api, "cpu", 60) == before
+
+
 def test_a_planner_that_stopped_halfway_is_taken_up_with_metrics_created_since(api: Api, org: Org) -> None:
     live(api)
-    first = compaction.round_jobs(org.tenant, OPEN)  # written, queued, then the planner stopped
+    first = compaction.round_jobs(org.tenant, OPEN, LATER)  # written, queued, then the planner stopped
     post(api, {"name": "new.metric", "value": 1.0, "time": OPEN + 5, "tags": {"host": "a"}})
     compaction.compact(first[0], now=LATER)  # one of the old messages still runs
     result = run_compaction(now=LATER)

@@ -33,6 +33,9 @@ from polymetric.storage import batch, keys, queues, registry, rounds, samples, t
 from polymetric.storage import metrics as metric_store
 
 DEFAULT_AGGREGATION_PERIOD = 60
+# A round still incomplete this long after its messages were queued (a message dead-lettered, say)
+# is queued again: its slabs would expire (2 days) before anyone redrove the dead-letter queue.
+REDRIVE_AFTER = keys.HOUR
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,10 @@ def enqueue(now: float | None = None) -> int:
     queued = len(late)
     for marks in rounds.all_watermarks():
         marks = advance(marks, now)  # also catches up when a worker stopped before its own advance
+        queued += _redrive(marks, now)
         first = max(marks.planned + keys.HOUR, keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR)
         for hour in range(first, last_closed_hour(now) + 1, keys.HOUR):
-            jobs = round_jobs(marks.tenant, hour)
+            jobs = round_jobs(marks.tenant, hour, now)
             _send(jobs)
             queued += len(jobs)
             if not rounds.set_planned(marks, hour):
@@ -135,14 +139,29 @@ def _send(jobs: "list[HourJob] | list[ChunkJob]") -> None:
     queues.send(get_settings().COMPACTION_QUEUE_URL, [(j.group, j.as_message()) for j in jobs])
 
 
-def round_jobs(tenant: str, hour: int) -> list[ChunkJob]:
+def _redrive(marks: rounds.Watermarks, now: float) -> int:
+    """Queue again the chunks of rounds left incomplete since REDRIVE_AFTER. Returns messages."""
+    if marks.done > marks.planned:
+        return 0
+    queued = 0
+    for hour, stored in sorted(rounds.rounds(marks.tenant, marks.done, marks.planned).items()):
+        if not stored.complete and now - stored.sent >= REDRIVE_AFTER:
+            jobs = round_jobs(marks.tenant, hour, now)
+            _send(jobs)
+            rounds.mark_sent(marks.tenant, hour, int(now))
+            logger.warning("compaction round queued again", tenant=marks.tenant, hour=hour, chunks=len(jobs))
+            queued += len(jobs)
+    return queued
+
+
+def round_jobs(tenant: str, hour: int, now: float) -> list[ChunkJob]:
     """The chunks of an hour's round still to compact, writing the round unless it is stored as is."""
     names = [m.key for m in metric_store.list_all(tenant, consistent=True) if m.type != COMPOSITE]
     chunks = {rounds.chunk_id(c): c for c in rounds.chunked(tenant, names)}
     stored = rounds.rounds(tenant, hour, hour).get(hour, rounds.Round())
     written = stored.chunks if stored.chunks is not None else set()
     if written != set(chunks):  # not written yet, or metrics came since a planner stopped halfway
-        rounds.write_round(tenant, hour, list(chunks.values()))
+        rounds.write_round(tenant, hour, list(chunks.values()), int(now))
     return [ChunkJob(tenant, hour, i, tuple(c)) for i, c in chunks.items() if i not in stored.compacted]
 
 

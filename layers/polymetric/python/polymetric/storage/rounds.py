@@ -43,6 +43,7 @@ class Round:
 
     chunks: set[str] | None = None  # None: no HEAD item (not written, or an hour without metrics)
     compacted: set[str] = field(default_factory=set)
+    sent: int = 0  # when its messages were last queued
 
     @property
     def complete(self) -> bool:
@@ -133,12 +134,22 @@ def _item(tenant: str, hour: int, part: str, **attributes: dict[str, object]) ->
     }
 
 
-def write_round(tenant: str, hour: int, chunks: list[list[str]]) -> None:
-    head = _item(tenant, hour, "HEAD")
+def write_round(tenant: str, hour: int, chunks: list[list[str]], sent: int) -> None:
+    head = _item(tenant, hour, "HEAD", sent={"N": str(sent)})
     ids = sorted({chunk_id(c) for c in chunks})
     if ids:  # DynamoDB has no empty sets: no attribute is an hour without metrics
         head["chunks"] = {"SS": ids}
     batch.write(get_settings().SAMPLES_TABLE, [head])
+
+
+def mark_sent(tenant: str, hour: int, sent: int) -> None:
+    batch.update_if(
+        get_settings().SAMPLES_TABLE,
+        {"pk": {"S": keys.rounds_pk(tenant)}, "sk": {"S": keys.round_sk(hour, "HEAD")}},
+        "SET sent = :s",
+        {":s": {"N": str(sent)}},
+        "attribute_exists(pk)",
+    )
 
 
 def mark_compacted(tenant: str, hour: int, chunk: str) -> None:
@@ -154,6 +165,7 @@ def rounds(tenant: str, first: int, last: int) -> dict[int, Round]:
         entry = found[int(hour_text)]
         if part == "HEAD":
             entry.chunks = set(item.get("chunks", {}).get("SS", []))
+            entry.sent = int(item.get("sent", {}).get("N", "0"))
         else:
             entry.compacted.add(part[1:])
     return dict(found)
