@@ -38,6 +38,7 @@ Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`
                                                        PENDING#{shard} / gsk {hour}#{tenant}#{metric}
     T#{t}#ROUNDS                {hour}#HEAD            on-time compaction round of an hour: its chunk ids
                                                        (a chunk: metrics compacted by one queue message)
+                                                       and when they were last queued
     T#{t}#ROUNDS                {hour}#C{chunk}        that chunk is compacted; round items' TTL hour + 7 d
     T#{t}#S#{sid}#{gen}         B{hour}                the hour's samples of one series (block); TTL 32 d
     T#{t}#S#{sid}#{gen}         R{day}                 24 hourly rollups of one series-day; TTL 558 d
