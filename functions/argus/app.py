@@ -9,7 +9,7 @@ from polymetric.api.errors import status_of
 from polymetric.api.render import json_response
 from polymetric.api.requests import header, query_values, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.argus import requests, responses
+from polymetric.dialects.argus import descriptors, fields, records, responses, search
 from polymetric.dialects.argus.errors import error_body
 from polymetric.domain import argus
 from polymetric.models.tenant import Ability
@@ -28,17 +28,17 @@ NO_VALUES_UPDATED = 220
 
 
 def _body() -> dict[str, Any]:
-    return requests.document(raw_body(app))
+    return fields.document(raw_body(app))
 
 
 @app.post("/metrics/v1/descriptor", middlewares=MANAGE)
 def create_descriptor() -> Response[str]:
     tenant = principal(app).tenant
-    created = argus.create(tenant, requests.descriptor(_body(), now_ms=argus.now_ms()))
+    created = argus.create(tenant, descriptors.descriptor(_body(), now_ms=argus.now_ms()))
     return json_response(201, responses.envelope(responses.descriptor(created, tenant), status=201))
 
 
-def _descriptor_page(q: requests.DescriptorQuery) -> Response[str]:
+def _descriptor_page(q: descriptors.DescriptorQuery) -> Response[str]:
     tenant = principal(app).tenant
     page, total = argus.listing(tenant, q)
     data = [responses.descriptor(d, tenant) for d in page]
@@ -47,12 +47,12 @@ def _descriptor_page(q: requests.DescriptorQuery) -> Response[str]:
 
 @app.get("/metrics/v1/descriptor", middlewares=READ)
 def list_descriptors() -> Response[str]:
-    return _descriptor_page(requests.descriptor_query_params(query_values(app)))
+    return _descriptor_page(descriptors.descriptor_query_params(query_values(app)))
 
 
 @app.post("/metrics/v1/descriptor/search", middlewares=READ)
 def search_descriptors() -> Response[str]:
-    return _descriptor_page(requests.descriptor_query(_body()))
+    return _descriptor_page(descriptors.descriptor_query(_body()))
 
 
 @app.get("/metrics/v1/descriptor/<descriptor>", middlewares=READ)
@@ -65,7 +65,7 @@ def get_descriptor(descriptor: str) -> Response[str]:
 def update_descriptor(descriptor: str) -> Response[str]:
     tenant = principal(app).tenant
     current = argus.find(tenant, descriptor)
-    changed = argus.update(tenant, current, requests.updated_descriptor(current, _body(), now_ms=argus.now_ms()))
+    changed = argus.update(tenant, current, descriptors.updated_descriptor(current, _body(), now_ms=argus.now_ms()))
     if changed is None:
         body = responses.envelope(
             responses.descriptor(current, tenant),
@@ -86,7 +86,7 @@ def delete_descriptor(descriptor: str) -> Response[str]:
 def submit_metrics(descriptor: str) -> Response[str]:
     who = principal(app)
     found = argus.find(who.tenant, descriptor)
-    submission = requests.submission(found, _body(), now_ms=argus.now_ms())
+    submission = records.submission(found, _body(), now_ms=argus.now_ms())
     stored, errors = argus.submit(who.tenant, found, submission, submitted_by=who.token_id)
     return json_response(201, responses.envelope(responses.submitted(stored, errors), status=201))
 
@@ -95,7 +95,7 @@ def submit_metrics(descriptor: str) -> Response[str]:
 def search_metrics(descriptor: str) -> Response[str]:
     tenant = principal(app).tenant
     found = argus.find(tenant, descriptor)
-    q = requests.search(found, _body(), now_ms=argus.now_ms())
+    q = search.search(found, _body(), now_ms=argus.now_ms())
     page, total = argus.search(tenant, found, q)
     data = [responses.record(r, found, tenant) for r in page]
     return json_response(200, responses.envelope(data, count=total, limit=q.limit, offset=q.offset))
@@ -105,7 +105,7 @@ def search_metrics(descriptor: str) -> Response[str]:
 def aggregate_metrics(descriptor: str) -> Response[str]:
     tenant = principal(app).tenant
     found = argus.find(tenant, descriptor)
-    buckets = argus.aggregate(tenant, found, requests.aggregation(found, _body(), now_ms=argus.now_ms()))
+    buckets = argus.aggregate(tenant, found, search.aggregation(found, _body(), now_ms=argus.now_ms()))
     return json_response(200, responses.envelope([responses.aggregate(b, found, tenant) for b in buckets]))
 
 

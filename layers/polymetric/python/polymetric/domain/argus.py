@@ -21,16 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from polymetric.dialects.argus.requests import (
-    MAX_WINDOW,
-    Criterion,
-    DescriptorQuery,
-    KeyInterval,
-    MetricAggregation,
-    MetricSearch,
-    Submission,
-    ValueSpec,
-)
+from polymetric.dialects.argus.descriptors import DescriptorQuery
+from polymetric.dialects.argus.fields import MAX_WINDOW
+from polymetric.dialects.argus.records import Submission
+from polymetric.dialects.argus.search import Criterion, KeyInterval, MetricAggregation, MetricSearch, ValueSpec
 from polymetric.domain import ingest
 from polymetric.errors import NotFoundError, ValidationFailedError
 from polymetric.models.argus import Descriptor, MetricRecord
