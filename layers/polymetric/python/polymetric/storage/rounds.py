@@ -61,8 +61,7 @@ def chunked(tenant: str, metrics: Iterable[str]) -> list[list[str]]:
         groups[keys.compaction_group(tenant, name)].append(name)
     chunks: list[list[str]] = []
     for _, names in sorted(groups.items()):
-        size = CHUNK_BYTES
-        start = len(chunks)
+        start, size = len(chunks), 0
         for name in names:
             width = len(name.encode()) + 3
             if len(chunks) == start or len(chunks[-1]) >= CHUNK_METRICS or size + width > CHUNK_BYTES:
