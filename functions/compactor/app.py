@@ -17,8 +17,10 @@ from polymetric.observability import logger, metrics, tracer
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
-def compact_record(record: SQSRecord) -> None:
-    compaction.compact(compaction.job_from_message(record.json_body))
+def compact_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    # A chunk running short of time queues its remaining metrics rather than timing out.
+    left = lambda_context.get_remaining_time_in_millis
+    compaction.compact(compaction.job_from_message(record.json_body), seconds_left=lambda: left() / 1000)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -20,6 +20,7 @@ queue, so no two workers ever rewrite the same series' rollup at once.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,6 +37,9 @@ DEFAULT_AGGREGATION_PERIOD = 60
 # A round still incomplete this long after its messages were queued (a message dead-lettered, say)
 # is queued again: its slabs would expire (2 days) before anyone redrove the dead-letter queue.
 REDRIVE_AFTER = keys.HOUR
+# A worker with less time left than this queues the rest of its chunk instead of starting on the next
+# metric, so that no run grows with the number of series its chunk's metrics hold.
+CONTINUE_BELOW = 120.0
 
 
 @dataclass(frozen=True)
@@ -201,23 +205,39 @@ def uncompacted_hours(tenant: str, metric_lower: str, start: int, end: int, now:
     return sorted(set(range(first, last + 1, keys.HOUR)) | set(late))
 
 
-def compact(job: "HourJob | ChunkJob", now: float | None = None) -> CompactionReport:
-    """Run one queued job: a chunk of a round, or an hour of late data."""
+def compact(
+    job: "HourJob | ChunkJob", now: float | None = None, seconds_left: Callable[[], float] | None = None
+) -> CompactionReport:
+    """Run one queued job: a chunk of a round, or an hour of late data.
+
+    ``seconds_left``: the Lambda's remaining time; a chunk stops between metrics when it runs low
+    and queues its remaining metrics as a continuation (same chunk id, same message group).
+    """
     if isinstance(job, ChunkJob):
-        reports = [compact_hour(job.tenant, name, job.hour) for name in job.metrics]
+        reports: list[CompactionReport] = []
+        for i, name in enumerate(job.metrics):
+            if i and seconds_left is not None and seconds_left() < CONTINUE_BELOW:
+                _send([replace(job, metrics=job.metrics[i:])])
+                logger.info("compaction chunk continued", chunk=job.chunk, left=len(job.metrics) - i)
+                return _total(reports)
+            reports.append(compact_hour(job.tenant, name, job.hour))
         rounds.mark_compacted(job.tenant, job.hour, job.chunk)
         marks = rounds.watermarks(job.tenant, consistent=True)
         if marks is not None:
             advance(marks, now)
-        return CompactionReport(
-            sum(r.samples for r in reports), sum(r.series for r in reports), sum(r.items_written for r in reports)
-        )
+        return _total(reports)
     token = samples.pending_hours(job.tenant, job.metric, job.hour, job.hour).get(job.hour)
     if token is None:
         return CompactionReport()  # already compacted (a duplicate message)
     report = compact_hour(job.tenant, job.metric, job.hour)
     done = samples.forget_hour(job.tenant, job.metric, job.hour, token)
     return replace(report, done=done)
+
+
+def _total(reports: list[CompactionReport]) -> CompactionReport:
+    return CompactionReport(
+        sum(r.samples for r in reports), sum(r.series for r in reports), sum(r.items_written for r in reports)
+    )
 
 
 def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
