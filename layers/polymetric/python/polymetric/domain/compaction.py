@@ -38,7 +38,7 @@ DEFAULT_AGGREGATION_PERIOD = 60
 # is queued again: its slabs would expire (2 days) before anyone redrove the dead-letter queue.
 REDRIVE_AFTER = keys.HOUR
 # A worker with less time left than this queues the rest of its chunk instead of starting on the next
-# metric, so that no run grows with the number of series its chunk's metrics hold.
+# metric: a chunk of large metrics spreads over several runs (one metric-hour is still one run).
 CONTINUE_BELOW = 120.0
 
 
