@@ -164,7 +164,8 @@ def test_a_worker_short_of_time_queues_the_rest_of_its_chunk(api: Api, org: Org)
 
 def test_a_planner_that_stopped_halfway_is_taken_up_with_metrics_created_since(api: Api, org: Org) -> None:
     live(api)
-    first = compaction.round_jobs(org.tenant, OPEN, LATER)  # written, queued, then the planner stopped
+    chunks = compaction.tenant_chunks(org.tenant)
+    first = compaction.round_jobs(org.tenant, OPEN, LATER, chunks, rounds.Round())  # then the planner stopped
     post(api, {"name": "new.metric", "value": 1.0, "time": OPEN + 5, "tags": {"host": "a"}})
     compaction.compact(first[0], now=LATER)  # one of the old messages still runs
     result = run_compaction(now=LATER)

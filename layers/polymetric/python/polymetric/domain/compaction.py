@@ -122,19 +122,7 @@ def enqueue(now: float | None = None) -> int:
     now = time.time() if now is None else now
     late = plan(now)
     _send(late)
-    queued = len(late)
-    for marks in rounds.all_watermarks():
-        marks = advance(marks, now)  # also catches up when a worker stopped before its own advance
-        queued += _redrive(marks, now)
-        first = max(marks.planned + keys.HOUR, keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR)
-        for hour in range(first, last_closed_hour(now) + 1, keys.HOUR):
-            jobs = round_jobs(marks.tenant, hour, now)
-            _send(jobs)
-            queued += len(jobs)
-            if not rounds.set_planned(marks, hour):
-                break  # another planner got here first; it goes on from there
-            marks = replace(marks, planned=hour)
-        advance(marks, now)  # hours without metrics are complete at once
+    queued = len(late) + sum(_plan_rounds(marks, now) for marks in rounds.all_watermarks())
     logger.info("compaction planned", late_hours=len(late), messages=queued)
     return queued
 
@@ -143,26 +131,53 @@ def _send(jobs: "list[HourJob] | list[ChunkJob]") -> None:
     queues.send(get_settings().COMPACTION_QUEUE_URL, [(j.group, j.as_message()) for j in jobs])
 
 
-def _redrive(marks: rounds.Watermarks, now: float) -> int:
-    """Queue again the chunks of rounds left incomplete since REDRIVE_AFTER. Returns messages."""
-    if marks.done > marks.planned:
+def _plan_rounds(marks: rounds.Watermarks, now: float) -> int:
+    """One organization: queue again rounds left incomplete since REDRIVE_AFTER (a chunk dead-lettered,
+    say), then write and queue the rounds of hours closed since the last tick. Returns messages."""
+    marks = advance(marks, now)  # also catches up when a worker stopped before its own advance
+    first = max(marks.planned + keys.HOUR, keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR)
+    new_hours = range(first, last_closed_hour(now) + 1, keys.HOUR)
+    last = new_hours[-1] if new_hours else marks.planned
+    if last < marks.done:
+        return 0  # every round planned is done, and no hour closed since
+    # One read of the stored rounds serves both: incomplete ones, and any a stopped planner wrote.
+    stored = rounds.rounds(marks.tenant, marks.done, last)
+    stale = [
+        hour
+        for hour, r in sorted(stored.items())
+        if hour <= marks.planned and not r.complete and now - r.sent >= REDRIVE_AFTER
+    ]
+    if not stale and not new_hours:
         return 0
+    chunks = tenant_chunks(marks.tenant)  # the metric list, read once per organization and tick
     queued = 0
-    for hour, stored in sorted(rounds.rounds(marks.tenant, marks.done, marks.planned).items()):
-        if not stored.complete and now - stored.sent >= REDRIVE_AFTER:
-            jobs = round_jobs(marks.tenant, hour, now)
-            _send(jobs)
-            rounds.mark_sent(marks.tenant, hour, int(now))
-            logger.warning("compaction round queued again", tenant=marks.tenant, hour=hour, chunks=len(jobs))
-            queued += len(jobs)
+    for hour in stale:
+        jobs = round_jobs(marks.tenant, hour, now, chunks, stored[hour])
+        _send(jobs)
+        rounds.mark_sent(marks.tenant, hour, int(now))
+        logger.warning("compaction round queued again", tenant=marks.tenant, hour=hour, chunks=len(jobs))
+        queued += len(jobs)
+    for hour in new_hours:
+        jobs = round_jobs(marks.tenant, hour, now, chunks, stored.get(hour, rounds.Round()))
+        _send(jobs)
+        queued += len(jobs)
+        if not rounds.set_planned(marks, hour):
+            break  # another planner got here first; it goes on from there
+        marks = replace(marks, planned=hour)
+    advance(marks, now)  # hours without metrics are complete at once
     return queued
 
 
-def round_jobs(tenant: str, hour: int, now: float) -> list[ChunkJob]:
-    """The chunks of an hour's round still to compact, writing the round unless it is stored as is."""
+def tenant_chunks(tenant: str) -> dict[str, list[str]]:
+    """Every metric that takes samples, in chunks (``rounds.chunked``) by chunk id."""
     names = [m.key for m in metric_store.list_all(tenant, consistent=True) if m.type != COMPOSITE]
-    chunks = {rounds.chunk_id(c): c for c in rounds.chunked(tenant, names)}
-    stored = rounds.rounds(tenant, hour, hour).get(hour, rounds.Round())
+    return {rounds.chunk_id(c): c for c in rounds.chunked(tenant, names)}
+
+
+def round_jobs(
+    tenant: str, hour: int, now: float, chunks: dict[str, list[str]], stored: rounds.Round
+) -> list[ChunkJob]:
+    """The chunks of an hour's round still to compact, writing the round unless it is stored as is."""
     written = stored.chunks if stored.chunks is not None else set()
     if written != set(chunks):  # not written yet, or metrics came since a planner stopped halfway
         rounds.write_round(tenant, hour, list(chunks.values()), int(now))
