@@ -1,10 +1,11 @@
 """Authentication, roles on every route, and isolation between organizations."""
 
+import re
 import time
 
 import pytest
 
-from polymetric.domain import cloudwisdom
+from polymetric.domain import cloudwisdom, jobs
 from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
 from polymetric_local.template import Template
@@ -29,6 +30,7 @@ ROUTES = [
     ("POST", "/v1/metrics", {"gauges": [{"name": "m", "value": 1}]}, "record"),
     ("GET", "/v1/elements", None, "read"),
     ("GET", "/v1/elements/m", None, "read"),
+    ("GET", "/v1/jobs/1", None, "read"),
 ]
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
@@ -39,7 +41,7 @@ def test_routes_table_covers_every_template_route(template: Template) -> None:
     declared = {
         (e.method.upper(), e.path) for f in template.functions.values() for e in f.api_events if e.path[:4] == "/v1/"
     }
-    covered = {(m, p.removesuffix("/m") + "/{name}" if p.endswith("/m") else p) for m, p, _, _ in ROUTES}
+    covered = {(m, re.sub(r"/(m|1)$", lambda s: "/{id}" if s[1] == "1" else "/{name}", p)) for m, p, _, _ in ROUTES}
     assert covered == declared
 
 
@@ -50,6 +52,7 @@ def test_roles_are_enforced_on_every_route(
 ) -> None:
     Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
     cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
+    jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
     reply = Api(template, org.token(role)).request(
         method,
         path,
