@@ -57,7 +57,10 @@ def import_seconds(module: str, env: Mapping[str, str]) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def run(_median_seconds: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+Rows = list[tuple[str, str, str]]
+
+
+def run(_median_seconds: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], Rows]:
     functions = sorted(load_template(REPO / "template.yaml").functions.values(), key=lambda f: f.logical_id)
     targets = [("boto3", "boto3", lambda_environment(None))]
     targets += [(f.logical_id, handler_module(f), lambda_environment(f)) for f in functions]
@@ -68,7 +71,7 @@ def run(_median_seconds: Callable[[Callable[[], Any], int], float]) -> tuple[dic
             best[name] = min(best.get(name, seconds), seconds)
     boto3_ms = best.pop("boto3") * 1000
     results: dict[str, Any] = {"cold_import_ms_boto3": round(boto3_ms, 1)}
-    rows: list[tuple[str, str, str]] = []
+    rows: Rows = []
     for name, seconds in best.items():
         ms = seconds * 1000
         results[f"cold_import_ms_{name}"] = round(ms, 1)

@@ -15,7 +15,7 @@ from bench.datasets import SHAPES, measurements_body
 from polymetric.dialects.appoptics.measurements import parse
 from polymetric.domain import compaction, ingest, query, tenants
 from polymetric.models.tenant import Role
-from polymetric.observability import metrics
+from polymetric.observability import metrics as powertools_metrics
 from polymetric.query.tags import TagFilter
 from polymetric.storage import batch, capacity, clients, tiers
 
@@ -73,7 +73,7 @@ def post(tenant: str, body: dict[str, Any]) -> None:
     prints the set unasked once a metric holds 100 values, which a long bench run would reach."""
     parsed = parse(json.dumps(body).encode(), now=int(time.time()))
     ingest.accept(tenant, parsed.accepted, total=parsed.total, errors=parsed.errors)
-    metrics.clear_metrics()
+    powertools_metrics.clear_metrics()
 
 
 def write_cost(shape: str, tenant: str) -> dict[str, float]:
