@@ -1,15 +1,16 @@
 """Read measurements of one metric: select series, read samples, downsample, summarise, group."""
 
+from __future__ import annotations
+
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
-
 from polymetric.domain import sparse, tiered
 from polymetric.domain.metrics import get as get_metric
 from polymetric.errors import InvalidInputError
+from polymetric.lazy import np
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM
 from polymetric.models.series import Series
@@ -32,7 +33,7 @@ class MeasurementsQuery:
     group_by: tuple[str, ...] = ()  # ("*",) folds everything into one series
     group_by_function: str | None = None
     summary_function: str | None = None
-    search: "TagMatcher | None" = None  # tags_search, in place of ``tags``
+    search: TagMatcher | None = None  # tags_search, in place of ``tags``
     after: tuple[tuple[str, str], ...] | None = None  # series pagination: the last sort key already returned
 
 
