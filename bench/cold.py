@@ -16,10 +16,10 @@ from typing import Any
 from polymetric_local.template import Function, load_template
 
 REPO = Path(__file__).resolve().parents[1]
-ROUNDS = 5
+ROUNDS = int(os.environ.get("BENCH_COLD_ROUNDS", "5"))
 # Stands in for every intrinsic (!Ref, !GetAtt): only the names' presence matters at import.
 PLACEHOLDER = "bench-placeholder"
-_TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+_TIMER = "import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
 
 
 def handler_module(function: Function) -> str:
