@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from polymetric.domain import cloudwisdom
+from polymetric.domain import cloudwisdom, jobs
 from polymetric.models.annotation import Annotation
 from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
@@ -41,9 +41,10 @@ ROUTES = [
     ("DELETE", "/v1/annotations/m/7", None, "manage"),
     ("POST", "/v1/annotations/m/7/links", {"rel": "r", "href": "h"}, "manage"),
     ("DELETE", "/v1/annotations/m/7/links/ci", None, "manage"),
+    ("GET", "/v1/jobs/1", None, "read"),
 ]
 # Concrete path segments -> the template's path parameters (the data they name is made by _given_data).
-SEGMENTS = {"m": "{name}", "7": "{id}", "ci": "{link}"}
+SEGMENTS = {"m": "{name}", "7": "{id}", "1": "{id}", "ci": "{link}"}
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
 
@@ -62,6 +63,7 @@ def _given_data(template: Template, org: Org) -> None:
     cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
     annotation_store.ensure_stream(org.tenant, "m")
     annotation_store.save(org.tenant, Annotation("m", 7, "t", 100, links=[{"rel": "ci", "href": "h"}]))
+    jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
 
 
 @pytest.mark.parametrize("role", list(Role))

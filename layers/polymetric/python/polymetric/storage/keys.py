@@ -14,6 +14,9 @@ Meta table (``pk``, ``sk``)::
                                                        before it are compacted)
     TOKEN#{sha256(token)}       TOKEN                  API token: tenant, role (auth resolves a token
                                                        before it knows the tenant, so this key is global)
+    SEQ                         {name}                 counter of integer ids (jobs, tokens, environments):
+                                                       global, so no two organizations share an id
+    T#{t}#JOBS                  {id}                   job: kind, state, progress, units done of total, errors
     T#{t}#METRICS               {metric}               metric: name as written, type, period, attributes
     T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
     T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
@@ -79,6 +82,21 @@ def org_listing(tenant: str) -> tuple[str, str]:
 
 def token(token_hash: str) -> tuple[str, str]:
     return f"TOKEN#{token_hash}", "TOKEN"
+
+
+SEQUENCES_PK = "SEQ"
+
+
+def sequence(name: str) -> tuple[str, str]:
+    return SEQUENCES_PK, name
+
+
+def jobs_pk(tenant: str) -> str:
+    return f"T#{tenant}#JOBS"
+
+
+def job(tenant: str, job_id: int) -> tuple[str, str]:
+    return jobs_pk(tenant), f"{job_id:012d}"
 
 
 def metrics_pk(tenant: str) -> str:
