@@ -18,7 +18,7 @@ from polymetric.storage import keys
 from polymetric.storage.tables import OrgItem, _MetaItem, bound
 
 
-class SequenceItem(_MetaItem):
+class IdCounterItem(_MetaItem):
     class Meta(_MetaItem.Meta):
         pass
 
@@ -73,10 +73,10 @@ def next_ids(tenant: str, count: int = 1) -> list[int]:
     """``count`` fresh numeric ids of the organization (one atomic counter for alerts, conditions, services)."""
     if count <= 0:
         return []
-    pk, sk = keys.sequence(tenant)
-    item = bound(SequenceItem)(pk, sk)
+    pk, sk = keys.id_counter(tenant)
+    item = bound(IdCounterItem)(pk, sk)
     try:
-        item.update(actions=[SequenceItem.value.add(count)])
+        item.update(actions=[IdCounterItem.value.add(count)])
     except UpdateError as exc:
         raise StorageError("id sequence update failed", cause=exc) from exc
     last = int(item.value)

@@ -30,7 +30,7 @@ Meta table (``pk``, ``sk``)::
     T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
     T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
     T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat check: last post, TTL
-    T#{t}#SEQ                   SEQ                    numeric id counter (alerts, conditions, services)
+    T#{t}#SEQ                   SEQ                    the organization's id counter (alerts, conditions, services)
     T#{t}#ALERTS                {alert id}             alert: name, conditions (JSON), service ids, settings
     T#{t}#ALERTNAMES            {alert name}           alert name -> id (written with the alert, so names stay unique)
     T#{t}#SERVICES              {service id}           notification service: type, title, settings
@@ -256,7 +256,7 @@ def check_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: i
 ID_DIGITS = 12
 
 
-def sequence(tenant: str) -> tuple[str, str]:
+def id_counter(tenant: str) -> tuple[str, str]:
     return f"T#{tenant}#SEQ", "SEQ"
 
 
