@@ -4,9 +4,11 @@ import time
 
 import pytest
 
-from polymetric.domain import cloudwisdom
+from polymetric.domain import cloudwisdom, jobs
+from polymetric.models.annotation import Annotation
 from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
+from polymetric.storage import annotations as annotation_store
 from polymetric_local.template import Template
 from tests.conftest import Org
 from tests.integration.api import Api
@@ -29,7 +31,20 @@ ROUTES = [
     ("POST", "/v1/metrics", {"gauges": [{"name": "m", "value": 1}]}, "record"),
     ("GET", "/v1/elements", None, "read"),
     ("GET", "/v1/elements/m", None, "read"),
+    ("GET", "/v1/annotations", None, "read"),
+    ("GET", "/v1/annotations/m", None, "read"),
+    ("POST", "/v1/annotations/m", {"title": "t"}, "record"),
+    ("PUT", "/v1/annotations/m", {"display_name": "M"}, "manage"),
+    ("DELETE", "/v1/annotations/m", None, "manage"),
+    ("GET", "/v1/annotations/m/7", None, "read"),
+    ("PUT", "/v1/annotations/m/7", {"title": "t2"}, "manage"),
+    ("DELETE", "/v1/annotations/m/7", None, "manage"),
+    ("POST", "/v1/annotations/m/7/links", {"rel": "r", "href": "h"}, "manage"),
+    ("DELETE", "/v1/annotations/m/7/links/ci", None, "manage"),
+    ("GET", "/v1/jobs/1", None, "read"),
 ]
+# Concrete path segments -> the template's path parameters (the data they name is made by _given_data).
+SEGMENTS = {"m": "{name}", "7": "{id}", "1": "{id}", "ci": "{link}"}
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
 
@@ -39,8 +54,16 @@ def test_routes_table_covers_every_template_route(template: Template) -> None:
     declared = {
         (e.method.upper(), e.path) for f in template.functions.values() for e in f.api_events if e.path[:4] == "/v1/"
     }
-    covered = {(m, p.removesuffix("/m") + "/{name}" if p.endswith("/m") else p) for m, p, _, _ in ROUTES}
+    covered = {(m, "/".join(SEGMENTS.get(s, s) for s in p.split("/"))) for m, p, _, _ in ROUTES}
     assert covered == declared
+
+
+def _given_data(template: Template, org: Org) -> None:
+    Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
+    cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
+    annotation_store.ensure_stream(org.tenant, "m")
+    annotation_store.save(org.tenant, Annotation("m", 7, "t", 100, links=[{"rel": "ci", "href": "h"}]))
+    jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -48,8 +71,7 @@ def test_routes_table_covers_every_template_route(template: Template) -> None:
 def test_roles_are_enforced_on_every_route(
     template: Template, org: Org, role: Role, method: str, path: str, body: dict | None, ability: str
 ) -> None:
-    Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
-    cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
+    _given_data(template, org)
     reply = Api(template, org.token(role)).request(
         method,
         path,

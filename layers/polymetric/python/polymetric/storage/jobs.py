@@ -1,0 +1,118 @@
+"""Jobs (PynamoDB items in the Meta table, keys in ``keys.py``).
+
+A job's progress is either set outright or counted: ``total`` units of work (batches of metrics)
+and ``done`` units, added atomically by whichever worker finishes one, so parallel steps of a
+Step Functions Map never overwrite each other's progress.
+"""
+
+import json
+import time
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException, UpdateError
+from pynamodb.expressions.update import Action
+
+from polymetric.errors import StorageError
+from polymetric.models.job import Job, JobState
+from polymetric.storage import keys
+from polymetric.storage.tables import _MetaItem, bound
+
+OPEN_STATES = (JobState.QUEUED.value, JobState.WORKING.value)
+
+
+class JobItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    job_id = NumberAttribute()
+    kind = UnicodeAttribute()
+    state = UnicodeAttribute()
+    progress = NumberAttribute(null=True)
+    total = NumberAttribute(null=True)
+    done = NumberAttribute(default=0)
+    errors = UnicodeAttribute(null=True)  # JSON: field -> messages
+    output = UnicodeAttribute(null=True)  # JSON object
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+
+
+def _to_job(item: JobItem) -> Job:
+    progress = None if item.progress is None else float(item.progress)
+    if progress is None and item.total:
+        progress = round(min(100.0, 100.0 * float(item.done) / float(item.total)), 2)
+    return Job(
+        id=int(item.job_id),
+        kind=item.kind,
+        state=JobState(item.state),
+        progress=progress,
+        errors=json.loads(item.errors) if item.errors else None,
+        output=json.loads(item.output) if item.output else None,
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+    )
+
+
+def save_new(tenant: str, job: Job, total: int | None) -> None:
+    pk, sk = keys.job(tenant, job.id)
+    item = bound(JobItem)(
+        pk,
+        sk,
+        job_id=job.id,
+        kind=job.kind,
+        state=job.state.value,
+        progress=job.progress,
+        total=total,
+        done=0,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
+    try:
+        item.save(condition=JobItem.pk.does_not_exist())
+    except PynamoDBException as exc:
+        raise StorageError("job write failed", cause=exc) from exc
+
+
+def get(tenant: str, job_id: int) -> Job | None:
+    pk, sk = keys.job(tenant, job_id)
+    try:
+        return _to_job(bound(JobItem).get(pk, sk, consistent_read=True))
+    except JobItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("job read failed", cause=exc) from exc
+
+
+def update(
+    tenant: str,
+    job_id: int,
+    *,
+    state: JobState | None = None,
+    progress: float | None = None,
+    add_done: int = 0,
+    errors: dict[str, list[str]] | None = None,
+    output: dict[str, Any] | None = None,
+) -> Job | None:
+    """Change a job that is still queued or working; None when it does not exist or has already finished."""
+    actions: list[Action] = [JobItem.updated_at.set(int(time.time()))]
+    if state is not None:
+        actions.append(JobItem.state.set(state.value))
+    if progress is not None:
+        actions.append(JobItem.progress.set(progress))
+    if add_done:
+        actions.append(JobItem.done.add(add_done))
+    if errors is not None:
+        actions.append(JobItem.errors.set(json.dumps(errors)))
+    if output is not None:
+        actions.append(JobItem.output.set(json.dumps(output)))
+    pk, sk = keys.job(tenant, job_id)
+    item = bound(JobItem)(pk, sk)
+    try:
+        item.update(actions=actions, condition=JobItem.pk.exists() & JobItem.state.is_in(*OPEN_STATES))
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise StorageError("job update failed", cause=exc) from exc
+    except PynamoDBException as exc:
+        raise StorageError("job update failed", cause=exc) from exc
+    return _to_job(item)

@@ -1,0 +1,34 @@
+"""Job bodies: the seed's four examples."""
+
+import pytest
+from pydantic import ValidationError
+
+from polymetric.dialects.appoptics.jobs import job, location
+from polymetric.models.job import Job, JobState
+
+
+def _job(**kw: object) -> Job:
+    return Job.model_validate({"id": 123456, "kind": "metrics.delete", "created_at": 1, "updated_at": 1, **kw})
+
+
+def test_seed_examples() -> None:
+    assert job(_job(state="working", progress=31.56)) == {"id": 123456, "state": "working", "progress": 31.56}
+    assert job(_job(state="complete", progress=100.0)) == {"id": 123456, "state": "complete", "progress": 100.0}
+    assert job(_job()) == {"id": 123456, "state": "queued"}
+    failed = job(_job(state="failed", errors={"name": ["is invalid"]}))
+    assert failed == {"id": 123456, "state": "failed", "errors": {"name": ["is invalid"]}}
+
+
+def test_location_names_the_job() -> None:
+    assert location(_job()) == {"Location": "/v1/jobs/123456"}
+
+
+def test_progress_and_ids_are_bounded() -> None:
+    with pytest.raises(ValidationError):
+        _job(progress=101)
+    with pytest.raises(ValidationError):
+        _job(id=0)
+
+
+def test_finished_states() -> None:
+    assert {s for s in JobState if s.finished} == {JobState.COMPLETE, JobState.FAILED, JobState.CANCELED}
