@@ -335,11 +335,11 @@ def test_time_is_truncated_to_whole_seconds() -> None:
 
 
 def test_top_level_time_applies_when_a_measurement_has_none() -> None:
-    assert _accepted(_m(), time=1_600_000_000).time == 1_600_000_000
+    assert _accepted(_m(), time=1_690_000_000).time == 1_690_000_000
 
 
 def test_per_measurement_time_wins_over_the_top_level_time() -> None:
-    assert _accepted(_m(time=1_650_000_000), time=1_600_000_000).time == 1_650_000_000
+    assert _accepted(_m(time=1_695_000_000), time=1_690_000_000).time == 1_695_000_000
 
 
 def test_per_measurement_negative_time_rejects_only_that_measurement() -> None:

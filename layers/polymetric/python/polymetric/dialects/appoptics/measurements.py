@@ -9,6 +9,7 @@ Rules, each reported per measurement so that the rest of a batch is still accept
    ``max``, ``last``, ``stddev`` only with ``count``. ``stddev_m2`` (Librato: the running sum of squared
    deviations from the mean, >= 0) may replace ``stddev``, never join it: population stddev = sqrt(m2 / count).
 4. ``time`` and ``period`` per measurement or top-level (per measurement wins); no ``time`` = now.
+   A time outside the accepted window (``models.window``: 558 days ago to 1 hour ahead) refuses the measurement.
 5. Any number with |x| > 1e126 aborts the whole request; 0 < |x| < 1e-130 becomes 0.0.
 
 The body is validated from bytes in one pass (pydantic-core, TypedDicts); only a failing batch is
@@ -24,6 +25,7 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict
 
 from polymetric.errors import InvalidInputError, ItemError
+from polymetric.models import window
 from polymetric.models.measurement import Measurement
 
 MAX_TAGS = 50
@@ -41,6 +43,8 @@ TagValue = Annotated[str, StringConstraints(pattern=r"^[-.:_?\\/\w ]+$", min_len
 Tags = Annotated[dict[TagName, TagValue], Field(max_length=MAX_TAGS)]
 # Range-checked in Rust; a failure here aborts the whole request (rule 5), see _whole_request_error.
 Number = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)] | None
+# Unix seconds; JSON's 1e400 reads as infinity, refused here rather than failing int() later.
+Time = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 _NUMBER_ERRORS = {"greater_than_equal", "less_than_equal", "finite_number"}
 _NUMBER_FIELDS = {"value", "count", "sum", "min", "max", "last", "stddev", "stddev_m2"}
 # Integer tag values (``"instance": 3``) are read as strings.
@@ -58,7 +62,7 @@ class MeasurementIn(TypedDict, total=False):
     last: Number
     stddev: Number
     stddev_m2: Number
-    time: Annotated[float, Field(ge=0)]
+    time: Time
     period: Annotated[int, Field(gt=0)] | None
     tags: Tags
     attributes: dict[str, Any] | None
@@ -69,7 +73,7 @@ class MeasurementIn(TypedDict, total=False):
 class _EnvelopeFields(TypedDict, total=False):
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
     tags: Tags
-    time: Annotated[float, Field(ge=0)]
+    time: Time
     period: Annotated[int, Field(gt=0)] | None
 
 
@@ -133,11 +137,14 @@ class _Defaults(NamedTuple):
     tags: dict[str, str] | None
     time: float | None
     props: dict[str, Any]
+    first: int  # the accepted window (models.window), inclusive
+    last: int
 
 
-def _defaults(top: _EnvelopeFields) -> _Defaults:
+def _defaults(top: _EnvelopeFields, now: int) -> _Defaults:
     period = top.get("period")
-    return _Defaults(top.get("tags"), top.get("time"), {"period": period} if period is not None else {})
+    first, last = window.bounds(now)
+    return _Defaults(top.get("tags"), top.get("time"), {"period": period} if period is not None else {}, first, last)
 
 
 def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measurement:
@@ -146,6 +153,8 @@ def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measur
     if not tags:
         raise _Rejected("tags", "Must have at least one tag")
     t = m.get("time", top.time)
+    if t is not None and not top.first <= t <= top.last:
+        raise _Rejected("time", f"time {t:.0f} {window.refusal(t, now)}")
     value, count, total = m.get("value"), m.get("count"), m.get("sum")
     summary = None
     if count is None and total is None:
@@ -199,7 +208,7 @@ def parse(body: bytes | str, *, now: int) -> ParsedPost:
         top, items = _parse_item_by_item(body)
     else:
         top, items = doc, list(enumerate(doc["measurements"]))
-    defaults = _defaults(top)
+    defaults = _defaults(top, now)
     for i, m in items:
         if isinstance(m, ItemError):
             errors.append(m)

@@ -20,6 +20,7 @@ from typing import Any
 
 from polymetric.dialects.appoptics.measurements import HUGE, METRIC_PROPERTIES, TINY
 from polymetric.errors import InvalidInputError
+from polymetric.models import window
 from polymetric.models.measurement import Measurement
 
 NAME = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
@@ -96,6 +97,8 @@ def _measurement(
     at = now if when is None or when == "" else int(_number("measure_time", when))
     if not 0 <= at < 10_000_000_000:
         raise _Refused("measure_time", "must be a Unix time in seconds")
+    if not window.contains(at, now):
+        raise _Refused("measure_time", f"{at} {window.refusal(at, now)}")
     props = {k: item[k] for k in METRIC_PROPERTIES if item.get(k) is not None}
     count, total = item.get("count"), item.get("sum")
     if kind == "counters" or (count is None and total is None):
