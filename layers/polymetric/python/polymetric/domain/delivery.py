@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlencode
 
 from polymetric.config import get_settings
-from polymetric.dialects.appoptics import notifications as wire
+from polymetric.domain import notification_bodies as wire
 from polymetric.errors import PolymetricError
 from polymetric.models.alert import MAIL, PAGERDUTY, SLACK, SNS, WEBHOOK, DeliveryAttempt, Notification, Service
 from polymetric.observability import logger, metrics
