@@ -1,16 +1,15 @@
 """Authentication, roles on every route, and isolation between organizations."""
 
-import re
 import time
 
 import pytest
 
-from polymetric.domain import cloudwisdom, jobs
+from polymetric.domain import cloudwisdom, environments, jobs, tenants
 from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
 from polymetric_local.template import Template
 from tests.conftest import Org
-from tests.integration.api import Api
+from tests.integration.api import Api, _route
 
 # One request per route in template.yaml: (method, path, body) and the ability it needs.
 ROUTES = [
@@ -31,6 +30,17 @@ ROUTES = [
     ("GET", "/v1/elements", None, "read"),
     ("GET", "/v1/elements/m", None, "read"),
     ("GET", "/v1/jobs/1", None, "read"),
+    ("POST", "/v1/api_tokens", {"name": "new", "role": "viewer"}, "manage"),
+    ("GET", "/v1/api_tokens", None, "manage"),
+    ("GET", "/v1/api_tokens/2", None, "manage"),
+    ("PUT", "/v1/api_tokens/2", {"name": "renamed"}, "manage"),
+    ("DELETE", "/v1/api_tokens/2", None, "manage"),
+    ("POST", "/v1/environments", {"name": "staging"}, "manage"),
+    ("GET", "/v1/environments", None, "read"),
+    ("GET", "/v1/environments/1", None, "read"),
+    ("PUT", "/v1/environments/1", {"name": "prod"}, "manage"),
+    ("DELETE", "/v1/environments/1", None, "manage"),
+    ("GET", "/v1/organization", None, "read"),
 ]
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
@@ -41,7 +51,7 @@ def test_routes_table_covers_every_template_route(template: Template) -> None:
     declared = {
         (e.method.upper(), e.path) for f in template.functions.values() for e in f.api_events if e.path[:4] == "/v1/"
     }
-    covered = {(m, re.sub(r"/(m|1)$", lambda s: "/{id}" if s[1] == "1" else "/{name}", p)) for m, p, _, _ in ROUTES}
+    covered = {(m, _route(template, m, p)[1]) for m, p, _, _ in ROUTES}
     assert covered == declared
 
 
@@ -53,6 +63,8 @@ def test_roles_are_enforced_on_every_route(
     Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
     cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
     jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
+    tenants.create_token(org.tenant, Role.VIEWER, "doomed")  # id 2 (the admin's is 1)
+    environments.create(org.tenant, "production")  # id 1
     reply = Api(template, org.token(role)).request(
         method,
         path,
