@@ -18,5 +18,5 @@ def first_organization(kind: str, props: dict[str, Any], physical_id: str | None
     return tenant, {"OrganizationId": tenant}
 
 
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
+def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> None:
     handle(event, first_organization)

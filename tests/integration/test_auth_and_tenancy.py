@@ -5,8 +5,10 @@ import time
 import pytest
 
 from polymetric.domain import cloudwisdom, environments, jobs, tenants
+from polymetric.models.annotation import Annotation
 from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
+from polymetric.storage import annotations as annotation_store
 from polymetric_local.template import Template
 from tests.conftest import Org
 from tests.integration.api import Api, _route
@@ -29,6 +31,16 @@ ROUTES = [
     ("POST", "/v1/metrics", {"gauges": [{"name": "m", "value": 1}]}, "record"),
     ("GET", "/v1/elements", None, "read"),
     ("GET", "/v1/elements/m", None, "read"),
+    ("GET", "/v1/annotations", None, "read"),
+    ("GET", "/v1/annotations/m", None, "read"),
+    ("POST", "/v1/annotations/m", {"title": "t"}, "record"),
+    ("PUT", "/v1/annotations/m", {"display_name": "M"}, "manage"),
+    ("DELETE", "/v1/annotations/m", None, "manage"),
+    ("GET", "/v1/annotations/m/7", None, "read"),
+    ("PUT", "/v1/annotations/m/7", {"title": "t2"}, "manage"),
+    ("DELETE", "/v1/annotations/m/7", None, "manage"),
+    ("POST", "/v1/annotations/m/7/links", {"rel": "r", "href": "h"}, "manage"),
+    ("DELETE", "/v1/annotations/m/7/links/ci", None, "manage"),
     ("GET", "/v1/jobs/1", None, "read"),
     ("POST", "/v1/api_tokens", {"name": "new", "role": "viewer"}, "manage"),
     ("GET", "/v1/api_tokens", None, "manage"),
@@ -55,16 +67,22 @@ def test_routes_table_covers_every_template_route(template: Template) -> None:
     assert covered == declared
 
 
+def _given_data(template: Template, org: Org) -> None:
+    Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
+    cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
+    annotation_store.ensure_stream(org.tenant, "m")
+    annotation_store.save(org.tenant, Annotation("m", 7, "t", 100, links=[{"rel": "ci", "href": "h"}]))
+    jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
+    tenants.create_token(org.tenant, Role.VIEWER, "doomed")  # id 2 (the admin's is 1)
+    environments.create(org.tenant, "production")  # id 1
+
+
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize(("method", "path", "body", "ability"), ROUTES)
 def test_roles_are_enforced_on_every_route(
     template: Template, org: Org, role: Role, method: str, path: str, body: dict | None, ability: str
 ) -> None:
-    Api(template, org.admin).post("/v1/measurements", json_body=ROUTES[0][2])
-    cloudwisdom.ingest_elements(org.tenant, [ElementPost(Element(id="m"), [])])
-    jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
-    tenants.create_token(org.tenant, Role.VIEWER, "doomed")  # id 2 (the admin's is 1)
-    environments.create(org.tenant, "production")  # id 1
+    _given_data(template, org)
     reply = Api(template, org.token(role)).request(
         method,
         path,

@@ -4,7 +4,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -17,7 +17,7 @@ TOKEN = "a" * 64
 
 
 class _CloudFormation(BaseHTTPRequestHandler):
-    answers: list[dict[str, Any]] = []
+    answers: ClassVar[list[dict[str, Any]]] = []
 
     def do_PUT(self) -> None:
         length = int(self.headers["Content-Length"])
@@ -31,7 +31,7 @@ class _CloudFormation(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def cloudformation() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    answers: list[dict[str, Any]] = []
+    answers: ClassVar[list[dict[str, Any]]] = []
     handler = type("Handler", (_CloudFormation,), {"answers": answers})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,17 +1,47 @@
-"""Record and read annotation events. Other dialects record theirs here (agent messages, external events).
+"""Annotation streams and events (seed: Annotations). Other dialects record theirs here too
+(CloudWisdom external events and checks, OddEye agent messages), so they show in the same streams.
 
-The AppOptics annotations API itself is not built yet; ``record`` and ``events`` are its seam.
+1. A stream is created by its first event; names are 1-255 characters of ``A-Za-z0-9.:-_``, matched
+   case-insensitively and shown as first written.
+2. An event's ``rel``s are unique; ``start_time`` is fixed at creation (it places the event in time).
+3. A stream read returns at most ``MAX_EVENTS`` events, oldest first; a narrower window reads the rest.
 """
 
+import dataclasses
+import fnmatch
 import re
 import time
 import uuid
 
-from polymetric.errors import InvalidInputError
-from polymetric.models.annotation import Annotation
+from polymetric.errors import InvalidInputError, NotFoundError
+from polymetric.models.annotation import (
+    Annotation,
+    AnnotationChanges,
+    AnnotationStream,
+    NewAnnotation,
+    StreamEvents,
+    StreamPage,
+)
 from polymetric.storage import annotations as store
 
 STREAM_RE = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
+MAX_EVENTS = 1000
+FOREVER = 2**31 - 1
+
+
+def check_stream_name(stream: str) -> str:
+    if not STREAM_RE.fullmatch(stream):
+        raise InvalidInputError.param("name", "annotation stream names are 1 to 255 characters of A-Za-z0-9.:-_")
+    return stream
+
+
+def unique_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    for link in links:
+        if link["rel"] in seen:
+            raise InvalidInputError.param("links", f"rel {link['rel']!r} is given twice; a rel must be unique")
+        seen.add(link["rel"])
+    return links
 
 
 def record(
@@ -26,8 +56,7 @@ def record(
     links: list[dict[str, str]] | None = None,
 ) -> Annotation:
     """Store one event on ``stream`` (created on first use). ``start_time`` defaults to now."""
-    if not STREAM_RE.fullmatch(stream):
-        raise InvalidInputError.param("name", "annotation stream names are 1 to 255 characters of A-Za-z0-9.:-_")
+    check_stream_name(stream)
     if not title:
         raise InvalidInputError.param("title", "is required")
     event = Annotation(
@@ -38,11 +67,27 @@ def record(
         end_time=end_time,
         description=description,
         source=source,
-        links=links or [],
+        links=unique_links(list(links or [])),
     )
+    if event.end_time is not None and event.end_time < event.start_time:
+        raise InvalidInputError.param("end_time", "must not be before start_time")
     store.ensure_stream(tenant, stream)
     store.save(tenant, event)
     return event
+
+
+def create(tenant: str, stream: str, new: NewAnnotation) -> Annotation:
+    """POST /v1/annotations/:name."""
+    return record(
+        tenant,
+        stream,
+        new.title,
+        description=new.description,
+        source=new.source,
+        start_time=new.start_time,
+        end_time=new.end_time,
+        links=new.links,
+    )
 
 
 def events(tenant: str, stream: str, start: int, end: int) -> list[Annotation]:
@@ -51,3 +96,102 @@ def events(tenant: str, stream: str, start: int, end: int) -> list[Annotation]:
 
 def streams(tenant: str) -> list[str]:
     return store.streams(tenant)
+
+
+def _stream(tenant: str, name: str) -> AnnotationStream:
+    found = store.get_stream(tenant, name)
+    if found is None:
+        raise NotFoundError(f"Annotation stream {name} not found")
+    return found
+
+
+def list_streams(tenant: str, *, name: str | None, offset: int, length: int, descending: bool) -> StreamPage:
+    """GET /v1/annotations: ``name`` is a substring (or a ``*`` pattern) of the stream name."""
+    everything = store.list_streams(tenant)
+    found = [s for s in everything if not name or _name_matches(s.name, name)]
+    if descending:
+        found.reverse()
+    page = found[offset : offset + length]
+    return StreamPage(page, found=len(found), total=len(everything), offset=offset, length=len(page))
+
+
+def _name_matches(name: str, pattern: str) -> bool:
+    if "*" in pattern:
+        return fnmatch.fnmatchcase(name.lower(), pattern.lower())
+    return pattern.lower() in name.lower()
+
+
+def read_stream(
+    tenant: str, name: str, *, start: int | None, end: int | None, sources: list[str] | None
+) -> StreamEvents:
+    """GET /v1/annotations/:name: events whose start is in the window, of the ``sources`` patterns if given."""
+    stream = _stream(tenant, name)
+    start = start if start is not None else 0
+    end = end if end is not None else FOREVER
+    if end < start:
+        raise InvalidInputError.param("end_time", "must not be before start_time")
+    found = store.events(tenant, name, start, end, limit=MAX_EVENTS + 1)
+    truncated = len(found) > MAX_EVENTS
+    found = found[:MAX_EVENTS]
+    if sources:
+        found = [e for e in found if any(_source_matches(e.source, p) for p in sources)]
+    return StreamEvents(stream, found, start, end, truncated)
+
+
+def _source_matches(source: str | None, pattern: str) -> bool:
+    return source is not None and fnmatch.fnmatchcase(source.lower(), pattern.lower())
+
+
+def update_stream(tenant: str, name: str, display_name: str | None) -> AnnotationStream:
+    """PUT /v1/annotations/:name: set the display name (the stream is created if it did not exist)."""
+    check_stream_name(name)
+    store.ensure_stream(tenant, name)
+    store.set_display_name(tenant, name, display_name)
+    return _stream(tenant, name)
+
+
+def delete_stream(tenant: str, name: str) -> None:
+    _stream(tenant, name)
+    store.delete_stream(tenant, name)
+
+
+def get(tenant: str, stream: str, event_id: int) -> Annotation:
+    found = store.get(tenant, stream, event_id)
+    if found is None:
+        raise NotFoundError(f"Annotation {event_id} not found in stream {stream}")
+    return found
+
+
+def update(tenant: str, stream: str, event_id: int, changes: AnnotationChanges) -> Annotation:
+    """PUT /v1/annotations/:name/:id: title, description, end_time and links, as given."""
+    event = get(tenant, stream, event_id)
+    updated = dataclasses.replace(
+        event,
+        **{f: getattr(changes, f) for f in changes.fields if f in ("title", "description", "end_time")},
+    )
+    if "links" in changes.fields:
+        updated = dataclasses.replace(updated, links=unique_links(list(changes.links)))
+    if updated.end_time is not None and updated.end_time < updated.start_time:
+        raise InvalidInputError.param("end_time", "must not be before start_time")
+    store.save(tenant, updated)
+    return updated
+
+
+def delete(tenant: str, stream: str, event_id: int) -> None:
+    store.delete(tenant, get(tenant, stream, event_id))
+
+
+def add_link(tenant: str, stream: str, event_id: int, link: dict[str, str]) -> dict[str, str]:
+    """POST .../links: a link with a rel the event already has replaces it (rels stay unique)."""
+    event = get(tenant, stream, event_id)
+    links = [existing for existing in event.links if existing["rel"] != link["rel"]] + [link]
+    store.save(tenant, dataclasses.replace(event, links=links))
+    return link
+
+
+def delete_link(tenant: str, stream: str, event_id: int, rel: str) -> None:
+    event = get(tenant, stream, event_id)
+    links = [existing for existing in event.links if existing["rel"] != rel]
+    if len(links) == len(event.links):
+        raise NotFoundError(f"Annotation {event_id} has no link {rel}")
+    store.save(tenant, dataclasses.replace(event, links=links))

@@ -1,12 +1,17 @@
-"""Annotation streams and events (PynamoDB items in the Meta table; keys in ``keys.py``)."""
+"""Annotation streams and events (PynamoDB items in the Meta table; keys in ``keys.py``).
+
+An event is two items in its stream's partition: the event under ``{start}#{id}`` (time-range reads)
+and a pointer under ``ID#{id}`` holding its start (reads, updates and deletes by id).
+"""
 
 import time
+from collections.abc import Iterator
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 
 from polymetric.errors import StorageError
-from polymetric.models.annotation import Annotation
+from polymetric.models.annotation import Annotation, AnnotationStream
 from polymetric.storage import keys
 from polymetric.storage.tables import _MetaItem, bound
 
@@ -34,6 +39,17 @@ class AnnotationItem(_MetaItem):
     links: ListAttribute[MapAttribute[str, str]] = ListAttribute(default=list)
 
 
+class AnnotationIdItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    start_time = NumberAttribute()
+
+
+def _failed(what: str, exc: PynamoDBException) -> StorageError:
+    return StorageError(f"annotation {what} failed", cause=exc)
+
+
 def ensure_stream(tenant: str, name: str) -> None:
     """Create the stream unless it exists (first spelling kept)."""
     item = bound(AnnotationStreamItem)(
@@ -43,11 +59,31 @@ def ensure_stream(tenant: str, name: str) -> None:
         item.save(condition=AnnotationStreamItem.pk.does_not_exist())
     except PynamoDBException as exc:
         if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-            raise StorageError("annotation stream write failed", cause=exc) from exc
+            raise _failed("stream write", exc) from exc
 
 
-def save(tenant: str, event: Annotation) -> None:
-    item = bound(AnnotationItem)(
+def get_stream(tenant: str, name: str) -> AnnotationStream | None:
+    try:
+        item = bound(AnnotationStreamItem).get(keys.annotation_streams_pk(tenant), name.lower())
+    except AnnotationStreamItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise _failed("stream read", exc) from exc
+    return AnnotationStream(item.name, item.display_name)
+
+
+def set_display_name(tenant: str, name: str, display_name: str | None) -> None:
+    model = bound(AnnotationStreamItem)
+    try:
+        model(keys.annotation_streams_pk(tenant), name.lower()).update(
+            actions=[model.display_name.set(display_name) if display_name else model.display_name.remove()]
+        )
+    except PynamoDBException as exc:
+        raise _failed("stream update", exc) from exc
+
+
+def _to_item(tenant: str, event: Annotation) -> AnnotationItem:
+    return bound(AnnotationItem)(
         keys.annotations_pk(tenant, event.stream.lower()),
         keys.annotation_sk(event.start_time, event.id),
         stream=event.stream,
@@ -59,36 +95,98 @@ def save(tenant: str, event: Annotation) -> None:
         end_time=event.end_time,
         links=[dict(link) for link in event.links],
     )
+
+
+def _to_event(item: AnnotationItem) -> Annotation:
+    return Annotation(
+        stream=item.stream,
+        id=int(item.event_id),
+        title=item.title,
+        start_time=int(item.start_time),
+        end_time=int(item.end_time) if item.end_time is not None else None,
+        description=item.description,
+        source=item.source,
+        links=[{str(k): str(v) for k, v in dict(link).items()} for link in item.links],
+    )
+
+
+def save(tenant: str, event: Annotation) -> None:
+    """Write the event and its id pointer (an update writes the same keys: start_time never changes)."""
+    pointer = bound(AnnotationIdItem)(
+        keys.annotations_pk(tenant, event.stream.lower()), keys.annotation_id_sk(event.id), start_time=event.start_time
+    )
     try:
-        item.save()
+        with bound(AnnotationItem).batch_write() as batch:
+            batch.save(_to_item(tenant, event))
+            batch.save(pointer)
     except PynamoDBException as exc:
-        raise StorageError("annotation write failed", cause=exc) from exc
+        raise _failed("write", exc) from exc
 
 
-def events(tenant: str, stream: str, start: int, end: int) -> list[Annotation]:
-    """Events of a stream whose start_time is in [start, end], oldest first."""
+def get(tenant: str, stream: str, event_id: int) -> Annotation | None:
+    pk = keys.annotations_pk(tenant, stream.lower())
+    try:
+        pointer = bound(AnnotationIdItem).get(pk, keys.annotation_id_sk(event_id))
+        item = bound(AnnotationItem).get(pk, keys.annotation_sk(int(pointer.start_time), event_id))
+    except (AnnotationIdItem.DoesNotExist, AnnotationItem.DoesNotExist):
+        return None
+    except PynamoDBException as exc:
+        raise _failed("read", exc) from exc
+    return _to_event(item)
+
+
+def delete(tenant: str, event: Annotation) -> None:
+    pk = keys.annotations_pk(tenant, event.stream.lower())
+    try:
+        with bound(AnnotationItem).batch_write() as batch:
+            batch.delete(bound(AnnotationItem)(pk, keys.annotation_sk(event.start_time, event.id)))
+            batch.delete(bound(AnnotationIdItem)(pk, keys.annotation_id_sk(event.id)))
+    except PynamoDBException as exc:
+        raise _failed("delete", exc) from exc
+
+
+def events(tenant: str, stream: str, start: int, end: int, limit: int | None = None) -> list[Annotation]:
+    """Events of a stream whose start_time is in [start, end], oldest first (at most ``limit``)."""
     model = bound(AnnotationItem)
     condition = model.sk.between(keys.annotation_sk(start, 0), keys.annotation_sk(end, 10**19 - 1))
     try:
-        return [
-            Annotation(
-                stream=i.stream,
-                id=int(i.event_id),
-                title=i.title,
-                start_time=int(i.start_time),
-                end_time=int(i.end_time) if i.end_time is not None else None,
-                description=i.description,
-                source=i.source,
-                links=[{str(k): str(v) for k, v in dict(link).items()} for link in i.links],
-            )
-            for i in model.query(keys.annotations_pk(tenant, stream.lower()), condition)
-        ]
+        return [_to_event(i) for i in model.query(keys.annotations_pk(tenant, stream.lower()), condition, limit=limit)]
     except PynamoDBException as exc:
-        raise StorageError("annotation read failed", cause=exc) from exc
+        raise _failed("read", exc) from exc
 
 
 def streams(tenant: str) -> list[str]:
+    return [s.name for s in list_streams(tenant)]
+
+
+def list_streams(tenant: str) -> list[AnnotationStream]:
+    """Every stream of the organization, by lower-cased name."""
     try:
-        return [i.name for i in bound(AnnotationStreamItem).query(keys.annotation_streams_pk(tenant))]
+        return [
+            AnnotationStream(i.name, i.display_name)
+            for i in bound(AnnotationStreamItem).query(keys.annotation_streams_pk(tenant))
+        ]
     except PynamoDBException as exc:
-        raise StorageError("annotation stream list failed", cause=exc) from exc
+        raise _failed("stream list", exc) from exc
+
+
+def delete_stream(tenant: str, name: str) -> int:
+    """Delete the stream and every item of its partition; returns the number of events removed."""
+    pk = keys.annotations_pk(tenant, name.lower())
+    model = bound(AnnotationItem)
+    removed = 0
+    try:
+        with model.batch_write() as batch:
+            for item in _keys_only(pk):
+                batch.delete(item)
+                removed += 1
+            batch.delete(bound(AnnotationStreamItem)(keys.annotation_streams_pk(tenant), name.lower()))
+    except PynamoDBException as exc:
+        raise _failed("stream delete", exc) from exc
+    return removed // 2
+
+
+def _keys_only(pk: str) -> Iterator[AnnotationItem]:
+    model = bound(AnnotationItem)
+    for item in model.query(pk, attributes_to_get=["pk", "sk"]):
+        yield model(item.pk, item.sk)

@@ -26,6 +26,11 @@ Meta table (``pk``, ``sk``)::
     T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
     T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
     T#{t}#ANN#{stream}          {start}#{id}           annotation event
+    T#{t}#ANN#{stream}          ID#{id}                where event {id} is: its start (GET/PUT/DELETE by id);
+                                                       "I" sorts after digits, so time ranges never see it
+    T#{t}#SPACES                {space id}             space: name, chart ids in display order
+    T#{t}#CHARTS                {chart id}             chart: space id, type, attributes, streams (JSON)
+    T#{t}#SNAPSHOTS             {snapshot id}          snapshot: subject, window, job id, image key
     T#{t}#CHECKKINDS            {metric}               OddEye check: type and reaction last sent
     T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
     T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
@@ -137,6 +142,26 @@ def annotations_pk(tenant: str, stream_lower: str) -> str:
 
 def annotation_sk(start_time: int, event_id: int) -> str:
     return f"{_epoch(start_time)}#{event_id:019d}"
+
+
+def annotation_id_sk(event_id: int) -> str:
+    return f"ID#{event_id:019d}"
+
+
+def spaces_pk(tenant: str) -> str:
+    return f"T#{tenant}#SPACES"
+
+
+def charts_pk(tenant: str) -> str:
+    return f"T#{tenant}#CHARTS"
+
+
+def snapshots_pk(tenant: str) -> str:
+    return f"T#{tenant}#SNAPSHOTS"
+
+
+def numeric_id_sk(numeric_id: int) -> str:
+    return f"{numeric_id:019d}"
 
 
 def check_kinds_pk(tenant: str) -> str:

@@ -1,0 +1,83 @@
+"""Dashboards through the local server: annotations, spaces and charts, snapshots, with the real clients."""
+
+import json
+import time
+
+import appoptics_metrics
+import librato
+import pytest
+
+from polymetric_local.server import LocalRuntime
+from tests.e2e.http import call
+
+
+@pytest.fixture(scope="module")
+def ao(server: LocalRuntime, host: str) -> appoptics_metrics.AppOpticsConnection:
+    return appoptics_metrics.connect(server.admin_token, hostname=host, protocol="http")
+
+
+@pytest.fixture(scope="module")
+def lb(server: LocalRuntime, host: str) -> librato.LibratoConnection:
+    return librato.connect("me@example.com", server.admin_token, hostname=host, protocol="http")
+
+
+def test_annotations_with_the_appoptics_client(ao) -> None:
+    now = int(time.time())
+    ao.post_annotation("e2e-deploys", title="Deployed v56", source="web1.acme", start_time=str(now - 100))
+    ao.post_annotation(
+        "e2e-deploys",
+        title="Deployed v57",
+        source="db1.acme",
+        description="migrations",
+        start_time=now - 50,
+        links=[{"rel": "github", "href": "https://github.com/acme/app/commit/01beaf"}],
+    )
+    ao.post_annotation("e2e-deploys", title="Unsourced", start_time=now - 10)
+    assert "e2e-deploys" in [s.name for s in ao.list_annotation_streams(name="e2e-dep")]
+    stream = ao.get_annotation_stream("e2e-deploys", start_time=now - 60, sources=["db*"])
+    assert stream.name == "e2e-deploys"
+    (events,) = stream.events
+    assert list(events) == ["db1.acme"]
+    event = events["db1.acme"][0]
+    assert event["links"] == [{"rel": "github", "href": "https://github.com/acme/app/commit/01beaf"}]
+    fetched = ao.get_annotation("e2e-deploys", event["id"])
+    assert fetched.name == "e2e-deploys"
+    updated = ao.update_annotation_stream("e2e-deploys", display_name="Deploys")
+    assert updated.display_name == "Deploys"
+    ao.delete_annotation_stream("e2e-deploys")
+    assert "e2e-deploys" not in [s.name for s in ao.list_annotation_streams()]
+
+
+def test_annotation_event_update_links_and_delete_over_http(server: LocalRuntime, lb) -> None:
+    lb.post_annotation("e2e-jobs", title="Batch run", start_time=1234567890)
+    stream = lb.get_annotation_stream("e2e-jobs", start_time=1234567800, end_time=1234567900)
+    event_id = stream.events[0]["unassigned"][0]["id"]
+    base = f"{server.url}/v1/annotations/e2e-jobs/{event_id}"
+    form = "application/x-www-form-urlencoded"
+    put = call(base, "PUT", token=server.admin_token, body=b"end_time=1234567990&description=done", content_type=form)
+    assert put.status == 204
+    link = call(base + "/links", "POST", token=server.admin_token, body=b"rel=ci&href=https://ci/34", content_type=form)
+    assert (link.status, link.headers["location"]) == (201, f"/v1/annotations/e2e-jobs/{event_id}/links/ci")
+    got = call(base, token=server.admin_token).json
+    assert (got["end_time"], got["description"], got["links"]) == (1234567990, "done", [link.json])
+    assert call(base + "/links/ci", "DELETE", token=server.admin_token).status == 204
+    assert call(base, "DELETE", token=server.admin_token).status == 204
+    assert call(base, token=server.admin_token).status == 404
+
+
+def test_cloudwisdom_events_show_in_their_stream(server: LocalRuntime) -> None:
+    now_ms = int(time.time() * 1000)
+    event = {"title": "Deploy finished", "type": "INFO", "timestamp": now_ms, "data": {"elementId": "e2e-host"}}
+    body = json.dumps([event]).encode()
+    posted = call(
+        f"{server.url}/ingest/events/{server.admin_token}", "POST", body=body, content_type="application/json"
+    )
+    assert posted.status < 300, posted.body
+    streams = call(f"{server.url}/v1/annotations", token=server.admin_token).json["annotations"]
+    assert "cloudwisdom.info" in [s["name"] for s in streams]
+    found = call(
+        f"{server.url}/v1/annotations/cloudwisdom.info?start_time={int(time.time()) - 600}",
+        token=server.admin_token,
+    ).json
+    titles = [e["title"] for group in found["events"] for events in group.values() for e in events]
+    assert "Deploy finished" in titles

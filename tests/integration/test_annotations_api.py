@@ -1,0 +1,183 @@
+"""AppOptics annotations through the handler: streams, events, search, links, updates, deletes."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from polymetric.domain import annotations
+from polymetric.models.tenant import Role
+from tests.conftest import Org
+from tests.integration.api import Api
+
+
+def _post(api: Api, stream: str, **body: object) -> dict:
+    reply = api.post(f"/v1/annotations/{stream}", json_body=body)
+    assert reply.status == 201, reply.text
+    return reply.json
+
+
+def test_first_event_creates_the_stream_and_reads_back_by_id(api: Api) -> None:
+    reply = api.post(
+        "/v1/annotations/app-deploys",
+        json_body={"title": "Deployed v56", "source": "foo3.bar.com", "description": "v56", "start_time": 1234567890},
+    )
+    assert reply.status == 201
+    event = reply.json
+    assert reply.headers["location"] == f"/v1/annotations/app-deploys/{event['id']}"
+    assert event == {
+        "id": event["id"],
+        "name": "app-deploys",
+        "title": "Deployed v56",
+        "description": "v56",
+        "source": "foo3.bar.com",
+        "start_time": 1234567890,
+        "end_time": None,
+        "links": [],
+    }
+    assert api.get(f"/v1/annotations/app-deploys/{event['id']}").json == event
+    listed = api.get("/v1/annotations").json
+    assert listed == {
+        "query": {"found": 1, "length": 1, "offset": 0, "total": 1},
+        "annotations": [{"name": "app-deploys", "display_name": None}],
+    }
+
+
+def test_form_body_with_bracketed_links(api: Api) -> None:
+    form = (
+        "title=My+Annotation&description=Joe+deployed+v29&start_time=1234567890"
+        "&links[0][label]=Metrics+Gem&links[0][href]=https://github.com/x&links[0][rel]=github"
+    )
+    reply = api.post("/v1/annotations/api-deploys", form=form)
+    assert reply.status == 201, reply.text
+    assert reply.json["links"] == [{"rel": "github", "href": "https://github.com/x", "label": "Metrics Gem"}]
+    assert reply.json["start_time"] == 1234567890
+
+
+def test_stream_search_by_time_and_source_groups_by_source(api: Api) -> None:
+    _post(api, "blog-posts", title="a", source="db1.acme", start_time=1234500100)
+    _post(api, "blog-posts", title="b", source="db2.acme", start_time=1234500200)
+    _post(api, "blog-posts", title="c", source="web1", start_time=1234500300)
+    _post(api, "blog-posts", title="d", start_time=1234500400)
+    _post(api, "blog-posts", title="late", source="db1.acme", start_time=1234700000)
+    got = api.get(
+        "/v1/annotations/blog-posts",
+        query={"start_time": 1234500000, "end_time": 1234600000, "sources[]": ["db1.acme", "db2.acme"]},
+    )
+    assert got.status == 200
+    events = got.json["events"][0]
+    assert {s: [e["title"] for e in evs] for s, evs in events.items()} == {"db1.acme": ["a"], "db2.acme": ["b"]}
+    wild = api.get("/v1/annotations/blog-posts", query={"start_time": 1234500000, "sources[]": "db*"}).json
+    assert {s: [e["title"] for e in evs] for s, evs in wild["events"][0].items()} == {
+        "db1.acme": ["a", "late"],
+        "db2.acme": ["b"],
+    }
+    every = api.get("/v1/annotations/blog-posts", query={"start_time": 1234500250, "end_time": 1234600000}).json
+    assert {s: [e["title"] for e in evs] for s, evs in every["events"][0].items()} == {
+        "web1": ["c"],
+        "unassigned": ["d"],
+    }
+    assert api.get("/v1/annotations/blog-posts", query={"start_time": 1, "end_time": 2}).json["events"] == []
+
+
+def test_update_event_links_and_stream(api: Api) -> None:
+    event = _post(api, "deploys", title="v1", start_time=1000, links=[{"rel": "ci", "href": "https://ci/1"}])
+    path = f"/v1/annotations/deploys/{event['id']}"
+    assert api.put(path, form="description=Deployed+git+SHA+601060a&end_time=1060").status == 204
+    got = api.get(path).json
+    assert (got["description"], got["end_time"], got["title"]) == ("Deployed git SHA 601060a", 1060, "v1")
+    link = api.post(path + "/links", form="rel=github&label=Github+Commit&href=https://github.com/acme/app/commits/01")
+    assert link.status == 201
+    assert link.headers["location"] == path + "/links/github"
+    assert link.json == {"rel": "github", "label": "Github Commit", "href": "https://github.com/acme/app/commits/01"}
+    assert [lk["rel"] for lk in api.get(path).json["links"]] == ["ci", "github"]
+    assert api.delete(path + "/links/ci").status == 204
+    assert api.delete(path + "/links/ci").status == 404
+    assert [lk["rel"] for lk in api.get(path).json["links"]] == ["github"]
+    renamed = api.put("/v1/annotations/deploys", json_body={"name": "deploys", "display_name": "Deploys to API"})
+    assert renamed.status == 200
+    assert renamed.json == {"name": "deploys", "display_name": "Deploys to API"}
+    assert api.get("/v1/annotations/deploys").json["display_name"] == "Deploys to API"
+
+
+def test_delete_event_and_stream(api: Api) -> None:
+    keep = _post(api, "s1", title="keep", start_time=10)
+    gone = _post(api, "s1", title="gone", start_time=20)
+    assert api.delete(f"/v1/annotations/s1/{gone['id']}").status == 204
+    assert api.get(f"/v1/annotations/s1/{gone['id']}").status == 404
+    left = api.get("/v1/annotations/s1", query={"start_time": 0}).json["events"][0]["unassigned"]
+    assert [e["title"] for e in left] == ["keep"]
+    assert api.delete("/v1/annotations/s1").status == 204
+    assert api.get("/v1/annotations/s1").status == 404
+    assert api.get(f"/v1/annotations/s1/{keep['id']}").status == 404
+    assert api.get("/v1/annotations").json["annotations"] == []
+    # A new event on the same name starts an empty stream again
+    _post(api, "s1", title="again", start_time=30)
+    assert [e["title"] for e in api.get("/v1/annotations/s1").json["events"][0]["unassigned"]] == ["again"]
+
+
+def test_stream_list_name_search_and_paging(api: Api) -> None:
+    for name in ("api-deploys", "app-deploys", "db-migrations", "api-restarts"):
+        _post(api, name, title="x")
+    found = api.get("/v1/annotations", query={"name": "api"}).json
+    assert [s["name"] for s in found["annotations"]] == ["api-deploys", "api-restarts"]
+    assert found["query"] == {"found": 2, "length": 2, "offset": 0, "total": 4}
+    page = api.get("/v1/annotations", query={"offset": 1, "length": 2}).json
+    assert [s["name"] for s in page["annotations"]] == ["api-restarts", "app-deploys"]
+
+
+def test_cloudwisdom_and_oddeye_events_are_visible(api: Api, org: Org) -> None:
+    # Given events recorded by another dialect through the domain seam
+    annotations.record(org.tenant, "cloudwisdom.events", "Disk full", source="host-1", start_time=500)
+    got = api.get("/v1/annotations/cloudwisdom.events", query={"start_time": 0}).json
+    assert got["events"][0]["host-1"][0]["title"] == "Disk full"
+    assert "cloudwisdom.events" in [s["name"] for s in api.get("/v1/annotations").json["annotations"]]
+
+
+def test_bad_bodies_get_appoptics_400s(api: Api) -> None:
+    missing = api.post("/v1/annotations/x", json_body={"description": "no title"})
+    assert (missing.status, missing.json) == (400, {"errors": {"params": {"title": ["is required"]}}})
+    dup = api.post(
+        "/v1/annotations/x",
+        json_body={"title": "t", "links": [{"rel": "a", "href": "h"}, {"rel": "a", "href": "i"}]},
+    )
+    assert dup.status == 400 and "links" in dup.json["errors"]["params"]
+    assert api.post("/v1/annotations/x", json_body={"title": "t", "start_time": "soon"}).status == 400
+    assert api.post("/v1/annotations/bad%20name", json_body={"title": "t"}).status in (400, 404)
+    assert api.post("/v1/annotations/x", json_body={"title": "t", "start_time": 20, "end_time": 10}).status == 400
+    event = _post(api, "x", title="t")
+    assert api.put(f"/v1/annotations/x/{event['id']}", json_body={}).status == 400
+    assert api.post(f"/v1/annotations/x/{event['id']}/links", json_body={"rel": "r"}).status == 400
+    assert api.get("/v1/annotations/x/abc").status == 400
+    assert api.get("/v1/annotations/x/123").status == 404
+
+
+def test_roles_and_tenants(api: Api, org: Org, org_factory, template) -> None:
+    event = _post(api, "deploys", title="v1")
+    viewer = Api(template, org.token(Role.VIEWER))
+    assert viewer.get("/v1/annotations/deploys").status == 200
+    assert viewer.post("/v1/annotations/deploys", json_body={"title": "no"}).status == 403
+    assert viewer.delete(f"/v1/annotations/deploys/{event['id']}").status == 403
+    other = Api(template, org_factory("other").admin)
+    assert other.get("/v1/annotations/deploys").status == 404
+    assert other.get(f"/v1/annotations/deploys/{event['id']}").status == 404
+    assert other.get("/v1/annotations").json["annotations"] == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["title", "description", "source", "start_time", "end_time", "links"]),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.floats(),
+            st.text(max_size=8),
+            st.lists(st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=3), max_size=3),
+        ),
+    )
+)
+def test_annotation_writes_never_5xx(api: Api, body: dict) -> None:
+    reply = api.post("/v1/annotations/fuzz", body=json.dumps(body), content_type="application/json")
+    assert reply.status in (201, 400), reply.text
