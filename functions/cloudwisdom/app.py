@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from polymetric.api.auth import allow, principal
 from polymetric.api.errors import status_of
-from polymetric.api.render import json_response
+from polymetric.api.render import empty, json_response
 from polymetric.api.requests import header, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.cloudwisdom import requests, responses
@@ -29,7 +29,7 @@ RECORD = [allow(Ability.RECORD, credentials=api_id)]
 def _accepted(count: int, noun: str) -> Response[str]:
     if requests.options(header(app, "X-Netuitive-Api-Options")).send_response_body:
         return json_response(202, responses.accepted(count, noun, int(time.time() * 1000)))
-    return Response(status_code=202, body="")
+    return empty(202)
 
 
 def _elements() -> Response[str]:

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.render import json_response, no_content
+from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import compose, listing, responses
@@ -29,7 +29,7 @@ def post_legacy_metrics() -> Response[str]:
     """Legacy Librato ``gauges``/``counters`` (librato-metrics' untagged submits): 200, empty body."""
     batch = legacy.parse(document(app), now=query.now())
     ingest.write(principal(app).tenant, batch, user_agent=header(app, "User-Agent"))
-    return Response(status_code=200, body="")
+    return empty(200)
 
 
 @app.delete("/v1/metrics", middlewares=[allow(Ability.MANAGE)])

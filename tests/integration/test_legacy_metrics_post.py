@@ -159,3 +159,43 @@ def test_one_bad_gauge_rejects_the_whole_request(api: Api) -> None:
 def test_not_json_is_400(api: Api) -> None:
     reply = api.post("/v1/metrics", body="{nope", content_type="application/json")
     assert (reply.status, reply.json) == (400, {"errors": {"request": ["The request body is not valid JSON."]}})
+
+
+def test_summary_gauge_with_stddev_m2_as_the_statsd_librato_backend_sends_it(api: Api) -> None:
+    """stddev_m2 is the sum of squared deviations: samples 10, 12, 14 have m2 = 8, population stddev sqrt(8/3)."""
+    gauge = {"name": "timer.m2", "count": 3, "sum": 36, "min": 10, "max": 14, "stddev_m2": 8, "measure_time": NOW}
+    assert api.post("/v1/metrics", json_body={"gauges": [gauge]}).status == 200
+    [got] = series(api, "timer.m2", summary_function="stddev")
+    assert got["measurements"][0]["value"] == pytest.approx((8 / 3) ** 0.5)
+    [got] = series(api, "timer.m2", summary_function="mean")
+    assert got["measurements"] == [{"time": NOW, "value": 12.0}]
+
+
+@pytest.mark.parametrize(
+    ("extra", "params"),
+    [
+        (
+            {"sum_squares": 434, "stddev_m2": 8},
+            {"gauges[0].stddev_m2": ["only one of sum_squares and stddev_m2 may be set"]},
+        ),
+        ({"stddev_m2": -1}, {"gauges[0].stddev_m2": ["must not be negative"]}),
+        ({"stddev_m2": "x"}, {"gauges[0].stddev_m2": ["must be a number"]}),
+    ],
+)
+def test_invalid_stddev_m2_is_400(api: Api, extra: dict, params: dict) -> None:
+    gauge = {"name": "timer.bad", "count": 3, "sum": 36, **extra}
+    reply = api.post("/v1/metrics", json_body={"gauges": [gauge]})
+    assert (reply.status, reply.json) == (400, {"errors": {"params": params}})
+
+
+@pytest.mark.parametrize("empty", ["", None])
+def test_an_empty_item_source_takes_the_top_level_source(api: Api, empty: str | None) -> None:
+    body = {"source": "top", "measure_time": NOW, "gauges": [{"name": "src.empty", "value": 1, "source": empty}]}
+    assert api.post("/v1/metrics", json_body=body).status == 200
+    assert series(api, "src.empty") == [{"tags": {"source": "top"}, "measurements": [{"time": NOW, "value": 1.0}]}]
+
+
+def test_the_empty_200_is_not_labelled_json(api: Api) -> None:
+    reply = api.post("/v1/metrics", json_body={"gauges": [{"name": "labelled", "value": 1}]})
+    assert (reply.status, reply.text) == (200, "")
+    assert reply.headers["content-type"] == "text/plain; charset=utf-8"

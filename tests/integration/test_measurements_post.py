@@ -292,3 +292,60 @@ def test_composite_metric_takes_no_measurements(api: Api) -> None:
     )
     assert reply.status == 400
     assert reply.json["errors"][0]["param"] == "name"
+
+
+def test_empty_per_measurement_tags_take_the_top_level_tags_as_statsd_sends_them(api: Api) -> None:
+    """The body statsd-librato-backend 2.0.16 posts: every untagged stat carries ``tags: {}``."""
+    t = now() // 10 * 10 - 20
+    reply = api.post(
+        "/v1/measurements",
+        json_body={
+            "time": t,
+            "tags": {"env": "prod", "host": "web-1"},
+            "measurements": [
+                {"name": "app.requests", "value": 10, "tags": {}},
+                {"name": "app.latency", "count": 2, "sum": 30, "min": 10, "max": 20, "stddev_m2": 50, "tags": {}},
+                {"name": "app.requests", "value": 3, "tags": {"route": "home"}},
+            ],
+        },
+    )
+    assert reply.status == 202, reply.text
+    assert "x-partial-failure" not in reply.headers
+    assert reply.json["measurements"]["summary"] == {"total": 3, "accepted": 3, "failed": 0, "filtered": 0}
+    got = {tuple(sorted(s["tags"].items())): s["measurements"] for s in read(api, "app.requests")}
+    assert got == {
+        (("env", "prod"), ("host", "web-1")): [{"time": t, "value": 10.0}],
+        (("route", "home"),): [{"time": t, "value": 3.0}],
+    }
+    [series] = read(api, "app.latency", summary_function="stddev")
+    assert series["tags"] == {"env": "prod", "host": "web-1"}
+    assert series["measurements"] == [{"time": t, "value": pytest.approx(5.0)}]  # sqrt(50 / 2)
+
+
+def test_stddev_m2_reads_back_as_the_population_stddev_in_every_summary(api: Api) -> None:
+    t = now() // 60 * 60 - 120
+    # samples 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sum of squared deviations 32, population stddev 2
+    m = {"name": "lat.m2", "count": 8, "sum": 40, "min": 2, "max": 9, "stddev_m2": 32, "tags": {"h": "a"}, "time": t}
+    assert api.post("/v1/measurements", json_body={"measurements": [m]}).status == 202
+    [series] = read(api, "lat.m2", summary_function="stddev")
+    assert series["measurements"][0]["value"] == pytest.approx(2.0)
+    [series] = read(api, "lat.m2", summary_function="all")
+    point = series["measurements"][0]
+    assert (point["count"], point["sum"], point["min"], point["max"]) == (8.0, 40.0, 2.0, 9.0)
+    assert point["stddev"] == pytest.approx(2.0)
+
+
+def test_stddev_beside_stddev_m2_is_a_per_measurement_failure(api: Api) -> None:
+    body = {
+        "tags": {"h": "a"},
+        "measurements": [
+            {"name": "both", "count": 2, "sum": 2, "stddev": 1, "stddev_m2": 2},
+            {"name": "fine", "value": 1},
+        ],
+    }
+    reply = api.post("/v1/measurements", json_body=body)
+    assert reply.status == 202
+    assert reply.headers["x-partial-failure"] == "true"
+    assert reply.json["errors"] == [
+        {"param": "stddev_m2", "reason": "only one of stddev and stddev_m2 may be set", "index": 0}
+    ]

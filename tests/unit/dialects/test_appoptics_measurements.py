@@ -174,9 +174,30 @@ def test_per_measurement_tags_replace_the_top_level_tags() -> None:
     assert m.tags == {"host": "a"}
 
 
-def test_per_measurement_empty_tags_replace_the_top_level_tags() -> None:
-    error = _rejected(_m(tags={}), tags={"region": "eu"})
-    assert error == ItemError("tags", "Must have at least one tag", 0)
+def test_per_measurement_empty_tags_add_none_so_the_top_level_tags_apply() -> None:
+    """statsd-librato-backend 2.0.16 sends ``tags: {}`` on every untagged stat, beside top-level tags."""
+    body = {
+        "tags": {"env": "prod", "host": "web-1"},
+        "measurements": [{"name": "app.requests", "value": 10, "tags": {}}, _m(tags={"host": "a"})],
+    }
+
+    parsed = _parse(body)
+
+    assert parsed.errors == []
+    assert [m.tags for m in parsed.accepted] == [{"env": "prod", "host": "web-1"}, {"host": "a"}]
+
+
+def test_per_measurement_empty_tags_without_top_level_tags_are_rejected() -> None:
+    assert _rejected(_m(tags={})) == ItemError("tags", "Must have at least one tag", 0)
+
+
+def test_per_measurement_empty_tags_apply_the_top_level_tags_when_the_batch_is_read_item_by_item() -> None:
+    body = {"tags": {"env": "prod"}, "measurements": [{"name": "ok", "value": 1, "tags": {}}, {"name": "bad name"}]}
+
+    parsed = _parse(body)
+
+    assert [(m.name, m.tags) for m in parsed.accepted] == [("ok", {"env": "prod"})]
+    assert [e.index for e in parsed.errors] == [1]
 
 
 def test_top_level_empty_tags_count_as_no_tags() -> None:
@@ -219,6 +240,30 @@ def test_summary_marks_absent_fields_as_nan_and_stddev_as_none() -> None:
     assert all(math.isnan(x) for x in (lo, hi, last))
 
 
+def test_summary_stddev_m2_is_the_sum_of_squared_deviations() -> None:
+    """Librato's online method: stddev_m2 = sum((x - mean)^2); samples 2, 4, 4, 4, 5, 5, 7, 9 have m2 = 32."""
+    m = _accepted({"name": "lat", "count": 8, "sum": 40, "min": 2, "max": 9, "stddev_m2": 32, "tags": TAGS})
+
+    assert m.summary == (8.0, 40.0, 2.0, 9.0, m.summary[4], 2.0)
+    assert math.isnan(m.summary[4])
+
+
+def test_summary_stddev_m2_of_zero_and_null_beside_stddev() -> None:
+    single = _accepted({"name": "t", "count": 1, "sum": 41, "stddev_m2": 0, "tags": TAGS})
+    assert single.summary is not None
+    assert single.summary[5] == 0.0
+    m = _accepted({"name": "t", "count": 4, "sum": 8, "stddev": 1.5, "stddev_m2": None, "tags": TAGS})
+    assert m.summary is not None
+    assert m.summary[5] == 1.5
+
+
+@pytest.mark.parametrize("text", ["1e127", "-1e127"])
+def test_stddev_m2_above_1e126_rejects_the_whole_request(text: str) -> None:
+    body = f'{{"measurements": [{{"name": "t", "count": 1, "sum": 1, "stddev_m2": {text}, "tags": {{"a": "b"}}}}]}}'
+    with pytest.raises(InvalidInputError):
+        _parse(body)
+
+
 def test_summary_is_accepted_beside_a_null_value() -> None:
     m = _accepted({"name": "lat", "value": None, "count": 2, "sum": 3, "max": 2, "tags": TAGS})
 
@@ -253,6 +298,13 @@ def test_summary_accepts_null_optional_fields() -> None:
         ({"value": 1, "max": 2}, "max", "max requires count and sum"),
         ({"value": 1, "last": 2}, "last", "last requires count and sum"),
         ({"value": 1, "stddev": 2}, "stddev", "stddev requires count and sum"),
+        ({"value": 1, "stddev_m2": 2}, "stddev_m2", "stddev_m2 requires count and sum"),
+        (
+            {"count": 2, "sum": 3, "stddev": 1, "stddev_m2": 2},
+            "stddev_m2",
+            "only one of stddev and stddev_m2 may be set",
+        ),
+        ({"count": 2, "sum": 3, "stddev_m2": -0.5}, "stddev_m2", "stddev_m2 must not be negative"),
         ({"value": 1, "max": 2, "min": 1}, "min", "min requires count and sum"),
     ],
 )
@@ -283,11 +335,11 @@ def test_time_is_truncated_to_whole_seconds() -> None:
 
 
 def test_top_level_time_applies_when_a_measurement_has_none() -> None:
-    assert _accepted(_m(), time=1_600_000_000).time == 1_600_000_000
+    assert _accepted(_m(), time=1_690_000_000).time == 1_690_000_000
 
 
 def test_per_measurement_time_wins_over_the_top_level_time() -> None:
-    assert _accepted(_m(time=1_650_000_000), time=1_600_000_000).time == 1_650_000_000
+    assert _accepted(_m(time=1_695_000_000), time=1_690_000_000).time == 1_695_000_000
 
 
 def test_per_measurement_negative_time_rejects_only_that_measurement() -> None:

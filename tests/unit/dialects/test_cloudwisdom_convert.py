@@ -56,6 +56,13 @@ def test_series_tags_skip_invalid_pairs_and_metric_tags_win() -> None:
     assert convert.series_tags(element, metric) == {"env": "prod", "role": "b", "type": "SERVER"}
 
 
+def test_series_tags_of_a_metric_with_empty_tags_are_the_element_tags() -> None:
+    """Item-level tags merge over request-level ones: an empty set of metric tags adds none and removes none."""
+    element = Element("e", type="SERVER", tags={"env": "prod"})
+    assert convert.series_tags(element, ElementMetric("m", tags={})) == {"env": "prod", "type": "SERVER"}
+    assert convert.series_tags(element, ElementMetric("m")) == convert.series_tags(element, None)
+
+
 def test_check_path_rules() -> None:
     assert requests.check("heart beat", "host/1", "60") == ("heart_beat", "host1", 60)
     with pytest.raises(InvalidInputError):

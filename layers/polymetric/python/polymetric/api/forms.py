@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 from polymetric.errors import InvalidInputError
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+MAX_DEPTH = 32  # DynamoDB's nesting limit for a document attribute, far beyond any real form
 
 
 def parse_form(body: str) -> dict[str, Any]:
@@ -17,6 +18,8 @@ def parse_form(body: str) -> dict[str, Any]:
         if not match:
             raise InvalidInputError(request=[f"Malformed form field {raw_key!r}."])
         path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        if len(path) > MAX_DEPTH:
+            raise InvalidInputError(request=[f"Form field {raw_key[:64]!r}... is nested more than {MAX_DEPTH} levels."])
         _assign(out, path, value, raw_key)
     return out
 

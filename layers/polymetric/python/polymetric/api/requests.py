@@ -60,6 +60,8 @@ def document(app: APIGatewayRestResolver) -> dict[str, Any]:
         doc = json.loads(body)
     except ValueError:
         raise InvalidInputError(request=["The request body is not valid JSON."]) from None
+    except RecursionError:
+        raise InvalidInputError(request=["The request body is nested too deeply."]) from None
     if not isinstance(doc, dict):
         raise InvalidInputError(request=["The request body must be a JSON object."])
     return doc

@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.models import window
 from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
@@ -55,6 +56,11 @@ def write(
     total = len(measurements) if total is None else total
     errors = list(errors or [])
     measurements = token_scope.apply(measurements)
+    outside = _outside_window(measurements, time.time())
+    if outside:
+        errors.extend(outside)
+        refused = {e.index for e in outside}
+        measurements = [m for m in measurements if m.position not in refused]
     known = _ensure_metrics(tenant, measurements, user_agent, errors)
     rejected = {e.index for e in errors}
     for m in measurements:
@@ -71,6 +77,19 @@ def write(
         metrics.add_metric(name="MeasurementsRejected", unit=MetricUnit.Count, value=outcome.failed)
     logger.info("measurements stored", accepted=stored, rejected=outcome.failed)
     return outcome
+
+
+def _outside_window(measurements: Sequence[Measurement], now: float) -> list[ItemError]:
+    """The backstop of the accepted window: readers refuse first, in their dialect's words; nothing
+    the store would drop before its tier's retention ends gets past here (a grace covers clock reads
+    a moment apart)."""
+    return [
+        ItemError(
+            "time", f"time {m.time} {window.refusal(m.time, now) or 'is outside the accepted window'}", m.position
+        )
+        for m in measurements
+        if not window.contains(m.time, now, grace=window.GRACE)
+    ]
 
 
 def _ensure_metrics(

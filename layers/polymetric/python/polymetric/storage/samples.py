@@ -10,7 +10,8 @@ Invariants:
    started on ("closed": past ``COMPACTION_DELAY - WRITE_MARGIN``), or to an hour further ahead
    than the next, is late data: it (re)writes that hour's HOURS item with a new token, so the
    compactor, which deletes it only if the token is unchanged, never forgets it.
-4. Slabs are not deleted by the compactor: their TTL (hour + 2 days) removes them for free. Reads
+4. Slabs are not deleted by the compactor: their TTL (hour + 2 days, or arrival + 2 days when backdated)
+   removes them for free. Reads
    take an hour from blocks only once its round is done and it has no HOURS item.
 """
 
@@ -94,7 +95,8 @@ def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received
                 "sk": {"S": keys.hot_slab_sk(received_ms, request_id)},
                 "n": {"N": str(slab.rows)},
                 "d": {"B": codecs.encode_slab(slab.sections)},
-                "ttl": {"N": str(slab.hour + keys.HOUR + SLAB_TTL)},
+                # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
+                "ttl": {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)},
             }
         )
         if is_late(slab.hour, now):

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from polymetric.config import get_settings
+from polymetric.models import window
 from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, sid_list, take_rows
 from polymetric.storage import batch, codecs, keys
 
 BLOCK_RETENTION = 32 * keys.DAY
-ROLLUP_RETENTION = 558 * keys.DAY
+ROLLUP_RETENTION = window.RETENTION  # the accepted window's past bound is what this tier keeps
 
 Item = dict[str, dict[str, object]]
 

@@ -8,7 +8,8 @@ Invariants, checked in this order; the first failure rejects the whole request (
 5. Each metric in order: the name (after Skyline's rewrites) is 1-255 characters that both Skyline and the
    store allow (``A-Za-z0-9.:-_``: Skyline's ``+ % / =`` cannot be stored under the name as sent, so they
    are refused); the timestamp, when given and ``fill`` is not set, is a 10-digit Unix time no older than
-   3600 s and at most 60 s ahead; the value is a finite number or numeric string (no booleans, NaN, Inf).
+   3600 s and at most 60 s ahead (with ``fill``: inside the accepted window's past, ``models.window``,
+   and at most 60 s ahead); the value is a finite number or numeric string (no booleans, NaN, Inf).
 """
 
 import math
@@ -19,6 +20,7 @@ from typing import Any, NamedTuple
 import pydantic_core
 
 from polymetric.errors import InvalidInputError, PayloadTooLargeError
+from polymetric.models import window
 
 MAX_BODY = 1024 * 1024
 MAX_INFLATED = 10 * MAX_BODY
@@ -128,6 +130,10 @@ def timestamp_of(raw: Any, *, now: int, fill: bool = False) -> int:
     if fill:
         if not 0 <= ts < 10_000_000_000:
             raise refuse(f"invalid timestamp - {text} - timestamp is not a valid current unix timestamp")
+        if ts < now - window.RETENTION:
+            raise refuse(f"invalid timestamp - {text} - timestamp is too old, older than {window.RETENTION} seconds")
+        if ts > now + MAX_AHEAD:
+            raise refuse(f"invalid timestamp - {text} - timestamp is more than 1 minute in the future")
         return ts
     if len(str(ts)) != 10:
         raise refuse(f"invalid timestamp - {text} - timestamp is not a valid current unix timestamp")

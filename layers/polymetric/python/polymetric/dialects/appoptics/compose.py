@@ -21,6 +21,8 @@ def compose_query(values: dict[str, list[str]], now: int) -> ComposeQuery:
     if start is None:
         raise InvalidInputError.param("start_time", "is required with compose")
     end = integer(values, "end_time", minimum=0)
+    if end is None and start > now:
+        raise InvalidInputError.param("start_time", f"must not be after the current time ({now}) without end_time")
     end = now if end is None else end
     if end < start:
         raise InvalidInputError.param("end_time", "must not be before start_time")

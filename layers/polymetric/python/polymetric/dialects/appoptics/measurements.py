@@ -3,10 +3,13 @@
 Rules, each reported per measurement so that the rest of a batch is still accepted:
 1. ``name``: 1-255 characters of ``A-Za-z0-9.:-_``.
 2. tags: names ``/\\A[-.:_\\w]{1,64}\\z/``, values ``/\\A[-.:_?\\\\\\/\\w ]{1,255}\\z/``, at most 50, at least one.
-   Per-measurement tags replace the top-level tags; they are matched lower-cased, kept as written.
+   Per-measurement tags replace the top-level tags; an empty ``tags: {}`` adds none, so the top-level
+   tags apply (statsd's Librato backend sends it on every untagged stat). Matched lower-cased, kept as written.
 3. ``value`` xor (``count`` and ``sum``); ``value: null`` is allowed beside summary fields; ``min``,
-   ``max``, ``last``, ``stddev`` only with ``count``.
+   ``max``, ``last``, ``stddev`` only with ``count``. ``stddev_m2`` (Librato: the running sum of squared
+   deviations from the mean, >= 0) may replace ``stddev``, never join it: population stddev = sqrt(m2 / count).
 4. ``time`` and ``period`` per measurement or top-level (per measurement wins); no ``time`` = now.
+   A time outside the accepted window (``models.window``: 558 days ago to 1 hour ahead) refuses the measurement.
 5. Any number with |x| > 1e126 aborts the whole request; 0 < |x| < 1e-130 becomes 0.0.
 
 The body is validated from bytes in one pass (pydantic-core, TypedDicts); only a failing batch is
@@ -22,12 +25,13 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict
 
 from polymetric.errors import InvalidInputError, ItemError
+from polymetric.models import window
 from polymetric.models.measurement import Measurement
 
 MAX_TAGS = 50
 HUGE = 1e126
 TINY = 1e-130
-SUMMARY_FIELDS = ("count", "sum", "min", "max", "last", "stddev")
+SUMMARY_FIELDS = ("count", "sum", "min", "max", "last", "stddev", "stddev_m2")
 METRIC_PROPERTIES = ("period", "attributes", "display_name", "description")
 
 MetricName = Annotated[
@@ -39,8 +43,10 @@ TagValue = Annotated[str, StringConstraints(pattern=r"^[-.:_?\\/\w ]+$", min_len
 Tags = Annotated[dict[TagName, TagValue], Field(max_length=MAX_TAGS)]
 # Range-checked in Rust; a failure here aborts the whole request (rule 5), see _whole_request_error.
 Number = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)] | None
+# Unix seconds; JSON's 1e400 reads as infinity, refused here rather than failing int() later.
+Time = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 _NUMBER_ERRORS = {"greater_than_equal", "less_than_equal", "finite_number"}
-_NUMBER_FIELDS = {"value", "count", "sum", "min", "max", "last", "stddev"}
+_NUMBER_FIELDS = {"value", "count", "sum", "min", "max", "last", "stddev", "stddev_m2"}
 # Integer tag values (``"instance": 3``) are read as strings.
 _CONFIG = ConfigDict(coerce_numbers_to_str=True)
 
@@ -55,7 +61,8 @@ class MeasurementIn(TypedDict, total=False):
     max: Number
     last: Number
     stddev: Number
-    time: Annotated[float, Field(ge=0)]
+    stddev_m2: Number
+    time: Time
     period: Annotated[int, Field(gt=0)] | None
     tags: Tags
     attributes: dict[str, Any] | None
@@ -66,7 +73,7 @@ class MeasurementIn(TypedDict, total=False):
 class _EnvelopeFields(TypedDict, total=False):
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
     tags: Tags
-    time: Annotated[float, Field(ge=0)]
+    time: Time
     period: Annotated[int, Field(gt=0)] | None
 
 
@@ -81,7 +88,8 @@ class _LooseEnvelope(_EnvelopeFields, total=False):
 _POST = TypeAdapter(MeasurementsPostIn)
 _LOOSE = TypeAdapter(_LooseEnvelope)
 _ONE = TypeAdapter(MeasurementIn)
-_EXTRAS = frozenset(("min", "max", "last", "stddev"))
+_EXTRAS_ORDER = ("min", "max", "last", "stddev", "stddev_m2")
+_EXTRAS = frozenset(_EXTRAS_ORDER)
 _PROPERTIES = frozenset(METRIC_PROPERTIES)
 
 
@@ -129,26 +137,31 @@ class _Defaults(NamedTuple):
     tags: dict[str, str] | None
     time: float | None
     props: dict[str, Any]
+    first: int  # the accepted window (models.window), inclusive
+    last: int
 
 
-def _defaults(top: _EnvelopeFields) -> _Defaults:
+def _defaults(top: _EnvelopeFields, now: int) -> _Defaults:
     period = top.get("period")
-    return _Defaults(top.get("tags"), top.get("time"), {"period": period} if period is not None else {})
+    first, last = window.bounds(now)
+    return _Defaults(top.get("tags"), top.get("time"), {"period": period} if period is not None else {}, first, last)
 
 
 def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measurement:
     """Cross-field rules on a measurement pydantic already validated; kept lean, it runs per measurement."""
-    tags = m.get("tags", top.tags)
+    tags = m.get("tags") or top.tags
     if not tags:
         raise _Rejected("tags", "Must have at least one tag")
     t = m.get("time", top.time)
+    if t is not None and not top.first <= t <= top.last:
+        raise _Rejected("time", f"time {t:.0f} {window.refusal(t, now)}")
     value, count, total = m.get("value"), m.get("count"), m.get("sum")
     summary = None
     if count is None and total is None:
         if value is None:
             raise _Rejected("value", "value (or count and sum) is required")
         if not _EXTRAS.isdisjoint(m):
-            extras = [k for k in ("min", "max", "last", "stddev") if m.get(k) is not None]
+            extras = [k for k in _EXTRAS_ORDER if m.get(k) is not None]
             if extras:
                 raise _Rejected(extras[0], f"{extras[0]} requires count and sum")
         if -TINY < value < TINY:
@@ -162,12 +175,23 @@ def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measur
         if count <= 0:
             raise _Rejected("count", "count must be greater than 0")
         lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
+        if m.get("stddev_m2") is not None:
+            sd = _stddev_from_m2(m, count)
         summary = (count, _tiny(total), _nan(lo), _nan(hi), _nan(last), None if sd is None else _tiny(sd))
     props = top.props
     if not _PROPERTIES.isdisjoint(m):
         fields: dict[str, Any] = dict(m)
         props = {**top.props, **{k: fields[k] for k in METRIC_PROPERTIES if fields.get(k) is not None}}
     return Measurement(m["name"], tags, int(t) if t is not None else now, value, summary, props, index)
+
+
+def _stddev_from_m2(m: MeasurementIn, count: float) -> float:
+    if m.get("stddev") is not None:
+        raise _Rejected("stddev_m2", "only one of stddev and stddev_m2 may be set")
+    m2 = m.get("stddev_m2") or 0.0
+    if m2 < 0:
+        raise _Rejected("stddev_m2", "stddev_m2 must not be negative")
+    return math.sqrt(m2 / count)
 
 
 def _nan(x: float | None) -> float:
@@ -184,7 +208,7 @@ def parse(body: bytes | str, *, now: int) -> ParsedPost:
         top, items = _parse_item_by_item(body)
     else:
         top, items = doc, list(enumerate(doc["measurements"]))
-    defaults = _defaults(top)
+    defaults = _defaults(top, now)
     for i, m in items:
         if isinstance(m, ItemError):
             errors.append(m)

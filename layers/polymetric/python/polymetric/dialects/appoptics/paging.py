@@ -29,7 +29,7 @@ def decode(token: str) -> SortKey:
         ):
             raise ValueError
         return tuple((k, v) for k, v in pairs)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise InvalidInputError.param(PARAM, "is not a key from a links entry of this API; start without it") from None
 
 

@@ -27,6 +27,8 @@ def time_window(values: dict[str, list[str]], now: int) -> tuple[int, int]:
         end = end if end is not None else now
         start = end - duration
     elif end is None:
+        if duration is None and start > now:
+            raise InvalidInputError.param("start_time", f"must not be after the current time ({now}) without end_time")
         end = start + duration if duration is not None else now
     if end < start:
         raise InvalidInputError.param("end_time", "must not be before start_time")

@@ -15,6 +15,7 @@ from polymetric.dialects.argus.fields import (
     string_map,
     whole,
 )
+from polymetric.models import window
 from polymetric.models.argus import Descriptor
 
 
@@ -112,6 +113,8 @@ def _record(desc: Descriptor, raw: Any, i: int, p: Problems, now_ms: int) -> Rec
             stamp = int(stamp.strip())
         if not whole(stamp) or not 1 <= stamp < MAX_TIMESTAMP:
             p.add(f"{path}.timestamp", "timestamp must be a positive number of milliseconds (before 2286).", stamp)
+        elif not window.contains(stamp / 1000, now_ms / 1000):
+            p.add(f"{path}.timestamp", f"timestamp must be {window.DESCRIPTION} (epoch milliseconds).", stamp)
         else:
             timestamp = int(stamp)
     keys = string_map(raw, "keys", p, f"{path}.")

@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from polymetric.errors import InvalidInputError, MalformedInputError
+from polymetric.models import window
 from polymetric.models.element import Element, ElementMetric, ElementPost, ElementSample, ExternalEvent
 from polymetric.models.sparse import STRATEGIES
 
 SEND_RESPONSE_BODY = "SEND_RESPONSE_BODY"
 INJECT_TIMESTAMP = "INJECT_TIMESTAMP"
-FUTURE_MS = 3_600_000
-RETENTION_MS = 558 * 86_400_000  # the longest the store keeps anything (hourly rollups)
+FUTURE_MS = window.AHEAD * 1000
+RETENTION_MS = window.RETENTION * 1000  # the longest the store keeps anything (hourly rollups)
 MAX_NAME = 255
 MISSING_TIMESTAMP = (
     "Missing required field on Sample, 'timestamp'. "
@@ -266,7 +267,7 @@ def _problems(post: ElementPost, now_ms: int) -> list[str]:
         elif not now_ms - RETENTION_MS <= sample.time_ms <= now_ms + FUTURE_MS:
             out.append(
                 f"Sample for metric '{sample.metric_id}' has timestamp {sample.time_ms}, outside the accepted range "
-                "(558 days ago to 1 hour ahead of server time)."
+                f"({window.DESCRIPTION})."
             )
         if all(getattr(sample, k) is None for k in ("val", "min", "max", "avg", "sum", "cnt")):
             out.append(f"Sample for metric '{sample.metric_id}' has no value (val, min, max, avg, sum, cnt).")

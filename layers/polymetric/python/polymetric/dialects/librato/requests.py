@@ -4,9 +4,11 @@ Rules; any failure rejects the whole request (nothing is stored), answered in th
 1. ``gauges`` / ``counters`` are lists of objects, or objects keyed by metric name (the legacy hash form);
    a form body's ``gauges[0][name]=`` arrives as an object keyed by index and is read the same way.
 2. ``name``: 1-255 characters of ``A-Za-z0-9.:-_``; ``source`` (per item, else top-level) becomes the tag
-   ``source`` and follows the AppOptics tag-value rule; no source means an untagged series.
+   ``source`` and follows the AppOptics tag-value rule; an item's empty or null ``source`` is no source of
+   its own (the top-level one applies); no source at all means an untagged series.
 3. A gauge has ``value``, or ``count`` (> 0) and ``sum`` with optional ``min``, ``max``, ``sum_squares``
-   (stored as a summary; the population stddev is derived from ``sum_squares``). A counter has ``value``;
+   (stored as a summary; the population stddev is derived from ``sum_squares``, or from ``stddev_m2``, the
+   sum of squared deviations from the mean: sqrt(m2 / count); at most one of the two). A counter has ``value``;
    counters are stored as the raw values sent.
 4. ``measure_time`` per item, else top-level, else now; numbers may be numeric strings (form bodies).
 5. ``period``, ``attributes``, ``display_name``, ``description`` on an item set up a metric created by it.
@@ -18,6 +20,7 @@ from typing import Any
 
 from polymetric.dialects.appoptics.measurements import HUGE, METRIC_PROPERTIES, TINY
 from polymetric.errors import InvalidInputError
+from polymetric.models import window
 from polymetric.models.measurement import Measurement
 
 NAME = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
@@ -79,7 +82,9 @@ def _measurement(
     name = item.get("name")
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise _Refused("name", "metric names must be 1 to 255 characters of A-Za-z0-9.:-_")
-    source = item.get("source", top_source)
+    source = item.get("source")
+    if source is None or source == "":
+        source = top_source
     tags: dict[str, str] = {}
     if source is not None and source != "":
         if isinstance(source, bool) or not isinstance(source, str | int | float):
@@ -92,6 +97,8 @@ def _measurement(
     at = now if when is None or when == "" else int(_number("measure_time", when))
     if not 0 <= at < 10_000_000_000:
         raise _Refused("measure_time", "must be a Unix time in seconds")
+    if not window.contains(at, now):
+        raise _Refused("measure_time", f"{at} {window.refusal(at, now)}")
     props = {k: item[k] for k in METRIC_PROPERTIES if item.get(k) is not None}
     count, total = item.get("count"), item.get("sum")
     if kind == "counters" or (count is None and total is None):
@@ -104,11 +111,22 @@ def _measurement(
     if n <= 0:
         raise _Refused("count", "must be greater than 0")
     lo, hi = (_number(k, item[k]) if item.get(k) is not None else math.nan for k in ("min", "max"))
-    stddev = None
-    if item.get("sum_squares") is not None:
+    return Measurement(name, tags, at, None, (n, s, lo, hi, math.nan, _stddev(item, n, s)), props, position)
+
+
+def _stddev(item: dict[str, Any], n: float, s: float) -> float | None:
+    squares, m2 = item.get("sum_squares"), item.get("stddev_m2")
+    if squares is not None and m2 is not None:
+        raise _Refused("stddev_m2", "only one of sum_squares and stddev_m2 may be set")
+    if m2 is not None:
+        deviations = _number("stddev_m2", m2)
+        if deviations < 0:
+            raise _Refused("stddev_m2", "must not be negative")
+        return math.sqrt(deviations / n)
+    if squares is not None:
         mean = s / n
-        stddev = math.sqrt(max(0.0, _number("sum_squares", item["sum_squares"]) / n - mean * mean))
-    return Measurement(name, tags, at, None, (n, s, lo, hi, math.nan, stddev), props, position)
+        return math.sqrt(max(0.0, _number("sum_squares", squares) / n - mean * mean))
+    return None
 
 
 def _number(field: str, raw: Any) -> float:

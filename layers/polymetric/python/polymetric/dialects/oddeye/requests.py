@@ -10,7 +10,8 @@ Then each check in order; a bad one is dropped with one message (``advansed``), 
 4. ``tags`` present and an object; ``timestamp``, ``metric``, ``value`` present (barlus' messages).
 5. Ours: ``metric`` is 1-255 characters of ``A-Za-z0-9.:-_`` (OpenTSDB's ``/`` and Unicode letters cannot
    be stored under the name as sent); ``timestamp`` is Unix seconds (number or numeric string, fractions
-   dropped); ``value`` is a finite number or numeric string (a Special check's value is not read); tags
+   dropped) inside the accepted window (``models.window``: 558 days ago to 1 hour ahead); ``value`` is a finite
+   number or numeric string (a Special check's value is not read); tags
    follow the AppOptics tag rules (values stringified, empty ones and the credential tag ``UUID`` left out).
 """
 
@@ -23,6 +24,7 @@ from urllib.parse import parse_qsl
 import pydantic_core
 
 from polymetric.errors import EmptyDataError, NoValidItemsError, UnreadableDataError
+from polymetric.models import window
 
 from . import lenient
 
@@ -71,7 +73,7 @@ def parameters(query: dict[str, list[str]], body: bytes) -> dict[str, str]:
     return found
 
 
-def checks(data: str | None) -> Checks:
+def checks(data: str | None, *, now: int) -> Checks:
     """Invariants 3 to 5."""
     if data is None or data == "":
         raise EmptyDataError(request=["Empty Data"])
@@ -89,7 +91,7 @@ def checks(data: str | None) -> Checks:
         if problem:
             out.dropped.append(problem)
             continue
-        check = _check(item, i)
+        check = _check(item, i, now)
         if isinstance(check, str):
             out.dropped.append(check)
         else:
@@ -125,12 +127,12 @@ def _problem(item: dict[str, Any]) -> str | None:
     return None
 
 
-def _check(item: dict[str, Any], position: int) -> Check | str:
+def _check(item: dict[str, Any], position: int, now: int) -> Check | str:
     metric = item["metric"]
     if not isinstance(metric, str) or not METRIC.fullmatch(metric):
         return "metric not valid in input"
     timestamp = _number(item["timestamp"])
-    if timestamp is None or not 0 <= timestamp < 10_000_000_000:
+    if timestamp is None or not window.contains(timestamp, now):
         return "timestamp not valid in input"
     kind = TYPES.get(str(item.get("type") or "None").lower(), "None")
     value = 0.0 if kind == "Special" else _number(item["value"])
