@@ -147,12 +147,15 @@ def test_every_event_file_is_exercised() -> None:
         "sqs/compaction-hour",
         "sqs/compaction-round-chunk",
         "eventbridge/checks-tick",
+        "eventbridge/alert-tick",
+        "sqs/alert-notification",
     }
     found = {p.relative_to(EVENTS).with_suffix("").as_posix() for p in EVENTS.rglob("*.json")}
     assert {f for f in found if not f.startswith("apigw/")} == worker_events
     users = (REPO / "tests/integration/compaction_helpers.py").read_text()
     users += (REPO / "tests/integration/test_cloudwisdom.py").read_text()
     users += (REPO / "tests/integration/test_compaction_rounds.py").read_text()
+    users += (REPO / "tests/integration/alerting_helpers.py").read_text()
     assert all(f'"{name}"' in users for name in worker_events)
 
 

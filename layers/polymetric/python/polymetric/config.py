@@ -17,11 +17,17 @@ class Settings(BaseModel):
     META_TABLE: str
     SAMPLES_TABLE: str
     COMPACTION_QUEUE_URL: str
+    NOTIFICATIONS_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: int = Field(default=60, ge=0)
     # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).
     READ_CONCURRENCY: int = Field(default=16, ge=1, le=64)
+    # Alert delivery: PagerDuty's Events API v2 endpoint (a test points it at a loopback receiver), the
+    # sender of alert e-mail (an SES-verified identity), how long an HTTP receiver may take.
+    PAGERDUTY_EVENTS_URL: str = "https://events.pagerduty.com/v2/enqueue"
+    ALERTS_MAIL_FROM: str = "alerts@polymetric.invalid"
+    DELIVERY_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=60)
 
 
 @lru_cache(maxsize=1)
