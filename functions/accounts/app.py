@@ -6,11 +6,11 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import accounts
+from polymetric.dialects.appoptics import accounts, errors
 from polymetric.domain import api_tokens, environments, tenants
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.post("/v1/api_tokens", middlewares=[allow(Ability.MANAGE)])
