@@ -14,8 +14,9 @@ from moto import mock_aws
 from bench.datasets import SHAPES, measurements_body
 from polymetric.dialects.appoptics.measurements import parse
 from polymetric.domain import compaction, ingest, query, tenants
+from polymetric.models.query import MeasurementsQuery
+from polymetric.models.tags import TagFilter
 from polymetric.models.tenant import Role
-from polymetric.query.tags import TagFilter
 from polymetric.storage import batch, capacity, clients, tiers
 
 HOUR = 3600
@@ -228,7 +229,7 @@ def _populate(tenant: str, series: int, days: int) -> tuple[int, int]:
 
 
 def _read(tenant: str, series: int, start: int, end: int, resolution: int) -> tuple[int, float]:
-    q = query.MeasurementsQuery(
+    q = MeasurementsQuery(
         name="read.metric",
         start=start,
         end=end - 1,

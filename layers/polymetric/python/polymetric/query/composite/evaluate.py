@@ -21,15 +21,11 @@ from polymetric.errors import InvalidInputError
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import FloatArray, IntArray
 from polymetric.models.series import Series
+from polymetric.models.tags import TagFilter, TagMatcher, wildcard
 from polymetric.query import limits, resample
 from polymetric.query.composite import ops
 from polymetric.query.composite.ast import Call, MapLit, Node, SetLit
 from polymetric.query.composite.functions import AGGREGATORS, canonical, options, parse_shifts, text_of
-from polymetric.query.tags import TagFilter, wildcard
-
-
-class TagMatcher(Protocol):
-    def matches(self, tags: Mapping[str, str]) -> bool: ...
 
 
 class Reader(Protocol):
