@@ -71,7 +71,7 @@ def test_summary_functions_and_derivative_reset() -> None:
 
 def test_grouped_streams_fold_per_minute() -> None:
     streams = [stream([80], [NOW - 50], host="web-1"), stream([20, 60], [NOW - 49, NOW - 48], host="web-2")]
-    ((times, values),) = group(streams, "average", False)
+    ((_times, values),) = group(streams, "average", False)
     assert values.tolist() == [60.0]
     c = above(50, tags=(TagSpec("host", ("web-*",), grouped=True),))
     (v,) = judge(c, streams, now=NOW, since=0)

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from polymetric.domain import notifications
-from polymetric.domain import query as reads
+from polymetric.domain import series as reads
 from polymetric.models.alert import Alert, AlertState, Condition, Notification, StreamState, Violation
 from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.query import MeasurementsQuery
 from polymetric.models.samples import from_values
+from polymetric.models.tags import TagFilter
 from polymetric.observability import logger, metrics
 from polymetric.query import alerting, resample
-from polymetric.query.tags import TagFilter
 from polymetric.storage import alert_state, registry
 from polymetric.storage import alerts as store
 from polymetric.storage import metrics as metric_store
@@ -81,7 +82,7 @@ class Reads:
     def _composite(self, metric: Metric, start: int) -> list[alerting.StreamSamples]:
         from polymetric.domain import composites  # only alerts on composite metrics need the expression engine
 
-        q = reads.MeasurementsQuery(name=metric.name, start=start, end=self.now, resolution=60)
+        q = MeasurementsQuery(name=metric.name, start=start, end=self.now, resolution=60)
         out = []
         for s in composites.measure(self.tenant, metric, q).series:
             times = np.array([p["time"] for p in s.points], dtype=np.int64)
