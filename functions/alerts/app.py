@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.render import json_response, no_content
+from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import alerts as render
@@ -73,7 +73,7 @@ def clear_alert(id: str) -> Response[str]:
 @app.post("/v1/alerts/<id>/services", middlewares=[allow(Ability.MANAGE)])
 def add_alert_service(id: str) -> Response[str]:
     alert, service_id = alerts.add_service(principal(app).tenant, id, document(app))
-    return Response(status_code=201, body="", headers={"Location": f"/v1/alerts/{alert.id}/services/{service_id}"})
+    return empty(201, {"Location": f"/v1/alerts/{alert.id}/services/{service_id}"})
 
 
 @app.delete("/v1/alerts/<id>/services/<service_id>", middlewares=[allow(Ability.MANAGE)])

@@ -124,6 +124,8 @@ def test_every_sample_event_runs_through_its_function(template: Template, org: O
         api.post(f"/ingest/{org.admin}", body=ingest["body"], token=None, content_type="application/json")
     if path.startswith("apigw/jobs-"):  # the first job of a fresh store has id 1
         assert jobs.create(org.tenant, "metrics.delete").id == 1
+    if path.startswith("apigw/spaces-"):  # the first space of a fresh store has id 1
+        assert api.post("/v1/spaces", json_body={"name": "CPUs"}).json["id"] == 1
     if path.startswith("apigw/argus-") and path != "apigw/argus-descriptor-create":  # they read this descriptor
         create = load_event("apigw/argus-descriptor-create")
         api.post("/metrics/v1/descriptor", body=create["body"], token=None, headers={"Argus-API-Key": org.admin})
