@@ -7,11 +7,11 @@ from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import charts as wire
-from polymetric.dialects.appoptics import listing
+from polymetric.dialects.appoptics import errors, listing
 from polymetric.domain import spaces
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.get("/v1/spaces", middlewares=[allow(Ability.READ)])

@@ -10,14 +10,15 @@
    holding its services get a clear. Inactive alerts are not evaluated and never notify.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from polymetric.domain import notifications
 from polymetric.domain import series as reads
+from polymetric.lazy import np
 from polymetric.models.alert import Alert, AlertState, Condition, Notification, StreamState, Violation
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.query import MeasurementsQuery

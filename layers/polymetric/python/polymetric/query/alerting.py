@@ -19,14 +19,18 @@ created or last updated):
    (average: mean of the streams, sum and count: sum, min: min, max: max, derivative: sum).
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
+from polymetric.lazy import np
 from polymetric.models.alert import ABOVE, ABSENT, BELOW, Condition, Violation
 from polymetric.models.samples import COUNT, MAX, MIN, SUM, FloatArray, IntArray
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 TICK_SECONDS = 60  # the evaluator's schedule: samples newer than this are "new" at a tick
 LOOKBACK_SECONDS = 300  # how far back the latest sample of a stream without duration is looked for
