@@ -8,7 +8,7 @@ from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import alerts as render
 from polymetric.dialects.appoptics import errors
-from polymetric.dialects.appoptics.pagination import page
+from polymetric.dialects.appoptics.pages import page
 from polymetric.domain import services
 from polymetric.models.tenant import Ability
 

@@ -155,12 +155,14 @@ def evaluate_tenant(tenant: str, now: int, report: TickReport | None = None) -> 
     data = Reads(tenant, alerts, now)
     queued: list[Notification] = []
     for alert in alerts:
+        state = states.get(alert.id, AlertState(alert.id))
         judged = [
-            alerting.judge(c, data.streams(c), now=now, since=alert.updated_at, period=data.period(c))
+            alerting.judge(
+                c, data.streams(c), now=now, since=alert.updated_at, period=data.period(c), spikes=not state.triggered
+            )
             for c in alert.conditions
         ]
         violations = [v for found in judged for v in found]
-        state = states.get(alert.id, AlertState(alert.id))
         step = advance(alert, state, all(judged), violations, now)
         if step.state is None or not alert_state.write(tenant, step.state):
             continue  # nothing changed, or another run moved this alert first
