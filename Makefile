@@ -8,7 +8,7 @@ export PYTHONPATH := layers/polymetric/python:layers/local/python:.
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install serve test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
+.PHONY: install agents serve test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
 
 install: $(VENV)/.installed
 
@@ -22,10 +22,22 @@ $(SAM_VENV)/.installed: requirements-sam.lock
 	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.lock
 	touch $@
 
+# Real metric agents (statsd + its Librato backend, librato-node) for the e2e tests, pinned by the committed lock.
+AGENTS := .npm-agents
+AGENTS_SPEC := tests/e2e/agents/package.json tests/e2e/agents/package-lock.json
+agents: $(AGENTS)/.installed
+
+$(AGENTS)/.installed: $(AGENTS_SPEC)
+	@command -v npm >/dev/null || { echo "npm (Node.js >= 18) is required for the e2e agent tests"; exit 1; }
+	rm -rf $(AGENTS) && mkdir -p $(AGENTS)
+	cp $(AGENTS_SPEC) $(AGENTS)/
+	cd $(AGENTS) && npm ci --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 serve: install
 	PORT=$(PORT) $(BIN)/python -m polymetric_local serve
 
-test: install lint typecheck template
+test: install agents lint typecheck template
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-unit: install
@@ -34,12 +46,13 @@ test-unit: install
 test-integration: install
 	$(BIN)/pytest -q tests/integration
 
-test-e2e: install
+test-e2e: install agents
 	$(BIN)/pytest -q tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -72,4 +85,4 @@ lock:
 	  /tmp/polymetric-lock/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel|polymetric)=='; } > requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(AGENTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

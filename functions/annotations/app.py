@@ -7,11 +7,11 @@ from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import annotations as wire
-from polymetric.dialects.appoptics import fields, listing
+from polymetric.dialects.appoptics import errors, fields, listing
 from polymetric.domain import annotations
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.get("/v1/annotations", middlewares=[allow(Ability.READ)])

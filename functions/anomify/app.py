@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.errors import status_of
 from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import header, query_values, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
@@ -15,7 +14,7 @@ from polymetric.domain import query, quotas
 from polymetric.errors import QuotaExceededError
 from polymetric.models.tenant import Ability
 
-app = build_resolver(error_body=lambda error: errors.error_body(error, status_of(error)))
+app = build_resolver(errors.ERRORS)
 DOCUMENT = "flux_document"
 
 

@@ -5,16 +5,16 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.errors import status_of
 from polymetric.api.render import json_response
 from polymetric.api.requests import header, query_values, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.argus import descriptors, fields, records, responses, search
-from polymetric.dialects.argus.errors import error_body
+from polymetric.dialects.argus.errors import ERRORS
 from polymetric.domain import argus
+from polymetric.models.argus import DescriptorQuery
 from polymetric.models.tenant import Ability
 
-app = build_resolver(error_body=lambda error: error_body(status_of(error), error))
+app = build_resolver(ERRORS)
 
 
 def api_key(resolver: APIGatewayRestResolver) -> str | None:
@@ -38,7 +38,7 @@ def create_descriptor() -> Response[str]:
     return json_response(201, responses.envelope(responses.descriptor(created, tenant), status=201))
 
 
-def _descriptor_page(q: descriptors.DescriptorQuery) -> Response[str]:
+def _descriptor_page(q: DescriptorQuery) -> Response[str]:
     tenant = principal(app).tenant
     page, total = argus.listing(tenant, q)
     data = [responses.descriptor(d, tenant) for d in page]

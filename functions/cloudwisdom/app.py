@@ -5,16 +5,15 @@ import time
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.errors import status_of
 from polymetric.api.render import empty, json_response
 from polymetric.api.requests import header, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.cloudwisdom import requests, responses
-from polymetric.dialects.cloudwisdom.errors import error_body
+from polymetric.dialects.cloudwisdom.errors import ERRORS
 from polymetric.domain import cloudwisdom
 from polymetric.models.tenant import Ability
 
-app = build_resolver(error_body=lambda error: error_body(status_of(error), error))
+app = build_resolver(ERRORS)
 
 
 def api_id(resolver: APIGatewayRestResolver) -> str | None:

@@ -6,12 +6,12 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
 from polymetric.api.requests import query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import listing
+from polymetric.dialects.appoptics import errors, listing
 from polymetric.dialects.cloudwisdom import elements
 from polymetric.domain import cloudwisdom
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.get("/v1/elements", middlewares=[allow(Ability.READ)])

@@ -5,12 +5,13 @@ from aws_lambda_powertools.event_handler import Response
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
 from polymetric.api.resolver import build_resolver, entrypoint
+from polymetric.dialects.appoptics import errors
 from polymetric.dialects.appoptics import jobs as render
 from polymetric.domain import jobs
 from polymetric.errors import NotFoundError
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.get("/v1/jobs/<job_id>", middlewares=[allow(Ability.READ)])

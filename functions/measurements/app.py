@@ -6,12 +6,11 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
 from polymetric.api.requests import header, json_body_bytes, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import compose, measurements, paging, queries, responses
-from polymetric.dialects.appoptics.errors import measurements_summary
+from polymetric.dialects.appoptics import compose, errors, measurements, paging, queries, responses
 from polymetric.domain import composites, ingest, query
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.post("/v1/measurements", middlewares=[allow(Ability.RECORD)])
@@ -24,7 +23,9 @@ def post_measurements() -> Response[str]:
         errors=parsed.errors,
         user_agent=header(app, "User-Agent"),
     )
-    return json_response(202, measurements_summary(outcome), {"x-partial-failure": "true"} if outcome.failed else None)
+    return json_response(
+        202, errors.measurements_summary(outcome), {"x-partial-failure": "true"} if outcome.failed else None
+    )
 
 
 @app.get("/v1/measurements/<name>", middlewares=[allow(Ability.READ)])

@@ -6,12 +6,12 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import compose, listing, responses
+from polymetric.dialects.appoptics import compose, errors, listing, responses
 from polymetric.dialects.librato import requests as legacy
 from polymetric.domain import composites, ingest, metrics, query
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.get("/v1/metrics", middlewares=[allow(Ability.READ)])

@@ -21,7 +21,7 @@ def _text(status: int, body: str, headers: dict[str, str] | None = None) -> Resp
     return Response(status_code=status, content_type=responses.CONTENT_TYPE, body=body, headers=headers)
 
 
-app = build_resolver(error_body=errors.error_body, render=_text)
+app = build_resolver(errors.ERRORS)
 
 
 def _parameters(app: APIGatewayRestResolver) -> dict[str, str]:

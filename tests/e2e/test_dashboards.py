@@ -81,3 +81,60 @@ def test_cloudwisdom_events_show_in_their_stream(server: LocalRuntime) -> None:
     ).json
     titles = [e["title"] for group in found["events"] for events in group.values() for e in events]
     assert "Deploy finished" in titles
+
+
+def test_spaces_and_charts_with_the_appoptics_model_helpers(ao) -> None:
+    from appoptics_metrics.spaces import Space
+
+    space = Space(ao, "e2e CPUs")
+    space.save()  # POST {"name", "tags": false}
+    assert space.id is not None
+    assert ao.find_space("e2e CPUs").id == space.id
+    line = ao.create_chart(
+        "CPU Usage",
+        space,
+        streams=[
+            {"metric": "cpu.percent.idle", "tags": [{"name": "environment", "values": ["*"]}]},
+            {"metric": "cpu.percent.user", "tags": [{"name": "environment", "values": ["prod"]}], "color": "#52D74C"},
+        ],
+    )
+    big = space.add_bignumber_chart("CPU now", "cpu.percent.user")
+    stacked = space.add_single_stacked_chart("Stacked", "cpu.percent.user")
+    charts = ao.list_charts_in_space(space)
+    assert [c.name for c in charts] == ["CPU Usage", "CPU now", "Stacked"]
+    assert [c.type for c in charts] == ["line", "bignumber", "stacked"]
+    assert ao.get_space(space.id).chart_ids == [line.id, big.id, stacked.id]
+    # Rename through the model: streams go back without tags and color, and keep them
+    chart = ao.get_chart(line.id, space.id)
+    chart.space_id = space.id
+    chart.rename("Temperature")
+    again = ao.get_chart(line.id, space.id)
+    assert again.name == "Temperature"
+    assert [s.tags for s in again.streams] == [
+        [{"name": "environment", "values": ["*"]}],
+        [{"name": "environment", "values": ["prod"]}],
+    ]
+    assert again.streams[1].color == "#52D74C"
+    assert [s.id for s in again.streams] == [s.id for s in chart.streams]
+    # A composite stream added through the model
+    again.space_id = space.id
+    again.new_stream(composite='sum(s("cpu.percent.user", {"environment": "*"}))')
+    again.save()
+    assert ao.get_chart(line.id, space.id).streams[2].composite.startswith("sum(")
+    space.rename("e2e Temperatures")
+    assert ao.get_space(space.id).name == "e2e Temperatures"
+    ao.delete_chart(big.id, space.id)
+    assert [c.id for c in ao.list_charts_in_space(space)] == [line.id, stacked.id]
+    space.delete()
+    with pytest.raises(appoptics_metrics.exceptions.NotFound):
+        ao.get_space(space.id)
+
+
+def test_spaces_with_the_librato_client_and_bad_composites(lb) -> None:
+    space = lb.create_space("e2e librato space")
+    with pytest.raises(librato.exceptions.BadRequest):
+        lb.create_chart("bad", space, streams=[{"composite": 'sum(s("a", "*")'}])
+    chart = lb.create_chart("ok", space, type="line", streams=[{"metric": "m", "source": "*"}])
+    assert [c.id for c in lb.list_charts_in_space(space)] == [chart.id]
+    assert "e2e librato space" in [s.name for s in lb.list_spaces(name="librato")]
+    lb.delete_space(space.id)

@@ -44,7 +44,13 @@ def _cases(server: LocalRuntime) -> list[tuple[str, Answer, int]]:
     events = call(
         f"{server.url}/ingest/events/{token}", "POST", body=json.dumps(event).encode(), content_type="application/json"
     )
+    hook = {"title": "hook", "type": "webhook", "settings": {"url": "http://127.0.0.1:9/hook"}}
+    service = _json(server, "POST", "/v1/services", hook).json["id"]
+    alert = {"name": "e2e.empty.alert", "conditions": [], "services": []}
+    alert_id = _json(server, "POST", "/v1/alerts", alert).json["id"]
+    associated = _json(server, "POST", f"/v1/alerts/{alert_id}/services", {"service": service})
     return [
+        ("POST /v1/alerts/{id}/services", associated, 201),
         ("POST /v1/metrics (legacy)", legacy, 200),
         ("PUT /v1/metrics/{name} (update)", updated, 204),
         ("DELETE /v1/metrics/{name}", deleted, 204),

@@ -358,7 +358,7 @@ def test_search_time_forms(api: Api, key: str, loaded: None) -> None:
 def test_unlimited_search_over_10000_hits_is_412(
     api: Api, key: str, desc: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from polymetric.domain import argus
+    from polymetric.query import argus
 
     monkeypatch.setattr(argus, "MAX_WINDOW", 1)
     assert submit(api, key, [record(), record(ip="10.0.0.2")]).status == 201

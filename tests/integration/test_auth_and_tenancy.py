@@ -6,9 +6,11 @@ import pytest
 
 from polymetric.domain import cloudwisdom, jobs
 from polymetric.models.annotation import Annotation
+from polymetric.models.dashboard import Chart, Space, Stream
 from polymetric.models.element import Element, ElementPost
 from polymetric.models.tenant import Role
 from polymetric.storage import annotations as annotation_store
+from polymetric.storage import spaces as space_store
 from polymetric_local.template import Template
 from tests.conftest import Org
 from tests.integration.api import Api
@@ -41,10 +43,21 @@ ROUTES = [
     ("DELETE", "/v1/annotations/m/7", None, "manage"),
     ("POST", "/v1/annotations/m/7/links", {"rel": "r", "href": "h"}, "manage"),
     ("DELETE", "/v1/annotations/m/7/links/ci", None, "manage"),
+    ("GET", "/v1/spaces", None, "read"),
+    ("POST", "/v1/spaces", {"name": "new space"}, "manage"),
+    ("GET", "/v1/spaces/8", None, "read"),
+    ("PUT", "/v1/spaces/8", {"name": "renamed"}, "manage"),
+    ("DELETE", "/v1/spaces/8", None, "manage"),
+    ("GET", "/v1/spaces/8/charts", None, "read"),
+    ("POST", "/v1/spaces/8/charts", {"name": "c", "streams": [{"metric": "m"}]}, "manage"),
+    ("GET", "/v1/spaces/8/charts/9", None, "read"),
+    ("PUT", "/v1/spaces/8/charts/9", {"name": "c2"}, "manage"),
+    ("POST", "/v1/spaces/8/charts/9", {"name": "c3"}, "manage"),
+    ("DELETE", "/v1/spaces/8/charts/9", None, "manage"),
     ("GET", "/v1/jobs/1", None, "read"),
 ]
 # Concrete path segments -> the template's path parameters (the data they name is made by _given_data).
-SEGMENTS = {"m": "{name}", "7": "{id}", "1": "{id}", "ci": "{link}"}
+SEGMENTS = {"m": "{name}", "7": "{id}", "1": "{id}", "8": "{id}", "9": "{chart}", "ci": "{link}"}
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
 
@@ -64,6 +77,8 @@ def _given_data(template: Template, org: Org) -> None:
     annotation_store.ensure_stream(org.tenant, "m")
     annotation_store.save(org.tenant, Annotation("m", 7, "t", 100, links=[{"rel": "ci", "href": "h"}]))
     jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
+    space_store.save_space(org.tenant, Space(id=8, name="s", chart_ids=[9]))
+    space_store.save_chart(org.tenant, Chart(id=9, space_id=8, name="c", streams=[Stream(id=1, metric="m")]))
 
 
 @pytest.mark.parametrize("role", list(Role))

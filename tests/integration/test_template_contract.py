@@ -1,5 +1,6 @@
 """template.yaml and the code agree: routes, tables, environment, and every sample event runs."""
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -40,7 +41,7 @@ def test_sam_transform_tables_are_the_ones_the_handlers_use(template: Template, 
     tables = {k: r["Properties"] for k, r in cfn["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
     functions = {k: r["Properties"] for k, r in cfn["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
     assert set(tables) == set(template.tables)
-    required = {name for name, field in Settings.model_fields.items() if field.is_required()}
+    required = {f.name for f in dataclasses.fields(Settings) if f.default is dataclasses.MISSING}
     env = {}
     for name, props in functions.items():
         variables = props["Environment"]["Variables"]
@@ -124,6 +125,8 @@ def test_every_sample_event_runs_through_its_function(template: Template, org: O
         api.post(f"/ingest/{org.admin}", body=ingest["body"], token=None, content_type="application/json")
     if path.startswith("apigw/jobs-"):  # the first job of a fresh store has id 1
         assert jobs.create(org.tenant, "metrics.delete").id == 1
+    if path.startswith("apigw/spaces-"):  # the first space of a fresh store has id 1
+        assert api.post("/v1/spaces", json_body={"name": "CPUs"}).json["id"] == 1
     if path.startswith("apigw/argus-") and path != "apigw/argus-descriptor-create":  # they read this descriptor
         create = load_event("apigw/argus-descriptor-create")
         api.post("/metrics/v1/descriptor", body=create["body"], token=None, headers={"Argus-API-Key": org.admin})
@@ -147,12 +150,15 @@ def test_every_event_file_is_exercised() -> None:
         "sqs/compaction-hour",
         "sqs/compaction-round-chunk",
         "eventbridge/checks-tick",
+        "eventbridge/alert-tick",
+        "sqs/alert-notification",
     }
     found = {p.relative_to(EVENTS).with_suffix("").as_posix() for p in EVENTS.rglob("*.json")}
     assert {f for f in found if not f.startswith("apigw/")} == worker_events
     users = (REPO / "tests/integration/compaction_helpers.py").read_text()
     users += (REPO / "tests/integration/test_cloudwisdom.py").read_text()
     users += (REPO / "tests/integration/test_compaction_rounds.py").read_text()
+    users += (REPO / "tests/integration/alerting_helpers.py").read_text()
     assert all(f'"{name}"' in users for name in worker_events)
 
 

@@ -1,6 +1,7 @@
 import pytest
 
-from polymetric.dialects.cloudwisdom import convert, requests
+from polymetric.dialects.cloudwisdom import requests
+from polymetric.domain import cloudwisdom_samples as convert
 from polymetric.errors import InvalidInputError, MalformedInputError
 from polymetric.models.element import Element, ElementMetric, ElementSample
 

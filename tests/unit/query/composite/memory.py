@@ -10,9 +10,9 @@ import numpy as np
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric
 from polymetric.models.samples import SampleFrame, from_values
 from polymetric.models.series import Series, series_id
+from polymetric.models.tags import TagMatcher, wildcard
 from polymetric.query import resample
 from polymetric.query.composite import evaluate, functions, parser
-from polymetric.query.tags import wildcard
 
 Raw = dict[str, list[tuple[dict[str, str], list[tuple[int, float]]]]]
 Ref = dict[int, float]  # time -> value: one reference series
@@ -26,7 +26,7 @@ class MemoryReader:
             self.metrics.setdefault(name, Metric(name=name, type=GAUGE))
         self.loads = 0
 
-    def select(self, metric: str, tags: evaluate.TagMatcher) -> list[tuple[Metric, list[Series]]]:
+    def select(self, metric: str, tags: TagMatcher) -> list[tuple[Metric, list[Series]]]:
         pattern = wildcard(metric)
         out = []
         for name in sorted(self.metrics):

@@ -1,33 +1,26 @@
-"""The one place that maps domain errors to HTTP responses."""
-
-from collections.abc import Callable
-from typing import Any
+"""The one place that maps domain errors to HTTP responses, in the shape of the dialect a function passes in."""
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
 
 from polymetric.errors import (
     ConflictError,
-    EmptyDataError,
     ForbiddenError,
     InvalidInputError,
-    MissingCredentialsError,
     NotFoundError,
-    NoValidItemsError,
     PayloadTooLargeError,
     PaymentRequiredError,
     PolymetricError,
     StorageError,
     UnauthorizedError,
-    UnknownAccountError,
-    UnreadableDataError,
     UnsupportedMediaTypeError,
-    ValidationFailedError,
 )
+from polymetric.models.dialect import JSON, ErrorDialect
 from polymetric.observability import logger
 
 from .render import json_response
 
+# Every dialect's statuses, but for the classes a dialect overrides (``ErrorDialect.statuses``).
 STATUS: dict[type[PolymetricError], int] = {
     InvalidInputError: 400,
     UnauthorizedError: 401,
@@ -37,44 +30,44 @@ STATUS: dict[type[PolymetricError], int] = {
     PayloadTooLargeError: 413,
     UnsupportedMediaTypeError: 415,
     StorageError: 503,
-    # OddEye's own codes (seed: Error Codes)
     PaymentRequiredError: 402,
-    MissingCredentialsError: 406,
-    NoValidItemsError: 411,
-    UnreadableDataError: 415,
-    EmptyDataError: 424,
-    UnknownAccountError: 424,
-    ValidationFailedError: 412,
 }
 
-ErrorBody = Callable[[PolymetricError], Any]  # a JSON document, or what the dialect's ErrorRender takes
-# How a dialect's error body goes on the wire: JSON by default; OddEye's bodies are not JSON.
-ErrorRender = Callable[[int, Any, dict[str, str] | None], Response[str]]
 
-
-def status_of(error: PolymetricError) -> int:
+def status_of(error: PolymetricError, dialect: ErrorDialect) -> int:
+    """The most specific status for the error's class: the dialect's override, else the common map, else 400."""
     for cls in type(error).__mro__:
+        if cls in dialect.statuses:
+            return dialect.statuses[cls]
         if cls in STATUS:
             return STATUS[cls]
     return 400
 
 
-def register_error_handlers(
-    app: APIGatewayRestResolver, body_for: ErrorBody, render: ErrorRender = json_response
-) -> None:
+def error_response(
+    error: PolymetricError, dialect: ErrorDialect, headers: dict[str, str] | None = None
+) -> Response[str]:
+    status = status_of(error, dialect)
+    body = dialect.body(error, status)
+    if dialect.content_type == JSON:
+        return json_response(status, body, headers)
+    return Response(status_code=status, content_type=dialect.content_type, body=body, headers=headers)
+
+
+def register_error_handlers(app: APIGatewayRestResolver, dialect: ErrorDialect) -> None:
     @app.exception_handler(PolymetricError)  # type: ignore[untyped-decorator]
     def domain_error(error: PolymetricError) -> Response[str]:
-        status = status_of(error)
+        status = status_of(error, dialect)
         headers = {"WWW-Authenticate": 'Basic realm="Polymetric"'} if status == 401 else None
         if status >= 500:
             logger.exception("storage failure", error=str(error))
         else:
             logger.info("request refused", status=status, error=str(error))
-        return render(status, body_for(error), headers)
+        return error_response(error, dialect, headers)
 
     @app.not_found
     def unknown_route(_: RouteNotFoundError) -> Response[str]:
-        return render(404, body_for(NotFoundError("The requested resource does not exist.")), None)
+        return error_response(NotFoundError("The requested resource does not exist."), dialect)
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(_: Exception) -> Response[str]:

@@ -7,22 +7,19 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from polymetric.dialects.appoptics.errors import error_body as appoptics_error_body
+from polymetric.models.dialect import ErrorDialect
 from polymetric.observability import logger, metrics, tracer
 
-from .errors import ErrorBody, ErrorRender, register_error_handlers
-from .render import json_response
+from .errors import register_error_handlers
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def build_resolver(
-    error_body: ErrorBody = appoptics_error_body, render: ErrorRender = json_response
-) -> APIGatewayRestResolver:
+def build_resolver(errors: ErrorDialect) -> APIGatewayRestResolver:
     """A REST (v1 payload) resolver answering errors in a dialect's shape (``dialects/<name>/errors.py``)."""
     # debug=False even under POWERTOOLS_DEV: debug mode prints whole events, Authorization headers included.
     app = APIGatewayRestResolver(debug=False)
-    register_error_handlers(app, error_body, render)
+    register_error_handlers(app, errors)
     return app
 
 

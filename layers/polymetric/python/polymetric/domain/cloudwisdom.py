@@ -1,6 +1,6 @@
 """CloudWisdom ingest: elements (metadata + samples), external events, heartbeat checks.
 
-- Samples go to the one store as ``<element id>.<metric id>`` (``dialects/cloudwisdom/convert.py``).
+- Samples go to the one store as ``<element id>.<metric id>`` (``cloudwisdom_samples.py``).
 - Element metadata is merged into what is stored: non-null name/type/location replace, attributes,
   tags and metrics merge (later wins), relations accumulate.
 - External events become annotation events on the stream ``cloudwisdom.<type>`` (``cloudwisdom.info``,
@@ -14,8 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from polymetric.dialects.cloudwisdom import convert
-from polymetric.domain import annotations, ingest, sparse
+from polymetric.domain import annotations, cloudwisdom_samples, ingest, sparse
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.element import Element, ElementMetric, ElementPost, ExternalEvent
 from polymetric.models.measurement import Measurement
@@ -73,15 +72,15 @@ def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | 
             metric = element.metrics[sample.metric_id]
             carried = sample
             if metric.is_counter:
-                increase, baseline = convert.counter_increase(counters.get(sample.metric_id), sample)
+                increase, baseline = cloudwisdom_samples.counter_increase(counters.get(sample.metric_id), sample)
                 if baseline is not None:
                     counters[sample.metric_id] = baseline
                 if increase is None:
                     continue
                 carried = increase
             name = f"{element.id}.{sample.metric_id}"
-            tags = convert.series_tags(element, metric)
-            measurements.append(convert.measurement(name, tags, carried, len(measurements)))
+            tags = cloudwisdom_samples.series_tags(element, metric)
+            measurements.append(cloudwisdom_samples.measurement(name, tags, carried, len(measurements)))
         for mid, m in post.element.metrics.items():
             strategies[f"{element.id}.{mid}"] = m.sparse_data_strategy
         merged[key] = replace(element, counters=counters, updated_at=now_ms)
@@ -92,7 +91,7 @@ def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | 
     store.save_many(tenant, merged.values())
     observations: dict[str, list[Observation]] = defaultdict(list)
     for stored_m in measurements:
-        observations[stored_m.name].append(convert.observation(stored_m))
+        observations[stored_m.name].append(cloudwisdom_samples.observation(stored_m))
     sparse.remember(tenant, strategies, observations)
     return len(posts)
 

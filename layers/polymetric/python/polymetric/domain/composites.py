@@ -1,38 +1,20 @@
-"""Composite queries: ``compose=`` expressions and persisted composite metrics, read through ``query``'s seam.
+"""Composite queries: ``compose=`` expressions and persisted composite metrics, read through ``series``.
 
 Parsing and evaluation are pure (``polymetric.query.composite``); this module supplies the storage reader:
 metric lookup (``*`` patterns skip composite metrics), series selection and ``load_buckets``, the same
 tiered read plain queries use, one call per series() call and metric.
 """
 
-from dataclasses import dataclass
-from typing import Any
-
-from polymetric.domain import query
+from polymetric.domain.series import load_buckets, select_series
 from polymetric.errors import InvalidInputError
 from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.query import ComposeQuery, CompositeSeries, MeasurementsQuery, QueryResult, SeriesResult
 from polymetric.models.series import Series
+from polymetric.models.tags import TagMatcher, wildcard
 from polymetric.query import resample
 from polymetric.query.composite import evaluate, functions, parser
 from polymetric.query.composite.ast import Node
-from polymetric.query.tags import wildcard
 from polymetric.storage import metrics as store
-
-
-@dataclass(frozen=True)
-class ComposeQuery:
-    expression: str
-    start: int
-    end: int
-    resolution: int
-
-
-@dataclass(frozen=True)
-class CompositeSeries:
-    tags: dict[str, str]
-    points: list[dict[str, Any]]
-    metric: Metric | None  # None when the series folds several metrics
-    period: int
 
 
 def expression(text: str, param: str = "compose") -> Node:
@@ -47,23 +29,23 @@ class _StoreReader:
         self.tenant = tenant
         self.items_read = 0
 
-    def select(self, metric: str, tags: evaluate.TagMatcher) -> list[tuple[Metric, list[Series]]]:
+    def select(self, metric: str, tags: TagMatcher) -> list[tuple[Metric, list[Series]]]:
         if "*" in metric:
             pattern = wildcard(metric)
             found = [m for m in store.list_all(self.tenant) if m.type != COMPOSITE and pattern.match(m.key)]
         else:
             one = store.get(self.tenant, metric.lower())
             found = [one] if one is not None else []
-        return [(m, query.select_series(self.tenant, m, tags) if m.type != COMPOSITE else []) for m in found]
+        return [(m, select_series(self.tenant, m, tags) if m.type != COMPOSITE else []) for m in found]
 
     def load(self, metric: Metric, series: list[Series], start: int, end: int, step: int) -> resample.Buckets:
-        buckets, items = query.load_buckets(self.tenant, metric, series, start, end, step)
+        buckets, items = load_buckets(self.tenant, metric, series, start, end, step)
         self.items_read += items
         return buckets
 
 
 def _run(
-    tenant: str, node: Node, start: int, end: int, resolution: int, dynamic: evaluate.TagMatcher | None, param: str
+    tenant: str, node: Node, start: int, end: int, resolution: int, dynamic: TagMatcher | None, param: str
 ) -> tuple[list[CompositeSeries], int]:
     grid = evaluate.Grid.of(start, end, resolution)
     reader = _StoreReader(tenant)
@@ -82,7 +64,7 @@ def compose(tenant: str, q: ComposeQuery) -> list[CompositeSeries]:
     return _run(tenant, expression(q.expression), q.start, q.end, q.resolution, None, "compose")[0]
 
 
-def measure(tenant: str, metric: Metric, q: query.MeasurementsQuery) -> query.QueryResult:
+def measure(tenant: str, metric: Metric, q: MeasurementsQuery) -> QueryResult:
     """GET /v1/measurements/:name on a persisted composite: its expression, narrowed by ``tags_search``."""
     if q.tags.terms:
         raise InvalidInputError.param("tags", f"{metric.name} is a composite metric: filter it with tags_search")
@@ -92,5 +74,5 @@ def measure(tenant: str, metric: Metric, q: query.MeasurementsQuery) -> query.Qu
         )
     node = expression(metric.composite or "", "composite")
     found, items_read = _run(tenant, node, q.start, q.end, q.resolution, q.search, "composite")
-    series = [query.SeriesResult(s.tags, s.points) for s in found]
-    return query.QueryResult(metric, q.resolution, series, items_read)
+    series = [SeriesResult(s.tags, s.points) for s in found]
+    return QueryResult(metric, q.resolution, series, items_read)

@@ -1,16 +1,18 @@
 """Accept measurements: create missing metrics, register new series, store samples as hot slabs."""
 
+from __future__ import annotations
+
 import math
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-import numpy as np
 from aws_lambda_powertools.metrics import MetricUnit
 
 from polymetric.domain import metrics as metric_rules
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.lazy import np
 from polymetric.models import window
 from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from polymetric.errors import InvalidInputError, NotFoundError
-from polymetric.models.metric import COMPOSITE, GAUGE, Metric
+from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
 from polymetric.query.composite import functions, parser
 from polymetric.storage import metrics as store
@@ -18,7 +18,6 @@ NAME_RE = re.compile(r"^[A-Za-z0-9.:\-_]{1,255}$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 SUMMARIZE_FUNCTIONS = ("average", "sum", "count", "min", "max")
 TYPES = (GAUGE, COMPOSITE)
-MAX_PAGE = 100
 TRUE = ("true", "1", "yes", "t")
 FALSE = ("false", "0", "no", "f")
 
@@ -221,15 +220,6 @@ def get(tenant: str, name: str) -> Metric:
     if metric is None:
         raise NotFoundError(f"Metric {name} not found")
     return metric
-
-
-@dataclass(frozen=True)
-class MetricPage:
-    metrics: list[Metric]
-    found: int
-    total: int
-    offset: int
-    length: int
 
 
 def _matches(name: str, pattern: str) -> bool:

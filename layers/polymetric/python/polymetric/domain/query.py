@@ -1,61 +1,28 @@
 """Read measurements of one metric: select series, read samples, downsample, summarise, group."""
 
+from __future__ import annotations
+
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
-
-from polymetric.domain import sparse, tiered
+from polymetric.domain import composites, sparse
 from polymetric.domain.metrics import get as get_metric
+from polymetric.domain.series import load_buckets, select_series
 from polymetric.errors import InvalidInputError
-from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.lazy import np
+from polymetric.models.metric import COMPOSITE
+from polymetric.models.query import MeasurementsQuery, QueryResult, SeriesResult, SortKey
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM
 from polymetric.models.series import Series
 from polymetric.query import limits, resample
-from polymetric.query.tags import TagFilter
-from polymetric.storage import registry
 
-MAX_RESOLUTION = 604800
 # The metric attribute ``summarize_function`` speaks "average"; queries speak "mean".
 _PERSISTED = {"average": "mean", "sum": "sum", "count": "count", "min": "min", "max": "max"}
-
-
-@dataclass(frozen=True)
-class MeasurementsQuery:
-    name: str
-    start: int
-    end: int
-    resolution: int
-    tags: TagFilter = field(default_factory=TagFilter)
-    group_by: tuple[str, ...] = ()  # ("*",) folds everything into one series
-    group_by_function: str | None = None
-    summary_function: str | None = None
-    search: "TagMatcher | None" = None  # tags_search, in place of ``tags``
-    after: tuple[tuple[str, str], ...] | None = None  # series pagination: the last sort key already returned
-
-
-@dataclass(frozen=True)
-class SeriesResult:
-    tags: dict[str, str]
-    points: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    metric: Metric
-    resolution: int
-    series: list[SeriesResult]
-    items_read: int = 0
-    next_key: tuple[tuple[str, str], ...] | None = None  # more series follow this sort key
 
 
 def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     metric = get_metric(tenant, q.name)
     if metric.type == COMPOSITE:
-        from polymetric.domain import composites  # imported here: composites reads through this module
-
         return composites.measure(tenant, metric, q)
     function = q.summary_function or _PERSISTED.get(str(metric.attributes.get("summarize_function")), "mean")
     if function == "all" and q.group_by:
@@ -81,7 +48,7 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     return QueryResult(metric, q.resolution, out, items_read, next_key)
 
 
-def _page(series: list[Series], q: MeasurementsQuery) -> tuple[list[Series], tuple[tuple[str, str], ...] | None]:
+def _page(series: list[Series], q: MeasurementsQuery) -> tuple[list[Series], SortKey | None]:
     """Ungrouped queries return ``limits.PAGE_SERIES`` series per page, resuming after ``q.after``.
 
     Keyed on the sort key (unique per series), not an offset, so a series registered between two pages
@@ -98,32 +65,6 @@ def _page(series: list[Series], q: MeasurementsQuery) -> tuple[list[Series], tup
     page = series[: limits.PAGE_SERIES]
     limits.check_points("resolution", len(page), buckets)
     return page, page[-1].sort_key if len(series) > len(page) else None
-
-
-class TagMatcher(Protocol):
-    def matches(self, tags: Mapping[str, str]) -> bool: ...
-
-
-def select_series(tenant: str, metric: Metric, tags: TagMatcher, group_by: tuple[str, ...] = ()) -> list[Series]:
-    """The metric's series whose tags match (and that carry every group_by tag), sorted by tag pairs."""
-    wanted = [g.lower() for g in group_by if g != "*"]
-    chosen = [
-        s
-        for s in registry.load(tenant, metric.key)
-        if tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)
-    ]
-    return sorted(chosen, key=lambda s: s.sort_key)
-
-
-def load_buckets(
-    tenant: str, metric: Metric, series: list[Series], start: int, end: int, resolution: int
-) -> tuple[resample.Buckets, int]:
-    """Merged (count, sum, min, max, last, sumsq) per series and bucket of ``resolution`` seconds in [start, end].
-
-    ``Buckets.series`` indexes ``series``. The one read seam of plain and composite queries: it picks
-    the storage tier. Returns the buckets and the number of items read.
-    """
-    return tiered.load(tenant, metric, series, start, end, resolution)
 
 
 def _points(times: Any, values: Any) -> list[dict[str, Any]]:

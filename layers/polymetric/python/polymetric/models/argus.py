@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+MAX_WINDOW = 10_000  # records a search, or buckets an aggregation, may return (Elasticsearch's result window)
 UNIT_MS = {"milliseconds": 1, "seconds": 1000, "minutes": 60_000, "hours": 3_600_000, "days": 86_400_000}
 
 
@@ -71,3 +72,97 @@ class MetricRecord:
     keys: dict[str, str]
     values: dict[str, int]
     submitted_by: str = ""
+
+
+# --- requests: descriptor listing, record submission, search and aggregation ---------------------------
+
+
+@dataclass(frozen=True)
+class DescriptorQuery:
+    limit: int = 25
+    offset: int = 0
+    keywords: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    index: int
+    timestamp_ms: int
+    keys: dict[str, str]
+    values: dict[str, int]
+    customer: str | None
+
+
+@dataclass(frozen=True)
+class Submission:
+    valid: list[RecordDraft]
+    errors: dict[int, list[str]]  # submission index -> messages
+    params: dict[str, list[str]]  # field path -> messages (the 412 body)
+    values: dict[str, str]
+    ignore_on_failed: bool
+
+
+@dataclass(frozen=True)
+class KeyInterval:
+    name: str
+    values: tuple[str, ...] = ()
+    cidrs: tuple[str, ...] = ()
+    gt: str | None = None
+    gte: str | None = None
+    lt: str | None = None
+    lte: str | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    customers: tuple[str, ...] = ()
+    keys: dict[str, str] = field(default_factory=dict)
+    intervals: tuple[KeyInterval, ...] = ()
+    required: bool = False
+    exclude: bool = False
+
+
+@dataclass(frozen=True)
+class MetricSearch:
+    start_ms: int
+    end_ms: int
+    criterion: Criterion
+    sub_criteria: tuple[Criterion, ...] = ()
+    limit: int = 25
+    offset: int = 0
+    sort_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    name: str
+    function: str
+    weight: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupBy:
+    key: str
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class MetricAggregation:
+    search: MetricSearch
+    values: tuple[ValueSpec, ...]
+    group_by: tuple[GroupBy, ...] = ()
+    include_others: bool = True
+    resolution_ms: int = 0
+    calendar_interval: str | None = None
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One bucket of an aggregation: its groupBy key values, time, and the aggregated values."""
+
+    keys: tuple[tuple[str, str], ...]
+    timestamp_ms: int
+    values: tuple[tuple[str, float | int | None], ...]
+    customer: str | None = None

@@ -5,6 +5,7 @@ from typing import Any
 
 GAUGE = "gauge"
 COMPOSITE = "composite"
+MAX_PAGE = 100  # metrics per page of GET /v1/metrics
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,14 @@ class Metric:
 
     def with_changes(self, **changes: Any) -> "Metric":
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class MetricPage:
+    """One page of a metric listing, and the counts the AppOptics ``query`` object reports."""
+
+    metrics: list[Metric]
+    found: int
+    total: int
+    offset: int
+    length: int

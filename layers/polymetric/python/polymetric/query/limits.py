@@ -8,6 +8,7 @@
 
 from polymetric.errors import InvalidInputError
 
+MAX_RESOLUTION = 604800  # seconds: the coarsest bucket a query may ask for (a week)
 PAGE_SERIES = 100
 MAX_SERIES = 2000
 MAX_POINTS = 2_000_000

@@ -19,10 +19,10 @@ Grammar (keywords case-insensitive; ``not`` binds tighter than ``and``, ``and`` 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from polymetric.models.tags import wildcard
 from polymetric.query.composite.ast import quote
 from polymetric.query.composite.errors import ExpressionError
 from polymetric.query.composite.lexer import END, PUNCT, STRING, WORD, Token, tokenize
-from polymetric.query.tags import wildcard
 
 KEYWORDS = ("and", "or", "not")
 PARAM = "tags_search"

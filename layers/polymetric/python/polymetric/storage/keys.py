@@ -30,6 +30,15 @@ Meta table (``pk``, ``sk``)::
     T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
     T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
     T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat check: last post, TTL
+    T#{t}#SEQ                   SEQ                    the organization's id counter (alerts, conditions, services)
+    T#{t}#ALERTS                {alert id}             alert: name, conditions (JSON), service ids, settings
+    T#{t}#ALERTNAMES            {alert name}           alert name -> id (written with the alert, so names stay unique)
+    T#{t}#SERVICES              {service id}           notification service: type, title, settings
+    T#{t}#ALERTSTATE            {alert id}             evaluator state: triggered, since, per-stream map
+    T#{t}#DELIVERY#{alert id}   {at ms}#{delivery}#{n} one delivery attempt of a notification and its outcome
+    T#{t}#DELIVERED             {delivery id}          a notification that reached its receiver (redeliveries skip it)
+    ALERTORGS                   {t}                    organizations that have alerts (global: the evaluator
+                                                       schedule has no tenant)
     CHECKDUE#{shard}            {deadline}#{t}#{fqn}#{check}
                                                        when a check's TTL runs out (global, like tokens: the
                                                        schedule that reports missed checks has no tenant)
@@ -242,3 +251,57 @@ CHECK_SHARDS = 4
 def check_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: int) -> tuple[str, str]:
     shard = zlib.crc32(f"{tenant}#{element_fqn_lower}#{check_lower}".encode()) % CHECK_SHARDS
     return f"CHECKDUE#{shard}", f"{_epoch(deadline)}#{tenant}#{element_fqn_lower}#{check_lower}"
+
+
+ID_DIGITS = 12
+
+
+def id_counter(tenant: str) -> tuple[str, str]:
+    return f"T#{tenant}#SEQ", "SEQ"
+
+
+def alerts_pk(tenant: str) -> str:
+    return f"T#{tenant}#ALERTS"
+
+
+def alert(tenant: str, alert_id: int) -> tuple[str, str]:
+    return alerts_pk(tenant), f"{alert_id:0{ID_DIGITS}d}"
+
+
+def alert_name(tenant: str, name_lower: str) -> tuple[str, str]:
+    return f"T#{tenant}#ALERTNAMES", name_lower
+
+
+def services_pk(tenant: str) -> str:
+    return f"T#{tenant}#SERVICES"
+
+
+def service(tenant: str, service_id: int) -> tuple[str, str]:
+    return services_pk(tenant), f"{service_id:0{ID_DIGITS}d}"
+
+
+def alert_states_pk(tenant: str) -> str:
+    return f"T#{tenant}#ALERTSTATE"
+
+
+def alert_state(tenant: str, alert_id: int) -> tuple[str, str]:
+    return alert_states_pk(tenant), f"{alert_id:0{ID_DIGITS}d}"
+
+
+def deliveries_pk(tenant: str, alert_id: int) -> str:
+    return f"T#{tenant}#DELIVERY#{alert_id:0{ID_DIGITS}d}"
+
+
+def delivery_sk(at_ms: int, delivery_id: str, attempt: int) -> str:
+    return f"{at_ms:013d}#{delivery_id}#{attempt:03d}"
+
+
+def delivered(tenant: str, delivery_id: str) -> tuple[str, str]:
+    return f"T#{tenant}#DELIVERED", delivery_id
+
+
+ALERT_ORGS_PK = "ALERTORGS"
+
+
+def alert_org(tenant: str) -> tuple[str, str]:
+    return ALERT_ORGS_PK, tenant

@@ -24,3 +24,17 @@ def next_id(name: str) -> int:
     except PynamoDBException as exc:
         raise StorageError(f"{name} id allocation failed", cause=exc) from exc
     return int(item.value)
+
+
+def next_ids(name: str, count: int) -> list[int]:
+    """``count`` consecutive new ids of ``name`` in one atomic ADD (a chart's new streams)."""
+    if count <= 0:
+        return []
+    pk, sk = keys.sequence(name)
+    item = bound(SequenceItem)(pk, sk)
+    try:
+        item.update(actions=[SequenceItem.value.add(count)])
+    except PynamoDBException as exc:
+        raise StorageError(f"{name} id allocation failed", cause=exc) from exc
+    last = int(item.value)
+    return list(range(last - count + 1, last + 1))

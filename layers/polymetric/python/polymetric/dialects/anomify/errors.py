@@ -11,6 +11,7 @@ from polymetric.errors import (
     StorageError,
     UnauthorizedError,
 )
+from polymetric.models.dialect import ErrorDialect
 
 
 def error_body(error: PolymetricError, status: int) -> dict[str, Any]:
@@ -29,3 +30,6 @@ def error_body(error: PolymetricError, status: int) -> dict[str, Any]:
     else:
         message = str(error)
     return {"code": status, "message": message}
+
+
+ERRORS = ErrorDialect(error_body)

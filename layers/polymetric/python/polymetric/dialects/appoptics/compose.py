@@ -4,10 +4,10 @@ Seed: "start_time and resolution are required. The end_time parameter is optiona
 currently ignored." A missing end_time means now.
 """
 
-from polymetric.api.requests import integer, one
-from polymetric.domain.composites import ComposeQuery
-from polymetric.domain.query import MAX_RESOLUTION
+from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
+from polymetric.models.query import ComposeQuery
+from polymetric.query.limits import MAX_RESOLUTION
 
 
 def compose_query(values: dict[str, list[str]], now: int) -> ComposeQuery:

@@ -3,9 +3,10 @@
 from typing import Any
 
 from polymetric.errors import InvalidInputError, PartialAcceptanceError, PolymetricError, StorageError
+from polymetric.models.dialect import ErrorDialect
 
 
-def error_body(error: PolymetricError) -> dict[str, Any]:
+def error_body(error: PolymetricError, _status: int) -> dict[str, Any]:
     if isinstance(error, PartialAcceptanceError):
         return measurements_summary(error.outcome)
     if isinstance(error, InvalidInputError):
@@ -32,3 +33,6 @@ def measurements_summary(outcome: Any) -> dict[str, Any]:
         },
         "errors": [e.as_dict() for e in outcome.errors],
     }
+
+
+ERRORS = ErrorDialect(error_body)

@@ -2,9 +2,9 @@
 
 from typing import Any, TypedDict
 
-from polymetric.api.requests import integer, one
-from polymetric.domain.metrics import MAX_PAGE
+from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
+from polymetric.models.metric import MAX_PAGE
 
 
 class PageRequest(TypedDict):

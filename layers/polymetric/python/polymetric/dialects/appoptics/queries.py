@@ -2,13 +2,14 @@
 
 import re
 
-from polymetric.api.requests import integer, one
 from polymetric.dialects.appoptics import paging
-from polymetric.domain.query import MAX_RESOLUTION, MeasurementsQuery
+from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
+from polymetric.models.query import MeasurementsQuery
+from polymetric.models.tags import TagFilter
 from polymetric.query import tags_search
+from polymetric.query.limits import MAX_RESOLUTION
 from polymetric.query.resample import GROUP_FUNCTIONS, SUMMARY_FUNCTIONS
-from polymetric.query.tags import TagFilter
 
 _TAG_KEY = re.compile(r"^tags\[(.*)\]$")
 

@@ -2,10 +2,8 @@
 
 from typing import Any
 
-from polymetric.domain.composites import CompositeSeries
-from polymetric.domain.metrics import MetricPage
-from polymetric.domain.query import QueryResult
-from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.metric import COMPOSITE, Metric, MetricPage
+from polymetric.models.query import CompositeSeries, QueryResult
 
 
 def metric(m: Metric) -> dict[str, Any]:

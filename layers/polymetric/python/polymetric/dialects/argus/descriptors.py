@@ -2,7 +2,6 @@
 
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from polymetric.dialects.argus.fields import (
@@ -11,7 +10,6 @@ from polymetric.dialects.argus.fields import (
     FUNCTIONS,
     KEY_TYPES,
     LANGUAGES,
-    MAX_WINDOW,
     NAME_RE,
     RESERVED_KEYS,
     UNITS,
@@ -24,7 +22,7 @@ from polymetric.dialects.argus.fields import (
     strings,
     text,
 )
-from polymetric.models.argus import UNIT_MS, Descriptor, DescriptorKey, DescriptorValue
+from polymetric.models.argus import MAX_WINDOW, UNIT_MS, Descriptor, DescriptorKey, DescriptorQuery, DescriptorValue
 
 
 def _descriptor_key(raw: dict[str, Any], path: str, p: Problems) -> DescriptorKey | None:
@@ -196,15 +194,6 @@ def _schema_changes(current: Descriptor, doc: dict[str, Any], p: Problems) -> di
     if tuple(values.values()) != current.values:
         changes["values"] = tuple(values.values())
     return changes
-
-
-@dataclass(frozen=True)
-class DescriptorQuery:
-    limit: int = 25
-    offset: int = 0
-    keywords: tuple[str, ...] = ()
-    customers: tuple[str, ...] = ()
-    domains: tuple[str, ...] = ()
 
 
 def descriptor_query(doc: dict[str, Any]) -> DescriptorQuery:

@@ -17,6 +17,7 @@ from polymetric.errors import (
     UnauthorizedError,
     ValidationFailedError,
 )
+from polymetric.models.dialect import ErrorDialect
 
 from .responses import envelope
 
@@ -40,7 +41,7 @@ def _message(kind: str, message: str, template: str, field: str | None = None, p
     }
 
 
-def error_body(status: int, error: PolymetricError) -> dict[str, Any]:
+def error_body(error: PolymetricError, status: int) -> dict[str, Any]:
     messages: list[dict[str, Any]]
     if isinstance(error, ValidationFailedError):
         messages = [
@@ -58,3 +59,7 @@ def error_body(status: int, error: PolymetricError) -> dict[str, Any]:
         text = str(error) if not isinstance(error, InvalidInputError) else "; ".join(error.request)
         messages = [_message("ACTION_ERROR", text, template)]
     return envelope(None, status=status, messages=messages)
+
+
+# A semantically refused request (ValidationFailedError) is 412 in Argus; 400 is a request it could not read.
+ERRORS = ErrorDialect(error_body, statuses={ValidationFailedError: 412})

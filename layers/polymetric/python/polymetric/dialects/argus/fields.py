@@ -27,7 +27,6 @@ UNITS = ("count", "milliseconds", "seconds", "minutes", "hours", "bytes")
 FUNCTIONS = ("sum", "avg", "min", "max", "wavg", "sumOfSquares", "last")
 RESOLUTION_UNITS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
 CALENDAR = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
-MAX_WINDOW = 10_000
 INT64 = 2**63
 MAX_TIMESTAMP = 10**13  # epoch ms of 2286: records sort by a 13-digit timestamp
 INVALID_JSON = "Invalid JSON request received."

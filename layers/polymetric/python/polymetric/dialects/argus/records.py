@@ -3,7 +3,6 @@
 import ipaddress
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from polymetric.dialects.argus.fields import (
@@ -16,25 +15,7 @@ from polymetric.dialects.argus.fields import (
     whole,
 )
 from polymetric.models import window
-from polymetric.models.argus import Descriptor
-
-
-@dataclass(frozen=True)
-class RecordDraft:
-    index: int
-    timestamp_ms: int
-    keys: dict[str, str]
-    values: dict[str, int]
-    customer: str | None
-
-
-@dataclass(frozen=True)
-class Submission:
-    valid: list[RecordDraft]
-    errors: dict[int, list[str]]  # submission index -> messages
-    params: dict[str, list[str]]  # field path -> messages (the 412 body)
-    values: dict[str, str]
-    ignore_on_failed: bool
+from polymetric.models.argus import Descriptor, RecordDraft, Submission
 
 
 def _key_ok(kind: str, value: str) -> bool:

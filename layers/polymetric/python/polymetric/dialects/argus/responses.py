@@ -3,7 +3,7 @@
 import zlib
 from typing import Any
 
-from polymetric.models.argus import Descriptor, MetricRecord
+from polymetric.models.argus import Aggregate, Descriptor, MetricRecord
 
 
 def envelope(
@@ -106,8 +106,8 @@ def submitted(success: int, errors: dict[int, list[str]]) -> dict[str, Any]:
     }
 
 
-def aggregate(a: Any, d: Descriptor, tenant: str) -> dict[str, Any]:
-    """A MetricAggregate; ``a`` is a ``domain.argus.Aggregate`` (keys, timestamp_ms, values, customer)."""
+def aggregate(a: Aggregate, d: Descriptor, tenant: str) -> dict[str, Any]:
+    """A MetricAggregate."""
     units = {v.name: v.unit for v in d.values}
     return {
         "metricDescriptorID": d.id,

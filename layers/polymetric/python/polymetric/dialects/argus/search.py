@@ -3,14 +3,12 @@
 import ipaddress
 import math
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from polymetric.dialects.argus.fields import (
     CALENDAR,
     FUNCTIONS,
-    MAX_WINDOW,
     RESOLUTION_UNITS,
     Problems,
     choice,
@@ -22,66 +20,20 @@ from polymetric.dialects.argus.fields import (
     text,
     whole,
 )
-from polymetric.models.argus import Descriptor
-
-
-@dataclass(frozen=True)
-class KeyInterval:
-    name: str
-    values: tuple[str, ...] = ()
-    cidrs: tuple[str, ...] = ()
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-
+from polymetric.models.argus import (
+    MAX_WINDOW,
+    Criterion,
+    Descriptor,
+    GroupBy,
+    KeyInterval,
+    MetricAggregation,
+    MetricSearch,
+    ValueSpec,
+)
 
 _RELATIVE = re.compile(r"now(?:\s*-\s*(\d{1,12})\s*(ms|s|m|h|d|w))?", re.IGNORECASE)
 _RELATIVE_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 _ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    customers: tuple[str, ...] = ()
-    keys: dict[str, str] = field(default_factory=dict)
-    intervals: tuple[KeyInterval, ...] = ()
-    required: bool = False
-    exclude: bool = False
-
-
-@dataclass(frozen=True)
-class MetricSearch:
-    start_ms: int
-    end_ms: int
-    criterion: Criterion
-    sub_criteria: tuple[Criterion, ...] = ()
-    limit: int = 25
-    offset: int = 0
-    sort_by: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ValueSpec:
-    name: str
-    function: str
-    weight: str | None = None
-
-
-@dataclass(frozen=True)
-class GroupBy:
-    key: str
-    limit: int = 10
-
-
-@dataclass(frozen=True)
-class MetricAggregation:
-    search: MetricSearch
-    values: tuple[ValueSpec, ...]
-    group_by: tuple[GroupBy, ...] = ()
-    include_others: bool = True
-    resolution_ms: int = 0
-    calendar_interval: str | None = None
 
 
 def time_ms(value: Any, name: str, default: int, now_ms: int, p: Problems) -> int:

@@ -5,6 +5,7 @@ from http import HTTPStatus
 from typing import Any
 
 from polymetric.errors import InvalidInputError, MalformedInputError, PolymetricError, StorageError
+from polymetric.models.dialect import ErrorDialect
 
 from .responses import stamp
 
@@ -12,7 +13,7 @@ PARSE_ERROR = "Error Parsing JSON Request"
 VALIDATION_ERROR = "Input Validation Failed"
 
 
-def error_body(status: int, error: PolymetricError) -> dict[str, Any]:
+def error_body(error: PolymetricError, status: int) -> dict[str, Any]:
     """The envelope of every non-2xx answer; ``detail`` tells parse errors from validation errors."""
     if isinstance(error, MalformedInputError):
         detail, errors = PARSE_ERROR, list(error.request)
@@ -34,3 +35,6 @@ def error_body(status: int, error: PolymetricError) -> dict[str, Any]:
         "errors": errors,
         **stamp(int(time.time() * 1000)),
     }
+
+
+ERRORS = ErrorDialect(error_body)

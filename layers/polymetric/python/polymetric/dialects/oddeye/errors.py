@@ -1,6 +1,7 @@
 """OddEye error bodies (seed: Error Codes; barlus ``PutTSDB.java``), as text for ``responses.CONTENT_TYPE``."""
 
 from polymetric.errors import (
+    EmptyDataError,
     InvalidInputError,
     MissingCredentialsError,
     NoValidItemsError,
@@ -8,13 +9,15 @@ from polymetric.errors import (
     PolymetricError,
     StorageError,
     UnauthorizedError,
+    UnknownAccountError,
     UnreadableDataError,
 )
+from polymetric.models.dialect import ErrorDialect
 
-from .responses import failure
+from .responses import CONTENT_TYPE, failure
 
 
-def error_body(error: PolymetricError) -> str:
+def error_body(error: PolymetricError, _status: int) -> str:
     if isinstance(error, MissingCredentialsError):
         return failure("EMPTY UUID", misspelt=True)
     if isinstance(error, UnauthorizedError):
@@ -30,3 +33,17 @@ def error_body(error: PolymetricError) -> str:
     if isinstance(error, StorageError):
         return failure("Unknown error")
     return failure(str(error) or type(error).__name__)
+
+
+# OddEye's own codes (seed: Error Codes); its bodies are text, not JSON.
+ERRORS = ErrorDialect(
+    error_body,
+    statuses={
+        MissingCredentialsError: 406,
+        NoValidItemsError: 411,
+        UnreadableDataError: 415,
+        EmptyDataError: 424,
+        UnknownAccountError: 424,
+    },
+    content_type=CONTENT_TYPE,
+)

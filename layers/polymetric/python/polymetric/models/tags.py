@@ -11,6 +11,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
+
+
+class TagMatcher(Protocol):
+    """What selects series by their tags: a ``TagFilter``, a parsed ``tags_search``, or several of them."""
+
+    def matches(self, tags: Mapping[str, str]) -> bool: ...
 
 
 @lru_cache(maxsize=1024)

@@ -1,6 +1,6 @@
 import pytest
 
-from polymetric.query.tags import TagFilter, TagTerm, wildcard
+from polymetric.models.tags import TagFilter, TagTerm, wildcard
 
 WEB1 = {"host": "web-1", "region": "us-east-1", "az": "a"}
 WEB2 = {"host": "web-2", "region": "us-west-2", "az": "b"}

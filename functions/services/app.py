@@ -1,0 +1,48 @@
+"""AppOptics notification services: create, list, get, update, delete."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from polymetric.api.auth import allow, principal
+from polymetric.api.paging import page
+from polymetric.api.render import json_response, no_content
+from polymetric.api.requests import document, query_values
+from polymetric.api.resolver import build_resolver, entrypoint
+from polymetric.dialects.appoptics import alerts as render
+from polymetric.domain import services
+from polymetric.models.tenant import Ability
+
+app = build_resolver()
+
+
+@app.post("/v1/services", middlewares=[allow(Ability.MANAGE)])
+def create_service() -> Response[str]:
+    service = services.create(principal(app).tenant, document(app))
+    return json_response(201, render.service(service), {"Location": f"/v1/services/{service.id}"})
+
+
+@app.get("/v1/services", middlewares=[allow(Ability.READ)])
+def list_services() -> Response[str]:
+    found = services.list_page(principal(app).tenant, **page(query_values(app)))
+    return json_response(
+        200, render.service_page(found.services, found=found.found, total=found.total, offset=found.offset)
+    )
+
+
+@app.get("/v1/services/<id>", middlewares=[allow(Ability.READ)])
+def get_service(id: str) -> Response[str]:
+    return json_response(200, render.service(services.get(principal(app).tenant, id)))
+
+
+@app.put("/v1/services/<id>", middlewares=[allow(Ability.MANAGE)])
+def update_service(id: str) -> Response[str]:
+    services.update(principal(app).tenant, id, document(app))
+    return no_content()
+
+
+@app.delete("/v1/services/<id>", middlewares=[allow(Ability.MANAGE)])
+def delete_service(id: str) -> Response[str]:
+    services.delete(principal(app).tenant, id)
+    return no_content()
+
+
+lambda_handler = entrypoint(app)

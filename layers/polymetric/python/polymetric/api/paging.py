@@ -1,0 +1,29 @@
+"""The generic pagination parameters of list routes (seed: Pagination): offset, length, orderby, sort."""
+
+from typing import TypedDict
+
+from polymetric.errors import InvalidInputError
+
+from .requests import integer, one
+
+MAX_LENGTH = 100
+
+
+class Page(TypedDict):
+    offset: int
+    length: int
+    orderby: str | None
+    descending: bool
+
+
+def page(values: dict[str, list[str]]) -> Page:
+    """The page asked for; ``orderby`` is checked by the use case, which knows its permissible values."""
+    sort = (one(values, "sort") or "asc").lower()
+    if sort not in ("asc", "desc"):
+        raise InvalidInputError.param("sort", "must be asc or desc")
+    return Page(
+        offset=integer(values, "offset", minimum=0) or 0,
+        length=integer(values, "length", minimum=1, maximum=MAX_LENGTH) or MAX_LENGTH,
+        orderby=one(values, "orderby") or None,
+        descending=sort == "desc",
+    )

@@ -1,0 +1,239 @@
+"""Alert use cases: create, read, list, update, delete, service links, status and manual clear (seed: Alerts)."""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from polymetric.domain import alert_rules as rules
+from polymetric.domain import notifications
+from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
+from polymetric.models.alert import Alert, AlertState, DeliveryAttempt, Service
+from polymetric.storage import alert_state
+from polymetric.storage import alerts as store
+
+RECENTLY_CLEARED_SECONDS = 86400
+ORDERS = ("updated_at", "name", "id")
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+class _Ids:
+    """Fresh ids drawn from the organization's counter in one write, however many conditions need one."""
+
+    def __init__(self, tenant: str, doc: dict[str, Any]) -> None:
+        conditions = doc.get("conditions")
+        wanted = 1 + (len(conditions) if isinstance(conditions, list | dict) else 0)
+        self._tenant = tenant
+        self._wanted = wanted
+        self._free: list[int] = []
+
+    def __call__(self) -> int:
+        if not self._free:
+            self._free = store.next_ids(self._tenant, self._wanted)
+        return self._free.pop(0)
+
+
+def _check_services(tenant: str, ids: list[int]) -> tuple[int, ...]:
+    known = {s.id for s in store.list_services(tenant)} if ids else set()
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise InvalidInputError.param("services", f"no service with id {', '.join(map(str, missing))}")
+    return tuple(ids)
+
+
+def _check_unique(tenant: str, name: str, own_id: int | None = None) -> None:
+    for other in store.list_alerts(tenant):
+        if other.key == name.lower() and other.id != own_id:
+            raise InvalidInputError.param("name", "has already been taken")
+
+
+def create(tenant: str, doc: dict[str, Any]) -> Alert:
+    """POST /v1/alerts: a new alert from a JSON or form body (201)."""
+    name = rules.alert_name(doc.get("name"))
+    ids = _Ids(tenant, doc)
+    conditions = rules.conditions(doc.get("conditions"), set(), ids)
+    now = _now()
+    alert = Alert(
+        id=0,
+        name=name,
+        conditions=conditions,
+        service_ids=_check_services(tenant, rules.service_ids(doc.get("services"))),
+        attributes=rules.alert_attributes(doc.get("attributes")),
+        description=_description(doc.get("description")),
+        active=_flag(doc, "active", True),
+        rearm_seconds=rules.rearm_seconds(doc.get("rearm_seconds")),
+        rearm_per_signal=_flag(doc, "rearm_per_signal", False),
+        md=_flag(doc, "md", False),
+        created_at=now,
+        updated_at=now,
+    )
+    _check_unique(tenant, name)
+    alert = alert.with_changes(id=ids())
+    try:
+        store.create_alert(tenant, alert)
+    except ConflictError:
+        raise InvalidInputError.param("name", "has already been taken") from None
+    return alert
+
+
+def _flag(doc: dict[str, Any], key: str, default: bool) -> bool:
+    value = doc.get(key)
+    return default if value is None or value == "" else rules.boolean(key, value)
+
+
+def _description(value: Any) -> str | None:
+    return None if value is None else rules.text("description", value, 1024)
+
+
+def update(tenant: str, alert_id: str, doc: dict[str, Any]) -> Alert:
+    """PUT /v1/alerts/:id (204). Conditions are replaced by the body's (none given: none kept, as the seed says)."""
+    current = get(tenant, alert_id)
+    name = rules.alert_name(doc["name"]) if doc.get("name") not in (None, "") else current.name
+    ids = _Ids(tenant, doc)
+    changes: dict[str, Any] = {
+        "name": name,
+        "conditions": rules.conditions(doc.get("conditions"), {c.id for c in current.conditions}, ids),
+        "updated_at": _now(),
+    }
+    if doc.get("services") is not None:
+        changes["service_ids"] = _check_services(tenant, rules.service_ids(doc["services"]))
+    if "attributes" in doc:
+        changes["attributes"] = rules.alert_attributes(doc["attributes"])
+    if doc.get("description") is not None:
+        changes["description"] = _description(doc["description"])
+    if doc.get("rearm_seconds") not in (None, ""):
+        changes["rearm_seconds"] = rules.rearm_seconds(doc["rearm_seconds"])
+    for key in ("active", "rearm_per_signal", "md"):
+        if doc.get(key) not in (None, ""):
+            changes[key] = rules.boolean(key, doc[key])
+    if name.lower() != current.key:
+        _check_unique(tenant, name, current.id)
+    alert = current.with_changes(**changes)
+    store.replace_alert(tenant, current.name, alert)
+    return alert
+
+
+def get(tenant: str, alert_id: str) -> Alert:
+    """An alert by numeric id, or by exact name (the seed: "by providing the id or name")."""
+    found: Alert | None = None
+    if alert_id.isdigit():
+        found = store.get_alert(tenant, int(alert_id))
+    else:
+        found = next((a for a in store.list_alerts(tenant) if a.key == alert_id.lower()), None)
+    if found is None:
+        raise NotFoundError(f"Alert {alert_id} not found")
+    return found
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    alerts: list[Alert]
+    services: dict[int, Service]
+    found: int
+    total: int
+    offset: int
+    length: int
+
+
+def list_page(
+    tenant: str, *, name: str | None, offset: int, length: int, orderby: str | None, descending: bool
+) -> AlertPage:
+    """GET /v1/alerts: ``name`` is a case-insensitive substring; an exact match comes first (clients take the
+    first hit of ``?name=`` as the alert of that name)."""
+    everything = store.list_alerts(tenant)
+    order = orderby or "updated_at"
+    if order not in ORDERS:
+        raise InvalidInputError.param("orderby", f"must be one of {', '.join(ORDERS)}")
+    found = [a for a in everything if not name or name.lower() in a.key]
+    found.sort(key=lambda a: (getattr(a, order if order != "name" else "key"), a.id), reverse=descending)
+    if name:
+        found.sort(key=lambda a: a.key != name.lower())
+    page = found[offset : offset + length]
+    return AlertPage(page, services_of(tenant), len(found), len(everything), offset, len(page))
+
+
+def services_of(tenant: str) -> dict[int, Service]:
+    return {s.id: s for s in store.list_services(tenant)}
+
+
+def delete(tenant: str, alert_id: str) -> None:
+    alert = get(tenant, alert_id)
+    store.delete_alert(tenant, alert)
+    alert_state.delete(tenant, alert.id)
+
+
+def add_service(tenant: str, alert_id: str, doc: dict[str, Any]) -> tuple[Alert, int]:
+    """POST /v1/alerts/:id/services with ``service=<id>`` (201)."""
+    alert = get(tenant, alert_id)
+    if doc.get("service") in (None, ""):
+        raise InvalidInputError.param("service", "is required: the id of the service to notify")
+    service_id = rules.whole("service", doc["service"])
+    _check_services(tenant, [service_id])
+    if service_id not in alert.service_ids:
+        alert = alert.with_changes(service_ids=(*alert.service_ids, service_id), updated_at=_now())
+        store.replace_alert(tenant, alert.name, alert)
+    return alert, service_id
+
+
+def remove_service(tenant: str, alert_id: str, service_id: str) -> None:
+    alert = get(tenant, alert_id)
+    if not service_id.isdigit() or int(service_id) not in alert.service_ids:
+        raise NotFoundError(f"Service {service_id} is not associated with alert {alert.id}")
+    kept = tuple(s for s in alert.service_ids if s != int(service_id))
+    store.replace_alert(tenant, alert.name, alert.with_changes(service_ids=kept, updated_at=_now()))
+
+
+@dataclass(frozen=True)
+class AlertStatus:
+    alert: Alert
+    state: AlertState
+    deliveries: list[DeliveryAttempt] | None  # admins only
+
+
+def status(tenant: str, alert_id: str, *, with_deliveries: bool) -> AlertStatus:
+    alert = get(tenant, alert_id)
+    deliveries = alert_state.attempts(tenant, alert.id) if with_deliveries else None
+    return AlertStatus(alert, alert_state.get(tenant, alert.id), deliveries)
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    firing: list[AlertState]
+    cleared: list[AlertState]
+
+
+def status_summary(tenant: str) -> StatusSummary:
+    """GET /v1/alerts/status: alerts triggered now, and those cleared within the last day."""
+    alive = {a.id for a in store.list_alerts(tenant)}
+    states = [s for s in alert_state.all_states(tenant).values() if s.alert_id in alive]
+    since = _now() - RECENTLY_CLEARED_SECONDS
+    return StatusSummary(
+        firing=[s for s in states if s.triggered],
+        cleared=[s for s in states if not s.triggered and s.cleared_at is not None and s.cleared_at >= since],
+    )
+
+
+def clear(tenant: str, alert_id: str) -> None:
+    """POST /v1/alerts/:id/clear: a triggered alert becomes ok and its services get a "manual" clear."""
+    alert = get(tenant, alert_id)
+    for _ in range(3):  # an evaluator run may write the state in between: read it again
+        state = alert_state.get(tenant, alert.id)
+        if not state.triggered:
+            return
+        now = _now()
+        cleared = AlertState(
+            alert_id=alert.id,
+            triggered=False,
+            triggered_at=state.triggered_at,
+            cleared_at=now,
+            notified_at=state.notified_at,
+            evaluated_at=state.evaluated_at,
+            incident=state.incident,
+            version=state.version,
+        )
+        if alert_state.write(tenant, cleared):
+            notifications.send(tenant, notifications.clears(tenant, alert, state, now, reason="manual"))
+            return
+    raise ConflictError(f"alert {alert.id} changed while it was being cleared, retry")

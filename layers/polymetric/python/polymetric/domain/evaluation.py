@@ -1,0 +1,187 @@
+"""The alert evaluator: once a minute, judge every active alert and move its state, notifying on changes.
+
+1. Each metric that some condition names is read once per tick: the union of the series its
+   conditions' tag filters select, over the longest window they need; every condition then picks its
+   streams from that read (``Reads``). A persisted composite metric is evaluated by minute.
+2. An alert holds when ALL its conditions have a stream beyond them (``query.alerting`` judges).
+3. State moves by a conditional write of the alert's state item (``advance`` decides); only the run
+   whose write lands queues notifications, so overlapping runs never notify twice.
+4. Repeats wait ``rearm_seconds`` (per stream with ``rearm_per_signal``); when the alert stops
+   holding its services get a clear. Inactive alerts are not evaluated and never notify.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from polymetric.domain import notifications
+from polymetric.domain import query as reads
+from polymetric.lazy import np
+from polymetric.models.alert import Alert, AlertState, Condition, Notification, StreamState, Violation
+from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.samples import from_values
+from polymetric.observability import logger, metrics
+from polymetric.query import alerting, resample
+from polymetric.query.tags import TagFilter
+from polymetric.storage import alert_state, registry
+from polymetric.storage import alerts as store
+from polymetric.storage import metrics as metric_store
+
+
+def tag_filter(condition: Condition) -> TagFilter:
+    return TagFilter.from_pairs((t.name, v) for t in condition.tags for v in (t.values or ("*",)))
+
+
+class Reads:
+    """The tick's reads of one organization: each metric once, shared by every condition that names it."""
+
+    def __init__(self, tenant: str, alerts: Iterable[Alert], now: int) -> None:
+        self.tenant = tenant
+        self.now = now
+        self.count = 0
+        self._wanted: dict[str, tuple[list[TagFilter], int]] = {}
+        for alert in alerts:
+            for c in alert.conditions:
+                filters, window = self._wanted.get(c.metric_name.lower(), ([], 0))
+                self._wanted[c.metric_name.lower()] = ([*filters, tag_filter(c)], max(window, alerting.window(c)))
+        self._metrics = metric_store.get_many(tenant, self._wanted) if self._wanted else {}
+        self._read: dict[str, list[alerting.StreamSamples]] = {}
+
+    def period(self, condition: Condition) -> int:
+        metric = self._metrics.get(condition.metric_name.lower())
+        return (metric.period or 60) if metric is not None else 60
+
+    def streams(self, condition: Condition) -> list[alerting.StreamSamples]:
+        key = condition.metric_name.lower()
+        if key not in self._read:
+            self._read[key] = self._load(key)
+        wanted = tag_filter(condition)
+        return [s for s in self._read[key] if wanted.matches(s.tags)]
+
+    def _load(self, key: str) -> list[alerting.StreamSamples]:
+        metric = self._metrics.get(key)
+        if metric is None:
+            return []
+        self.count += 1
+        filters, window = self._wanted[key]
+        start = self.now - window
+        if metric.type == COMPOSITE:
+            return self._composite(metric, start)
+        series = [s for s in registry.load(self.tenant, key) if any(f.matches(s.tags) for f in filters)]
+        if not series:
+            return []
+        buckets, _ = reads.load_buckets(self.tenant, metric, series, start, self.now, 1)
+        out = []
+        for i, sl in enumerate(resample.split(buckets.series, len(series))):
+            tags = series[i].tags
+            out.append(alerting.StreamSamples(alerting.label(tags), tags, buckets.times[sl], buckets.stats[sl]))
+        return out
+
+    def _composite(self, metric: Metric, start: int) -> list[alerting.StreamSamples]:
+        from polymetric.domain import composites  # only alerts on composite metrics need the expression engine
+
+        q = reads.MeasurementsQuery(name=metric.name, start=start, end=self.now, resolution=60)
+        out = []
+        for s in composites.measure(self.tenant, metric, q).series:
+            times = np.array([p["time"] for p in s.points], dtype=np.int64)
+            values = from_values(np.array([p["value"] for p in s.points], dtype=np.float64))
+            out.append(alerting.StreamSamples(alerting.label(s.tags), s.tags, times, values))
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a tick does to one alert: the state to write (None: nothing changed) and what to notify."""
+
+    state: AlertState | None
+    kind: str | None = None
+    violations: list[Violation] = field(default_factory=list)
+
+
+def advance(alert: Alert, state: AlertState, holds: bool, violations: list[Violation], now: int) -> Step:
+    """The state machine of one alert at a tick (pure)."""
+    if not holds:
+        if not state.triggered:
+            return Step(None)
+        cleared = replace(state, triggered=False, cleared_at=now, streams={}, evaluated_at=now)
+        return Step(cleared, notifications.CLEAR)
+    labels = sorted({v.stream for v in violations})
+    if not state.triggered:
+        streams = {name: StreamState(now, now) for name in labels}
+        fired = replace(
+            state,
+            triggered=True,
+            triggered_at=now,
+            notified_at=now,
+            evaluated_at=now,
+            incident=state.incident + 1,
+            streams=streams,
+        )
+        return Step(fired, notifications.TRIGGER, violations)
+    kept = {name: state.streams.get(name, StreamState(now, 0)) for name in labels}
+    if alert.rearm_per_signal:
+        due = {name for name, s in kept.items() if now - s.notified >= alert.rearm_seconds}
+    else:
+        due = set(labels) if now - state.notified_at >= alert.rearm_seconds else set()
+    if due:
+        kept = {name: StreamState(s.since, now) if name in due else s for name, s in kept.items()}
+        again = replace(state, notified_at=now, evaluated_at=now, streams=kept)
+        return Step(again, notifications.TRIGGER, [v for v in violations if v.stream in due])
+    if kept.keys() == state.streams.keys():
+        return Step(None)
+    return Step(replace(state, streams=kept, evaluated_at=now))
+
+
+@dataclass
+class TickReport:
+    tenants: int = 0
+    alerts: int = 0
+    reads: int = 0
+    triggered: int = 0
+    cleared: int = 0
+    notifications: int = 0
+
+
+def evaluate_tenant(tenant: str, now: int, report: TickReport | None = None) -> TickReport:
+    """Judge the organization's active alerts at ``now`` and queue the notifications that follow."""
+    report = report or TickReport()
+    alerts = [a for a in store.list_alerts(tenant) if a.active and a.conditions]
+    if not alerts:
+        return report
+    states = alert_state.all_states(tenant)
+    data = Reads(tenant, alerts, now)
+    queued: list[Notification] = []
+    for alert in alerts:
+        judged = [
+            alerting.judge(c, data.streams(c), now=now, since=alert.updated_at, period=data.period(c))
+            for c in alert.conditions
+        ]
+        violations = [v for found in judged for v in found]
+        state = states.get(alert.id, AlertState(alert.id))
+        step = advance(alert, state, all(judged), violations, now)
+        if step.state is None or not alert_state.write(tenant, step.state):
+            continue  # nothing changed, or another run moved this alert first
+        if step.kind == notifications.TRIGGER:
+            report.triggered += int(not state.triggered)
+            queued += notifications.triggers(tenant, alert, step.state, now, step.violations)
+        elif step.kind == notifications.CLEAR:
+            report.cleared += 1
+            queued += notifications.clears(tenant, alert, state, now, reason="normal")
+    report.alerts += len(alerts)
+    report.reads += data.count
+    report.notifications += notifications.send(tenant, queued) if queued else 0
+    return report
+
+
+def tick(now: int | None = None) -> TickReport:
+    """One scheduled run over every organization that has alerts."""
+    now = int(time.time()) if now is None else now
+    report = TickReport()
+    for tenant in store.alert_tenants():
+        report.tenants += 1
+        evaluate_tenant(tenant, now, report)
+    logger.info("alerts evaluated", **vars(report))
+    metrics.add_metric(name="AlertsTriggered", unit="Count", value=report.triggered)
+    return report

@@ -1,0 +1,186 @@
+"""Judging alert conditions on the samples of a tick: pure functions from samples to violations.
+
+The seed's rules, as implemented here (``now`` is the tick's time, ``since`` when the alert was
+created or last updated):
+
+1. ``above`` / ``below`` without ``duration``: a stream is beyond when its latest sample in the
+   look-back window is beyond the threshold, or any sample of the last tick period is (a single
+   spike fires). Samples older than ``since`` are not judged.
+2. With ``duration`` D: every sample in (now - D, now] is beyond, there is at least one, the first
+   comes within one reporting period of the window's start, and the alert existed for the whole
+   window (tracking starts after a create or update).
+3. ``absent`` D: a stream seen at least once (registered) has no sample in (now - D, now], and the
+   alert existed for D seconds.
+4. ``summary_function`` picks the statistic of each (possibly aggregated) sample: average (the value
+   of a plain sample), min, max, sum, count, or derivative (difference to the previous sample; with
+   ``detect_reset`` a decrease counts as a reset and gives 0).
+5. ``grouped`` tags fold the matching streams into one: samples are bucketed by minute and combined
+   (average: mean of the streams, sum and count: sum, min: min, max: max, derivative: sum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from polymetric.lazy import np
+from polymetric.models.alert import ABOVE, ABSENT, BELOW, Condition, Violation
+from polymetric.models.samples import COUNT, MAX, MIN, SUM, FloatArray, IntArray
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+TICK_SECONDS = 60  # the evaluator's schedule: samples newer than this are "new" at a tick
+LOOKBACK_SECONDS = 300  # how far back the latest sample of a stream without duration is looked for
+GROUP_BUCKET_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class StreamSamples:
+    """One stream's samples in the read window, sorted by time: six-column stats (``models.samples``)."""
+
+    label: str
+    tags: dict[str, str]
+    times: IntArray
+    stats: FloatArray
+
+
+def label(tags: dict[str, str]) -> str:
+    """A stream's name in notifications: its tag set as text, ``host=web-1,region=us-east``."""
+    return ",".join(f"{k}={v}" for k, v in sorted(tags.items(), key=lambda kv: kv[0].lower())) or "*"
+
+
+def window(condition: Condition) -> int:
+    """Seconds of samples a condition needs before the tick (a derivative needs the sample before too)."""
+    return max(condition.duration or 0, LOOKBACK_SECONDS) + TICK_SECONDS
+
+
+def statistic(stats: FloatArray, function: str | None, detect_reset: bool = False) -> FloatArray:
+    """One value per sample; for ``derivative`` the first sample has none (NaN)."""
+    count = stats[:, COUNT]
+    mean = np.divide(stats[:, SUM], count, out=np.full(len(count), np.nan), where=count > 0)
+    if function == "sum":
+        return stats[:, SUM].copy()
+    if function == "count":
+        return count.copy()
+    if function == "min":
+        return np.where(np.isnan(stats[:, MIN]), mean, stats[:, MIN])
+    if function == "max":
+        return np.where(np.isnan(stats[:, MAX]), mean, stats[:, MAX])
+    if function == "derivative":
+        out = np.full(len(mean), np.nan)
+        if len(mean) > 1:
+            delta = np.diff(mean)
+            out[1:] = np.where(delta < 0, 0.0, delta) if detect_reset else delta
+        return out
+    result: FloatArray = mean
+    return result
+
+
+def _fold(keys: IntArray, values: FloatArray, function: str | None) -> tuple[IntArray, FloatArray]:
+    """One value per distinct key: min, max, sum (sum, count, derivative) or mean (average)."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    out: FloatArray
+    if function == "min":
+        out = np.full(len(uniq), np.inf)
+        np.minimum.at(out, inverse, values)
+    elif function == "max":
+        out = np.full(len(uniq), -np.inf)
+        np.maximum.at(out, inverse, values)
+    else:
+        out = np.bincount(inverse, weights=values, minlength=len(uniq)).astype(np.float64)
+        if function in (None, "average"):
+            out = out / np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
+    return uniq.astype(np.int64), out
+
+
+def group(
+    streams: Sequence[StreamSamples], function: str | None, detect_reset: bool
+) -> list[tuple[IntArray, FloatArray]]:
+    """The streams folded into one series of per-minute values (rule 5): each stream's minute first, then
+    the streams of a minute together."""
+    times_parts, value_parts = [], []
+    for s in streams:
+        v = statistic(s.stats, function, detect_reset)
+        keep = ~np.isnan(v)
+        minute, value = _fold(s.times[keep] - s.times[keep] % GROUP_BUCKET_SECONDS, v[keep], function)
+        times_parts.append(minute)
+        value_parts.append(value)
+    if not sum(len(t) for t in times_parts):
+        return []
+    return [_fold(np.concatenate(times_parts), np.concatenate(value_parts), function)]
+
+
+def _beyond(condition: Condition, values: FloatArray) -> npt.NDArray[np.bool_]:
+    threshold = float(condition.threshold if condition.threshold is not None else np.nan)
+    return values > threshold if condition.type == ABOVE else values < threshold
+
+
+def judge(
+    condition: Condition, streams: Sequence[StreamSamples], *, now: int, since: int, period: int = 60
+) -> list[Violation]:
+    """The streams beyond ``condition`` at ``now`` (one Violation each); empty when it does not hold."""
+    if condition.type == ABSENT:
+        return _absent(condition, streams, now, since)
+    if condition.type not in (ABOVE, BELOW):
+        return []
+    if condition.grouped:
+        folded = group(streams, condition.summary_function, condition.detect_reset)
+        series = [("grouped", t, v) for t, v in folded]
+    else:
+        series = [
+            (s.label, s.times, statistic(s.stats, condition.summary_function, condition.detect_reset)) for s in streams
+        ]
+    out = []
+    for name, times, values in series:
+        violation = _threshold(condition, name, times, values, now, since, period)
+        if violation is not None:
+            out.append(violation)
+    return out
+
+
+def _threshold(
+    condition: Condition, name: str, times: IntArray, values: FloatArray, now: int, since: int, period: int
+) -> Violation | None:
+    judged = (times >= since) & (times <= now) & ~np.isnan(values)
+    if condition.duration:
+        begin = now - condition.duration
+        if since > begin:
+            return None
+        judged &= times > begin
+        if not judged.any():
+            return None
+        t, v = times[judged], values[judged]
+        if int(t[0]) > begin + max(period, TICK_SECONDS) or not _beyond(condition, v).all():
+            return None
+        return Violation(condition.id, condition.metric_name, name, float(v[-1]), int(t[-1]), len(v), begin, now)
+    begin = now - LOOKBACK_SECONDS
+    judged &= times > begin
+    if not judged.any():
+        return None
+    t, v = times[judged], values[judged]
+    beyond = _beyond(condition, v)
+    fresh = beyond & (t > now - TICK_SECONDS)
+    if beyond[-1]:
+        at = len(v) - 1
+    elif fresh.any():
+        at = int(np.flatnonzero(fresh)[-1])
+    else:
+        return None
+    return Violation(condition.id, condition.metric_name, name, float(v[at]), int(t[at]), len(v), begin, now)
+
+
+def _absent(condition: Condition, streams: Sequence[StreamSamples], now: int, since: int) -> list[Violation]:
+    duration = condition.duration or 0
+    begin = now - duration
+    if since > begin:
+        return []
+    out = []
+    for s in streams:
+        recent = s.times[(s.times > begin) & (s.times <= now)]
+        if len(recent) == 0:
+            seen = s.times[s.times <= begin]
+            last = int(seen[-1]) if len(seen) else begin
+            out.append(Violation(condition.id, condition.metric_name, s.label, None, last, 0, begin, now))
+    return out

@@ -1,0 +1,281 @@
+"""Alerts, notification services and numeric ids (PynamoDB items in the Meta table; keys in ``keys.py``).
+
+An alert item and its name item are written in one transaction, so two alerts never share a name.
+Conditions are kept as one JSON attribute: they are always read and written with their alert.
+"""
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from polymetric.errors import ConflictError, StorageError
+from polymetric.models.alert import Alert, Condition, Service, TagSpec
+from polymetric.storage import keys
+from polymetric.storage.tables import OrgItem, _MetaItem, bound
+
+
+class IdCounterItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    value = NumberAttribute(default=0)
+
+
+class AlertItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    alert_id = NumberAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    conditions = UnicodeAttribute(default="[]")  # JSON list of condition objects
+    services = UnicodeAttribute(default="[]")  # JSON list of service ids
+    attributes = UnicodeAttribute(default="{}")  # JSON object
+    active = BooleanAttribute(default=True)
+    rearm_seconds = NumberAttribute()
+    rearm_per_signal = BooleanAttribute(default=False)
+    md = BooleanAttribute(default=False)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    version = VersionAttribute()
+
+
+class AlertNameItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    alert_id = NumberAttribute()
+
+
+class AlertOrgItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+
+class ServiceItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    service_id = NumberAttribute()
+    type = UnicodeAttribute()
+    title = UnicodeAttribute()
+    settings = UnicodeAttribute(default="{}")  # JSON object of strings
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    version = VersionAttribute()
+
+
+def next_ids(tenant: str, count: int = 1) -> list[int]:
+    """``count`` fresh numeric ids of the organization (one atomic counter for alerts, conditions, services)."""
+    if count <= 0:
+        return []
+    pk, sk = keys.id_counter(tenant)
+    item = bound(IdCounterItem)(pk, sk)
+    try:
+        item.update(actions=[IdCounterItem.value.add(count)])
+    except UpdateError as exc:
+        raise StorageError("id sequence update failed", cause=exc) from exc
+    last = int(item.value)
+    return list(range(last - count + 1, last + 1))
+
+
+def _condition_doc(c: Condition) -> dict[str, Any]:
+    doc = asdict(c)
+    doc["tags"] = [asdict(t) for t in c.tags]
+    return doc
+
+
+def _condition(doc: dict[str, Any]) -> Condition:
+    tags = tuple(TagSpec(t["name"], tuple(t.get("values", ())), bool(t.get("grouped"))) for t in doc.get("tags", []))
+    return Condition(**{**doc, "tags": tags})
+
+
+def _to_alert(item: AlertItem) -> Alert:
+    return Alert(
+        id=int(item.alert_id),
+        name=item.name,
+        description=item.description,
+        conditions=tuple(_condition(c) for c in json.loads(item.conditions)),
+        service_ids=tuple(int(s) for s in json.loads(item.services)),
+        attributes=json.loads(item.attributes),
+        active=bool(item.active),
+        rearm_seconds=int(item.rearm_seconds),
+        rearm_per_signal=bool(item.rearm_per_signal),
+        md=bool(item.md),
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+        version=item.version,
+    )
+
+
+def _to_item(tenant: str, alert: Alert) -> AlertItem:
+    pk, sk = keys.alert(tenant, alert.id)
+    item = bound(AlertItem)(
+        pk,
+        sk,
+        alert_id=alert.id,
+        name=alert.name,
+        description=alert.description,
+        conditions=json.dumps([_condition_doc(c) for c in alert.conditions]),
+        services=json.dumps(list(alert.service_ids)),
+        attributes=json.dumps(alert.attributes),
+        active=alert.active,
+        rearm_seconds=alert.rearm_seconds,
+        rearm_per_signal=alert.rearm_per_signal,
+        md=alert.md,
+        created_at=alert.created_at,
+        updated_at=alert.updated_at,
+    )
+    if alert.version is not None:
+        item.version = alert.version
+    return item
+
+
+def _name_item(tenant: str, alert: Alert) -> AlertNameItem:
+    pk, sk = keys.alert_name(tenant, alert.key)
+    return bound(AlertNameItem)(pk, sk, alert_id=alert.id)
+
+
+def _connection() -> Any:
+    return bound(AlertItem)._get_connection().connection
+
+
+def create_alert(tenant: str, alert: Alert) -> None:
+    """Store a new alert; ConflictError when its name is taken."""
+    org_pk, org_sk = keys.alert_org(tenant)
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
+            tx.save(_to_item(tenant, alert), condition=AlertItem.pk.does_not_exist())
+            tx.save(bound(AlertOrgItem)(org_pk, org_sk))
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
+            raise ConflictError(f"an alert named {alert.name} already exists") from exc
+        raise StorageError("alert create failed", cause=exc) from exc
+
+
+def replace_alert(tenant: str, old_name: str, alert: Alert) -> None:
+    """Overwrite the alert read as ``alert.version`` (and move its name item when renamed)."""
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(_to_item(tenant, alert))  # conditioned on the version read
+            if old_name.lower() != alert.key:
+                tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
+                pk, sk = keys.alert_name(tenant, old_name.lower())
+                tx.delete(bound(AlertNameItem)(pk, sk))
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
+            raise ConflictError(f"alert {alert.name} changed while it was being updated, or its name is taken") from exc
+        raise StorageError("alert update failed", cause=exc) from exc
+
+
+def get_alert(tenant: str, alert_id: int) -> Alert | None:
+    pk, sk = keys.alert(tenant, alert_id)
+    try:
+        return _to_alert(bound(AlertItem).get(pk, sk, consistent_read=True))
+    except AlertItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("alert read failed", cause=exc) from exc
+
+
+def list_alerts(tenant: str) -> list[Alert]:
+    """Every alert of the organization, by id."""
+    try:
+        return [_to_alert(i) for i in bound(AlertItem).query(keys.alerts_pk(tenant))]
+    except PynamoDBException as exc:
+        raise StorageError("alert list failed", cause=exc) from exc
+
+
+def delete_alert(tenant: str, alert: Alert) -> None:
+    pk, sk = keys.alert(tenant, alert.id)
+    name_pk, name_sk = keys.alert_name(tenant, alert.key)
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.delete(bound(AlertItem)(pk, sk), add_version_condition=False)
+            tx.delete(bound(AlertNameItem)(name_pk, name_sk))
+    except TransactWriteError as exc:
+        raise StorageError("alert delete failed", cause=exc) from exc
+
+
+def alert_tenants() -> list[str]:
+    """Organizations that ever had an alert (the evaluator's work list)."""
+    try:
+        return [i.sk for i in bound(AlertOrgItem).query(keys.ALERT_ORGS_PK)]
+    except PynamoDBException as exc:
+        raise StorageError("alert organization list failed", cause=exc) from exc
+
+
+def _to_service(item: ServiceItem) -> Service:
+    return Service(
+        id=int(item.service_id),
+        type=item.type,
+        title=item.title,
+        settings=json.loads(item.settings),
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+        version=item.version,
+    )
+
+
+def save_service(tenant: str, service: Service) -> None:
+    """Create (``version`` None) or overwrite the service read as ``service.version``."""
+    pk, sk = keys.service(tenant, service.id)
+    item = bound(ServiceItem)(
+        pk,
+        sk,
+        service_id=service.id,
+        type=service.type,
+        title=service.title,
+        settings=json.dumps(service.settings),
+        created_at=service.created_at,
+        updated_at=service.updated_at,
+    )
+    if service.version is not None:
+        item.version = service.version
+    try:
+        item.save()
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConflictError(f"service {service.id} changed while it was being updated, retry") from exc
+        raise StorageError("service write failed", cause=exc) from exc
+
+
+def get_service(tenant: str, service_id: int) -> Service | None:
+    pk, sk = keys.service(tenant, service_id)
+    try:
+        return _to_service(bound(ServiceItem).get(pk, sk, consistent_read=True))
+    except ServiceItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("service read failed", cause=exc) from exc
+
+
+def list_services(tenant: str) -> list[Service]:
+    try:
+        return [_to_service(i) for i in bound(ServiceItem).query(keys.services_pk(tenant))]
+    except PynamoDBException as exc:
+        raise StorageError("service list failed", cause=exc) from exc
+
+
+def delete_service(tenant: str, service_id: int) -> None:
+    pk, sk = keys.service(tenant, service_id)
+    try:
+        bound(ServiceItem)(pk, sk).delete(add_version_condition=False)
+    except DeleteError as exc:
+        raise StorageError("service delete failed", cause=exc) from exc
+
+
+def org_name(tenant: str) -> str:
+    """The organization's display name (the ``account`` of notifications); the tenant id when unnamed."""
+    pk, sk = keys.org(tenant)
+    try:
+        return str(bound(OrgItem).get(pk, sk).name)
+    except OrgItem.DoesNotExist:
+        return tenant
+    except PynamoDBException as exc:
+        raise StorageError("organization read failed", cause=exc) from exc

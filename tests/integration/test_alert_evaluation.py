@@ -1,0 +1,252 @@
+"""Alert evaluation and delivery end to end through the handlers: tick -> SQS -> notifier -> loopback receiver."""
+
+import time
+
+import pytest
+
+from polymetric_local.resources import LocalResources
+from tests.integration.alerting_helpers import deliver, queued, receiver, tick
+from tests.integration.api import Api
+
+
+def _post(api: Api, name: str, value: float, at: int, **tags: str) -> None:
+    reply = api.post(
+        "/v1/measurements",
+        json_body={"measurements": [{"name": name, "value": value, "time": at, "tags": tags or {"host": "a"}}]},
+    )
+    assert reply.status == 202, reply.text
+
+
+def _webhook(api: Api, url: str) -> int:
+    return api.post("/v1/services", json_body={"title": "hook", "type": "webhook", "settings": {"url": url}}).json["id"]
+
+
+def _alert(api: Api, services: list[int], **condition) -> dict:
+    body = {
+        "name": f"cpu.high.{len(services)}",
+        "services": services,
+        "rearm_seconds": 600,
+        "attributes": {"runbook_url": "http://runbooks.example/cpu"},
+        "conditions": [{"type": "above", "metric_name": "cpu", "threshold": 90, **condition}],
+    }
+    reply = api.post("/v1/alerts", json_body=body)
+    assert reply.status == 201, reply.text
+    return reply.json
+
+
+def test_trigger_rearm_clear_through_a_webhook(api: Api, aws: LocalResources) -> None:
+    with receiver() as hook:
+        alert = _alert(api, [_webhook(api, hook.url + "/hook")])
+        t0 = int(time.time())
+        _post(api, "cpu", 95, t0, host="web-1")
+        # When the evaluator runs
+        report = tick(t0 + 5)
+        assert (report["triggered"], report["notifications"]) == (1, 1)
+        assert deliver(aws) == {"batchItemFailures": []}
+        # Then the receiver holds the AppOptics payload
+        assert len(hook.requests) == 1
+        sent = hook.requests[0]
+        assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+        payload = sent.payload
+        assert payload["alert"] == {
+            "id": alert["id"],
+            "name": alert["name"],
+            "runbook_url": "http://runbooks.example/cpu",
+            "version": 2,
+        }
+        assert payload["trigger_time"] == t0 + 5
+        assert payload["conditions"] == [
+            {"id": alert["conditions"][0]["id"], "type": "above", "threshold": 90.0, "duration": None}
+        ]
+        assert payload["violations"] == {
+            "host=web-1": [
+                {
+                    "metric": "cpu",
+                    "value": 95.0,
+                    "recorded_at": t0,
+                    "condition_violated": alert["conditions"][0]["id"],
+                    "count": 1,
+                    "begin": t0 + 5 - 300,
+                    "end": t0 + 5,
+                }
+            ]
+        }
+        assert payload["account"] == "acme"
+        status = api.get(f"/v1/alerts/{alert['id']}/status").json
+        assert status["status"] == "triggered"
+        assert status["triggered_at"] == t0 + 5
+        assert [(d["outcome"], d["kind"], d["attempt"]) for d in status["deliveries"]] == [("delivered", "trigger", 1)]
+        assert api.get("/v1/alerts/status").json["firing"] == [{"id": alert["id"], "triggered_at": t0 + 5}]
+        # No repeat inside the rearm window, even with more samples beyond
+        _post(api, "cpu", 97, t0 + 30, host="web-1")
+        assert tick(t0 + 65)["notifications"] == 0
+        assert queued(aws) == []
+        # A value back under the threshold clears
+        _post(api, "cpu", 10, t0 + 70, host="web-1")
+        assert tick(t0 + 125)["cleared"] == 1
+        deliver(aws)
+        clear = hook.requests[-1].payload
+        assert clear == {
+            "alert": payload["alert"],
+            "incident_key": payload["incident_key"],
+            "account": "acme",
+            "trigger_time": t0 + 5,
+            "clear": "normal",
+        }
+        status = api.get(f"/v1/alerts/{alert['id']}/status").json
+        assert (status["status"], status["cleared_at"]) == ("ok", t0 + 125)
+        assert api.get("/v1/alerts/status").json == {
+            "cleared": [{"cleared_at": t0 + 125, "id": alert["id"]}],
+            "firing": [],
+        }
+
+
+def test_repeat_after_rearm_and_manual_clear(api: Api, aws: LocalResources) -> None:
+    with receiver() as hook:
+        alert = _alert(api, [_webhook(api, hook.url)])
+        api.put(
+            f"/v1/alerts/{alert['id']}",
+            json_body={**alert, "rearm_seconds": 120, "services": [s["id"] for s in alert["services"]]},
+        )
+        t0 = int(time.time())
+        _post(api, "cpu", 95, t0)
+        tick(t0 + 1)
+        _post(api, "cpu", 96, t0 + 100)
+        assert tick(t0 + 101)["notifications"] == 0
+        _post(api, "cpu", 96, t0 + 120)
+        assert tick(t0 + 125)["notifications"] == 1  # the rearm timer has elapsed
+        deliver(aws)
+        assert len(hook.requests) == 2
+        assert hook.requests[0].payload["incident_key"] == hook.requests[1].payload["incident_key"]
+        assert api.post(f"/v1/alerts/{alert['id']}/clear").status == 204
+        deliver(aws)
+        assert hook.requests[-1].payload["clear"] == "manual"
+        assert api.get(f"/v1/alerts/{alert['id']}/status").json["status"] == "ok"
+
+
+def test_inactive_alert_never_notifies(api: Api, aws: LocalResources) -> None:
+    with receiver() as hook:
+        alert = _alert(api, [_webhook(api, hook.url)])
+        assert api.put(f"/v1/alerts/{alert['id']}", json_body={**alert, "active": False, "services": []}).status == 204
+        t0 = int(time.time())
+        _post(api, "cpu", 99, t0)
+        assert tick(t0 + 5)["notifications"] == 0
+        assert queued(aws) == []
+
+
+def test_overlapping_runs_notify_once(api: Api, aws: LocalResources) -> None:
+    with receiver() as hook:
+        _alert(api, [_webhook(api, hook.url)])
+        t0 = int(time.time())
+        _post(api, "cpu", 99, t0)
+        assert tick(t0 + 5)["notifications"] == 1
+        assert tick(t0 + 5)["notifications"] == 0  # the second run finds the state already moved
+        assert len(queued(aws)) == 1
+
+
+def test_all_conditions_must_hold_and_duration_needs_every_sample(api: Api, aws: LocalResources) -> None:
+    body = {
+        "name": "two.conditions",
+        "conditions": [
+            {"type": "above", "metric_name": "cpu", "threshold": 90, "duration": 120},
+            {"type": "below", "metric_name": "free", "threshold": 5},
+        ],
+    }
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    t0 = int(time.time())
+    for i in range(4):
+        _post(api, "cpu", 95, t0 + 60 * i)
+    _post(api, "free", 50, t0 + 180)
+    # Duration tracking starts with the alert: at t0+100 it has not existed for 120 s
+    assert tick(t0 + 100)["triggered"] == 0
+    # cpu has been above 90 for 120 s, but free is not below 5: not ALL conditions hold
+    assert tick(t0 + 185)["triggered"] == 0
+    _post(api, "free", 1, t0 + 182)
+    assert tick(t0 + 186)["triggered"] == 1
+    # One sample under the threshold inside the duration window: the condition stops holding
+    _post(api, "cpu", 80, t0 + 240)
+    assert tick(t0 + 245)["cleared"] == 1
+
+
+def test_absent_fires_for_a_stream_seen_once_that_stops(api: Api, aws: LocalResources) -> None:
+    t0 = int(time.time())
+    body = {"name": "gone.quiet", "conditions": [{"type": "absent", "metric_name": "beat", "duration": 120}]}
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    _post(api, "beat", 1, t0 + 10, host="a")
+    assert tick(t0 + 60)["triggered"] == 0
+    assert tick(t0 + 129)["triggered"] == 0  # the beat at t0+10 is inside (t0+9, t0+129]
+    assert tick(t0 + 140)["triggered"] == 1
+    _post(api, "beat", 1, t0 + 141, host="a")
+    assert tick(t0 + 150)["cleared"] == 1
+
+
+def test_grouped_tags_fold_streams_and_wildcards_select_them(api: Api, aws: LocalResources) -> None:
+    t0 = int(time.time()) // 60 * 60
+    body = {
+        "name": "fleet.average",
+        "conditions": [
+            {
+                "type": "above",
+                "metric_name": "load",
+                "threshold": 50,
+                "tags": [{"name": "host", "grouped": True, "values": ["web-*"]}],
+            }
+        ],
+    }
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    _post(api, "load", 80, t0 + 1, host="web-1")
+    _post(api, "load", 10, t0 + 2, host="web-2")
+    _post(api, "load", 500, t0 + 3, host="db-1")  # not selected by web-*
+    assert tick(t0 + 30)["triggered"] == 0  # the mean of web-* is 45
+    _post(api, "load", 80, t0 + 61, host="web-1")
+    _post(api, "load", 20, t0 + 62, host="web-2")
+    _post(api, "load", 60, t0 + 63, host="web-2")
+    assert tick(t0 + 90)["triggered"] == 1  # web-2 averages 40 in that minute: (80 + 40) / 2 = 60
+
+
+def test_derivative_with_detect_reset(api: Api, aws: LocalResources) -> None:
+    body = {
+        "name": "counter.jump",
+        "conditions": [
+            {
+                "type": "above",
+                "metric_name": "requests",
+                "threshold": 100,
+                "summary_function": "derivative",
+                "detect_reset": True,
+            }
+        ],
+    }
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    t0 = int(time.time())
+    _post(api, "requests", 1000, t0)
+    _post(api, "requests", 5, t0 + 10)  # a counter reset: derivative 0, not -995
+    assert tick(t0 + 20)["triggered"] == 0
+    _post(api, "requests", 500, t0 + 20)
+    assert tick(t0 + 21)["triggered"] == 1
+
+
+def test_delivery_failures_are_recorded_and_retried(api: Api, aws: LocalResources) -> None:
+    with receiver() as hook:
+        hook.status = 503
+        alert = _alert(api, [_webhook(api, hook.url)])
+        t0 = int(time.time())
+        _post(api, "cpu", 95, t0)
+        tick(t0 + 1)
+        result = deliver(aws)
+        assert len(result["batchItemFailures"]) == 1
+        status = api.get(f"/v1/alerts/{alert['id']}/status").json
+        assert [(d["outcome"], d["detail"]) for d in status["deliveries"]] == [("retrying", "HTTP 503")]
+
+
+@pytest.mark.parametrize("code", [400, 404])
+def test_client_errors_are_final(api: Api, aws: LocalResources, code: int) -> None:
+    with receiver() as hook:
+        hook.status = code
+        alert = _alert(api, [_webhook(api, hook.url)])
+        t0 = int(time.time())
+        _post(api, "cpu", 95, t0)
+        tick(t0 + 1)
+        assert deliver(aws) == {"batchItemFailures": []}
+        status = api.get(f"/v1/alerts/{alert['id']}/status").json
+        assert [d["outcome"] for d in status["deliveries"]] == ["failed"]
