@@ -12,7 +12,7 @@ from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
 from polymetric.query.composite import functions, parser
 from polymetric.storage import metrics as store
-from polymetric.storage import registry, samples, tiers
+from polymetric.storage import registry, samples, tiers, tokens
 
 NAME_RE = re.compile(r"^[A-Za-z0-9.:\-_]{1,255}$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -253,6 +253,7 @@ def delete(tenant: str, names: list[str]) -> int:
             sids = [s.sid.hex() for s in registry.load(tenant, key)]
             removed += tiers.delete_series(tenant, metric.created_at, sids)
         series = registry.delete(tenant, key)
+        tokens.add_series(tenant, -series)
         store.delete(tenant, key)
         logger.info("metric deleted", metric=key, sample_items=removed, series=series)
     return len(wanted)

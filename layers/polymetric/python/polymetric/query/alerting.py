@@ -4,8 +4,9 @@ The seed's rules, as implemented here (``now`` is the tick's time, ``since`` whe
 created or last updated):
 
 1. ``above`` / ``below`` without ``duration``: a stream is beyond when its latest sample in the
-   look-back window is beyond the threshold, or any sample of the last tick period is (a single
-   spike fires). Samples older than ``since`` are not judged.
+   look-back window is beyond the threshold, or, while the alert is not triggered, any sample of
+   the last tick period is (a single spike fires). A triggered alert clears on its latest samples.
+   Samples older than ``since`` are not judged.
 2. With ``duration`` D: every sample in (now - D, now] is beyond, there is at least one, the first
    comes within one reporting period of the window's start, and the alert existed for the whole
    window (tracking starts after a create or update).
@@ -118,7 +119,13 @@ def _beyond(condition: Condition, values: FloatArray) -> npt.NDArray[np.bool_]:
 
 
 def judge(
-    condition: Condition, streams: Sequence[StreamSamples], *, now: int, since: int, period: int = 60
+    condition: Condition,
+    streams: Sequence[StreamSamples],
+    *,
+    now: int,
+    since: int,
+    period: int = 60,
+    spikes: bool = True,
 ) -> list[Violation]:
     """The streams beyond ``condition`` at ``now`` (one Violation each); empty when it does not hold."""
     if condition.type == ABSENT:
@@ -134,14 +141,21 @@ def judge(
         ]
     out = []
     for name, times, values in series:
-        violation = _threshold(condition, name, times, values, now, since, period)
+        violation = _threshold(condition, name, times, values, now, since, period, spikes)
         if violation is not None:
             out.append(violation)
     return out
 
 
 def _threshold(
-    condition: Condition, name: str, times: IntArray, values: FloatArray, now: int, since: int, period: int
+    condition: Condition,
+    name: str,
+    times: IntArray,
+    values: FloatArray,
+    now: int,
+    since: int,
+    period: int,
+    spikes: bool,
 ) -> Violation | None:
     judged = (times >= since) & (times <= now) & ~np.isnan(values)
     if condition.duration:
@@ -161,7 +175,7 @@ def _threshold(
         return None
     t, v = times[judged], values[judged]
     beyond = _beyond(condition, v)
-    fresh = beyond & (t > now - TICK_SECONDS)
+    fresh = beyond & (t > now - TICK_SECONDS) & spikes
     if beyond[-1]:
         at = len(v) - 1
     elif fresh.any():
