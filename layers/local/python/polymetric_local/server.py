@@ -36,6 +36,7 @@ from polymetric_local.apigw import (
 from polymetric_local.invoke import EnvironmentPatch, Invoker
 from polymetric_local.persistence import restore_tables, save_tables
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
+from polymetric_local.stepfunctions import MOTO_CONFIG, lambda_tasks
 from polymetric_local.template import Template, load_template
 from polymetric_local.workers import Workers
 
@@ -137,7 +138,7 @@ class LocalRuntime:
             raise RuntimeError("LocalRuntime is already started")
         environment = EnvironmentPatch()
         environment.set(RUNTIME_ENV)
-        mock = moto.mock_aws()
+        mock = moto.mock_aws(config=MOTO_CONFIG)  # state machines really run (stepfunctions.py)
         mock.start()
         try:
             self._state = self._start(environment, mock)
@@ -158,6 +159,7 @@ class LocalRuntime:
         try:
             state.stop_server()
             state.workers.stop()
+            state.lambda_tasks.stop()
             with state.invoker.lock:
                 # A request still in flight on a closing connection gets a 502 rather than a stopped moto.
                 state.accepting = False
@@ -236,6 +238,8 @@ class LocalRuntime:
         workers = Workers(
             invoker, sqs=session.client("sqs", region_name=self.region), schedules_enabled=self.schedules_enabled
         )
+        tasks = lambda_tasks(invoker)
+        tasks.start()
         state = _Running(
             mock=mock,
             environment=environment,
@@ -244,6 +248,7 @@ class LocalRuntime:
             dynamodb=dynamodb,
             router=Router.from_template(template),
             server=_Server((self.host, self.port), self),
+            lambda_tasks=tasks,
         )
         workers.start()
         return state
@@ -262,7 +267,9 @@ class _Running:
         dynamodb: DynamoDBClient,
         router: Router,
         server: _Server,
+        lambda_tasks: Any,
     ) -> None:
+        self.lambda_tasks = lambda_tasks
         self.mock = mock
         self.environment = environment
         self.invoker = invoker

@@ -136,6 +136,17 @@ class RestApi:
 
 
 @dataclass(frozen=True)
+class StateMachine:
+    """An AWS::Serverless::StateMachine with an inline Definition (ASL as parsed) and its substitutions."""
+
+    logical_id: str
+    definition: Mapping[str, Any]
+    substitutions: Mapping[str, Any]  # unresolved: values may still be intrinsics
+    type: str = "STANDARD"
+    name: Any = None  # the Name property (unresolved), when the template fixes the physical name
+
+
+@dataclass(frozen=True)
 class Template:
     path: Path
     root: Path
@@ -144,8 +155,7 @@ class Template:
     queues: Mapping[str, Queue]
     apis: Mapping[str, RestApi]
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    # Extension point: state machines (AWS::Serverless::StateMachine, DefinitionUri + DefinitionSubstitutions)
-    # get their own dataclass, a parser in _RESOURCE_PARSERS and a field here.
+    state_machines: Mapping[str, StateMachine] = field(default_factory=dict)
     resource_types: Mapping[str, str] = field(default_factory=dict)
 
     def api(self, api_id: str) -> RestApi:
@@ -187,6 +197,7 @@ def parse_template(text: str, *, path: Path) -> Template:
         queues=builder.queues,
         apis=builder.apis,
         parameters=parameters,
+        state_machines=builder.state_machines,
         resource_types={logical_id: str(r.get("Type")) for logical_id, r in resources.items()},
     )
 
@@ -200,6 +211,7 @@ class _Builder:
     tables: dict[str, Table] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
+    state_machines: dict[str, StateMachine] = field(default_factory=dict)
 
 
 def _parse_function(builder: _Builder, logical_id: str, own: Mapping[str, Any]) -> None:
@@ -383,7 +395,33 @@ def _parse_api(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> 
     )
 
 
+def _parse_state_machine(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
+    definition = props.get("Definition")
+    uri = props.get("DefinitionUri")
+    if definition is None and isinstance(uri, str):
+        path = builder.root / uri
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TemplateError(f"{logical_id}: cannot read DefinitionUri {path}: {exc}") from exc
+        decoded, matches = decode_str(text)
+        if matches or decoded is None:
+            raise TemplateError(f"{path}: " + "; ".join(str(m) for m in matches))
+        definition = json.loads(json.dumps(decoded, default=str))
+    if not isinstance(definition, Mapping):
+        logger.warning("skipping %s: only an inline Definition or a local DefinitionUri can run locally", logical_id)
+        return
+    builder.state_machines[logical_id] = StateMachine(
+        logical_id=logical_id,
+        definition=definition,
+        substitutions=dict(props.get("DefinitionSubstitutions") or {}),
+        type=str(props.get("Type", "STANDARD")),
+        name=props.get("Name"),
+    )
+
+
 _RESOURCE_PARSERS: dict[str, Callable[[_Builder, str, Mapping[str, Any]], None]] = {
+    "AWS::Serverless::StateMachine": _parse_state_machine,
     "AWS::Serverless::Function": _parse_function,
     "AWS::DynamoDB::Table": _parse_table,
     "AWS::Serverless::SimpleTable": _parse_simple_table,

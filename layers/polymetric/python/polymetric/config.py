@@ -22,6 +22,8 @@ class Settings:
     COMPACTION_QUEUE_URL: str
     NOTIFICATIONS_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
+    # The bulk metric jobs state machine (only the metrics function has it: it starts the jobs).
+    METRIC_JOBS_STATE_MACHINE: str | None = None
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: Annotated[int, Ge(0)] = 60
     # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).

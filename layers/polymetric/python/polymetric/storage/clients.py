@@ -1,7 +1,7 @@
 """Lazily created AWS clients, so that moto (tests, local runtime) intercepts them."""
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -33,6 +33,15 @@ def sqs() -> "SQSClient":
 @lru_cache(maxsize=4)
 def _sqs(region: str) -> "SQSClient":
     return boto3.client("sqs", region_name=region, config=_CONFIG)
+
+
+def stepfunctions() -> Any:  # no type stubs installed for Step Functions: the three calls made are simple
+    return _stepfunctions(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _stepfunctions(region: str) -> Any:
+    return boto3.client("stepfunctions", region_name=region, config=_CONFIG)
 
 
 def reset() -> None:

@@ -1,5 +1,6 @@
 """Series registry: which series a metric has, with their tags as first written (Meta table)."""
 
+import itertools
 from collections.abc import Mapping
 
 from polymetric.config import get_settings
@@ -49,6 +50,15 @@ def load(tenant: str, metric_lower: str) -> list[Series]:
         Series(bytes.fromhex(i["sk"]["S"]), {k: v["S"] for k, v in i.get("tags", {}).get("M", {}).items()})
         for i in batch.query(table, keys.series_registry_pk(tenant, metric_lower))
     ]
+
+
+def has_more_than(tenant: str, metric_lower: str, limit: int) -> bool:
+    """Whether the metric has more than ``limit`` series (reads at most limit + 1 keys)."""
+    found = itertools.islice(
+        batch.query(get_settings().META_TABLE, keys.series_registry_pk(tenant, metric_lower), projection="sk"),
+        limit + 1,
+    )
+    return sum(1 for _ in found) > limit
 
 
 def delete(tenant: str, metric_lower: str) -> int:
