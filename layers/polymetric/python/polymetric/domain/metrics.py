@@ -245,17 +245,19 @@ def delete(tenant: str, names: list[str]) -> int:
         everything = store.list_all(tenant)
         wanted |= {m.key for m in everything for p in patterns if fnmatch.fnmatchcase(m.key, p.lower())}
     wanted |= {n.lower() for n in names if "*" not in n}
+    found = store.get_many(tenant, wanted)
+    deleted_series = 0
     for key in sorted(wanted):
         # Metadata last: while data is being removed the metric stays listed, so a failed delete can be retried.
-        metric = store.get(tenant, key)
+        metric = found.get(key)
         removed = samples.delete_metric(tenant, key, created=None if metric is None else metric.created_at // 1000)
+        series = registry.load(tenant, key)
         if metric is not None:
-            sids = [s.sid.hex() for s in registry.load(tenant, key)]
-            removed += tiers.delete_series(tenant, metric.created_at, sids)
-        series = registry.delete(tenant, key)
-        tokens.add_series(tenant, -series)
+            removed += tiers.delete_series(tenant, metric.created_at, [s.sid.hex() for s in series])
+        deleted_series += registry.delete(tenant, key, series)
         store.delete(tenant, key)
-        logger.info("metric deleted", metric=key, sample_items=removed, series=series)
+        logger.info("metric deleted", metric=key, sample_items=removed, series=len(series))
+    tokens.add_series(tenant, -deleted_series)
     return len(wanted)
 
 

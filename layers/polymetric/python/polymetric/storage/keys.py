@@ -18,6 +18,7 @@ Meta table (``pk``, ``sk``)::
                                                        a masked form, name (written with the global item in
                                                        one transaction)
     T#{t}#ENVS                  {id}                   environment: name
+    T#{t}#RATE                  {token id}             rate-limit counters of the token's current window
     T#{t}#ENVNAMES              {name}                 environment name -> id (keeps names unique)
     SEQ                         {name}                 counter of integer ids (jobs, tokens, environments):
                                                        global, so no two organizations share an id
@@ -121,6 +122,10 @@ def tokens_pk(tenant: str) -> str:
 
 def tenant_token(tenant: str, token_id: int) -> tuple[str, str]:
     return tokens_pk(tenant), f"{token_id:012d}"
+
+
+def rate_limit(tenant: str, token_id: str) -> tuple[str, str]:
+    return f"T#{tenant}#RATE", token_id
 
 
 def environments_pk(tenant: str) -> str:
