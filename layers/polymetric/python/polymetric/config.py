@@ -18,6 +18,8 @@ class Settings(BaseModel):
     SAMPLES_TABLE: str
     COMPACTION_QUEUE_URL: str
     NOTIFICATIONS_QUEUE_URL: str
+    SNAPSHOTS_BUCKET: str
+    SNAPSHOT_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: int = Field(default=60, ge=0)
@@ -28,6 +30,10 @@ class Settings(BaseModel):
     PAGERDUTY_EVENTS_URL: str = "https://events.pagerduty.com/v2/enqueue"
     ALERTS_MAIL_FROM: str = "alerts@polymetric.invalid"
     DELIVERY_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=60)
+    # Snapshot PNG links: presigned S3 URLs valid this long; the local runtime (make serve) sets
+    # OBJECT_URL_BASE instead, because a presigned URL of in-process moto points nowhere.
+    SNAPSHOT_URL_SECONDS: int = Field(default=86400, ge=60, le=604800)
+    OBJECT_URL_BASE: str | None = None
 
 
 @lru_cache(maxsize=1)
