@@ -8,7 +8,7 @@ export PYTHONPATH := layers/polymetric/python:layers/local/python:.
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install agents serve test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
+.PHONY: install agents serve org test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ $(AGENTS)/.installed: $(AGENTS_SPEC)
 
 serve: install
 	PORT=$(PORT) $(BIN)/python -m polymetric_local serve
+
+# A new organization and its first admin token in the local data: make org NAME="Acme Inc"
+org: install
+	$(BIN)/python -m polymetric_local org create "$(NAME)"
 
 test: install agents lint typecheck template
 	$(BIN)/pytest -q -p no:cacheprovider

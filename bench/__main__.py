@@ -1,4 +1,4 @@
-"""`make bench`: validation speed, write units per 1,000 samples, items read per query, query compute.
+"""`make bench`: cold imports, validation speed, write units per 1,000 samples, items read per query, query compute.
 
 Counts come from the exact items written and read under moto, priced by AWS's rules
 (polymetric.storage.capacity); timings are medians in this process, each beside a baseline run
@@ -31,11 +31,11 @@ def main() -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PolymetricBench")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "polymetric")
-    from bench import composite, compute, storage, validation
+    from bench import cold, composite, compute, storage, validation
 
     results: dict[str, Any] = {}
     rows: list[tuple[str, str, str]] = []
-    for section in (validation, storage, compute, composite):
+    for section in (cold, validation, storage, compute, composite):
         section_results, section_rows = section.run(median_seconds)
         results.update(section_results)
         rows.extend(section_rows)

@@ -3,15 +3,17 @@
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.paging import page
 from polymetric.api.render import empty, json_response, no_content
-from polymetric.api.requests import document, one, query_values
+from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import alerts as render
+from polymetric.dialects.appoptics import errors
+from polymetric.dialects.appoptics.pages import page
+from polymetric.dialects.params import one
 from polymetric.domain import alerts
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.post("/v1/alerts", middlewares=[allow(Ability.MANAGE)])

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from polymetric.dialects.appoptics import notifications as wire
 from polymetric.domain import delivery
 from polymetric.observability import logger, metrics, tracer
 from polymetric.storage import notifications
@@ -22,7 +23,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def deliver_record(record: SQSRecord) -> None:
     attempt = int(record.attributes.approximate_receive_count or 1)
     try:
-        delivery.deliver(notifications.parse(record.body), attempt)
+        delivery.deliver(notifications.parse(record.body), attempt, wire)
     except delivery.RetryLaterError as retry:
         notifications.retry_later(record.receipt_handle, retry.backoff)
         raise

@@ -3,15 +3,16 @@
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
-from polymetric.api.paging import page
 from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import alerts as render
+from polymetric.dialects.appoptics import errors
+from polymetric.dialects.appoptics.pages import page
 from polymetric.domain import services
 from polymetric.models.tenant import Ability
 
-app = build_resolver()
+app = build_resolver(errors.ERRORS)
 
 
 @app.post("/v1/services", middlewares=[allow(Ability.MANAGE)])

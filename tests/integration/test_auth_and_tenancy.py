@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from polymetric.domain import cloudwisdom, jobs
+from polymetric.domain import cloudwisdom, environments, jobs, tenants
 from polymetric.models.annotation import Annotation
 from polymetric.models.dashboard import Chart, Space, Stream
 from polymetric.models.element import Element, ElementPost
@@ -15,7 +15,7 @@ from polymetric.storage import snapshots as snapshot_store
 from polymetric.storage import spaces as space_store
 from polymetric_local.template import Template
 from tests.conftest import Org
-from tests.integration.api import Api
+from tests.integration.api import Api, _route
 
 # One request per route in template.yaml: (method, path, body) and the ability it needs.
 ROUTES = [
@@ -59,9 +59,18 @@ ROUTES = [
     ("POST", "/v1/snapshots", {"subject": {"chart": {"id": 9}}}, "read"),
     ("GET", "/v1/snapshots/5", None, "read"),
     ("GET", "/v1/jobs/1", None, "read"),
+    ("POST", "/v1/api_tokens", {"name": "new", "role": "viewer"}, "manage"),
+    ("GET", "/v1/api_tokens", None, "manage"),
+    ("GET", "/v1/api_tokens/2", None, "manage"),
+    ("PUT", "/v1/api_tokens/2", {"name": "renamed"}, "manage"),
+    ("DELETE", "/v1/api_tokens/2", None, "manage"),
+    ("POST", "/v1/environments", {"name": "staging"}, "manage"),
+    ("GET", "/v1/environments", None, "read"),
+    ("GET", "/v1/environments/1", None, "read"),
+    ("PUT", "/v1/environments/1", {"name": "prod"}, "manage"),
+    ("DELETE", "/v1/environments/1", None, "manage"),
+    ("GET", "/v1/organization", None, "read"),
 ]
-# Concrete path segments -> the template's path parameters (the data they name is made by _given_data).
-SEGMENTS = {"m": "{name}", "7": "{id}", "1": "{id}", "8": "{id}", "9": "{chart}", "5": "{id}", "ci": "{link}"}
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
 
@@ -71,7 +80,7 @@ def test_routes_table_covers_every_template_route(template: Template) -> None:
     declared = {
         (e.method.upper(), e.path) for f in template.functions.values() for e in f.api_events if e.path[:4] == "/v1/"
     }
-    covered = {(m, "/".join(SEGMENTS.get(s, s) for s in p.split("/"))) for m, p, _, _ in ROUTES}
+    covered = {(m, _route(template, m, p)[1]) for m, p, _, _ in ROUTES}
     assert covered == declared
 
 
@@ -81,6 +90,8 @@ def _given_data(template: Template, org: Org) -> None:
     annotation_store.ensure_stream(org.tenant, "m")
     annotation_store.save(org.tenant, Annotation("m", 7, "t", 100, links=[{"rel": "ci", "href": "h"}]))
     jobs.create(org.tenant, "metrics.delete")  # id 1: the store is fresh
+    tenants.create_token(org.tenant, Role.VIEWER, "doomed")  # id 2 (the admin's is 1)
+    environments.create(org.tenant, "production")  # id 1
     space_store.save_space(org.tenant, Space(id=8, name="s", chart_ids=[9]))
     space_store.save_chart(org.tenant, Chart(id=9, space_id=8, name="c", streams=[Stream(id=1, metric="m")]))
     job = jobs.create(org.tenant, "snapshot")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from polymetric_local.organizations import DataInUseError, create_organization, holding, serving_pid
 from polymetric_local.server import LocalRuntime
 
 # layers/local/python/polymetric_local/__main__.py -> the repository root
@@ -26,6 +27,8 @@ logger = logging.getLogger("polymetric_local.cli")
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging()
+    if args.command == "org":
+        return _org_create(args)
     try:
         port = args.port if args.port is not None else int(os.environ.get("PORT", DEFAULT_PORT))
     except ValueError:
@@ -33,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     repo: Path = args.repo.resolve()
     data_dir: Path = (args.data_dir or repo / ".polymetric-data").resolve()
+    held = serving_pid(data_dir)
+    if held is not None:
+        print(f"another `serve` (pid {held}) is using {data_dir}", file=sys.stderr)  # noqa: T201
+        return 1
     if args.reset and data_dir.exists():
         shutil.rmtree(data_dir)
     token = os.environ.get("POLYMETRIC_ADMIN_TOKEN") or secrets.token_hex(32)
@@ -40,10 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     runtime = LocalRuntime(
         repo, port=port, host=args.host, data_dir=data_dir, admin_token=token, schedules_enabled=schedules
     )
+    with holding(data_dir):
+        return _serve(args, runtime, data_dir)
+
+
+def _serve(args: argparse.Namespace, runtime: LocalRuntime, data_dir: Path) -> int:
     try:
         runtime.start()
     except OSError as exc:
-        print(f"cannot listen on {args.host}:{port}: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"cannot listen on {args.host}:{runtime.port}: {exc}", file=sys.stderr)  # noqa: T201
         return 1
     stop, kick = threading.Event(), threading.Event()
 
@@ -69,6 +81,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _org_create(args: argparse.Namespace) -> int:
+    repo: Path = args.repo.resolve()
+    data_dir: Path = (args.data_dir or repo / ".polymetric-data").resolve()
+    try:
+        created = create_organization(repo, data_dir, args.name)
+    except DataInUseError as exc:
+        print(exc, file=sys.stderr)  # noqa: T201
+        return 1
+    lines = (
+        f"Organization {created.name!r} created (id {created.tenant}) in {data_dir}",
+        f"Admin token: {created.admin_token}",
+        "It is shown this once: keep it. Make more tokens with POST /v1/api_tokens.",
+    )
+    print("\n".join(lines), flush=True)  # noqa: T201
+    return 0
+
+
 def _configure_logging() -> None:
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
@@ -91,7 +120,7 @@ def _configure_logging() -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m polymetric_local", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the API until SIGINT/SIGTERM, keeping the tables on disk")
+    serve = commands.add_parser("serve", help="serve the API until SIGINT/SIGTERM; tables are journaled to disk")
     serve.add_argument("--port", type=int, help=f"port to listen on (default: env PORT, else {DEFAULT_PORT})")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--data-dir", type=Path, help="where tables are saved (default: <repo>/.polymetric-data)")
@@ -107,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fire every schedule once at start and drain the queues (also on SIGUSR1 at any time)",
     )
+    org = commands.add_parser("org", help="manage the organizations of the local data")
+    org_commands = org.add_subparsers(dest="org_command", required=True)
+    create = org_commands.add_parser("create", help="make an organization and print its first admin token")
+    create.add_argument("name", help="the organization's name")
+    create.add_argument("--data-dir", type=Path, help="where tables are saved (default: <repo>/.polymetric-data)")
+    create.add_argument("--repo", type=Path, default=REPO_ROOT, help="repository holding template.yaml")
     return parser
 
 
@@ -115,7 +150,7 @@ def _announce(runtime: LocalRuntime, data_dir: Path) -> None:
         f"Polymetric listening on {runtime.url}",
         f"Admin token: {runtime.admin_token}",
         f"Try: curl -u {runtime.admin_token}: {runtime.url}/v1/metrics",
-        f"Data: {data_dir} (saved on Ctrl-C; `kill -USR1 {os.getpid()}` fires the schedules now)",
+        f"Data: {data_dir} (every acknowledged write is journaled; `kill -USR1 {os.getpid()}` fires the schedules now)",
     )
     print("\n".join(lines), flush=True)  # noqa: T201
 

@@ -143,7 +143,8 @@ def create_resources(
     region: str = DEFAULT_REGION,
     session: boto3.session.Session | None = None,
 ) -> LocalResources:
-    """Create every table (with GSIs and TTL), queue (dead-letter queues first) and bucket of the template."""
+    """Create every table (with GSIs and TTL), queue (dead-letter queues first), bucket and SES identity of the
+    template."""
     session = session or boto3.session.Session(region_name=region)
     resources = LocalResources(template=template, prefix=prefix, region=region)
     dynamodb: DynamoDBClient = session.client("dynamodb", region_name=region)
@@ -159,6 +160,13 @@ def create_resources(
             name = resources.physical_name(logical_id).lower()
             s3.create_bucket(Bucket=name)
             resources.buckets[logical_id] = name
+    if template.email_identities:
+        ses = session.client("ses", region_name=region)
+        for logical_id, identity in template.email_identities.items():
+            # On AWS the identity's owner confirms it; locally it is verified at once, so mail can be sent as it.
+            ses.verify_email_identity(
+                EmailAddress=str(resources.resolve(identity, where=f"{logical_id}.EmailIdentity"))
+            )
     return resources
 
 

@@ -24,7 +24,9 @@ from urllib.parse import unquote
 
 import boto3
 import moto
+from moto.dynamodb.models import dynamodb_backends
 
+from polymetric_local import partitions
 from polymetric_local.apigw import (
     HttpRequest,
     HttpResponse,
@@ -35,7 +37,7 @@ from polymetric_local.apigw import (
     proxy_response,
 )
 from polymetric_local.invoke import EnvironmentPatch, Invoker
-from polymetric_local.persistence import restore_tables, save_tables
+from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
 from polymetric_local.template import Template, load_template
 from polymetric_local.workers import Workers
@@ -64,6 +66,7 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 # because a presigned URL of the in-process moto points at an S3 endpoint nothing listens on.
 OBJECTS_PATH = "/_local/s3"
 OBJECT_URL_BASE = "OBJECT_URL_BASE"
+PERSIST_INTERVAL = 0.5  # seconds between background journal commits and compaction checks
 
 
 def bootstrap_tenants(admin_token: str) -> None:
@@ -144,9 +147,11 @@ class LocalRuntime:
         environment.set(RUNTIME_ENV)
         mock = moto.mock_aws()
         mock.start()
+        partitions.install()
         try:
             self._state = self._start(environment, mock)
         except BaseException:
+            partitions.uninstall()
             mock.stop()
             environment.restore()
             raise
@@ -156,22 +161,24 @@ class LocalRuntime:
         return self
 
     def stop(self) -> None:
-        """Stop serving and working, save the tables to the data directory, leave moto. Idempotent."""
+        """Stop serving and working, compact the journal into snapshots, leave moto. Idempotent."""
         state = self._state
         if state is None:
             return
         try:
             state.stop_server()
             state.workers.stop()
+            state.stop_persister()  # before taking the lock: a compaction in progress needs it
             with state.invoker.lock:
                 # A request still in flight on a closing connection gets a 502 rather than a stopped moto.
                 state.accepting = False
-                if self.data_dir is not None:
-                    counts = save_tables(state.invoker.resources, self.data_dir, client=state.dynamodb)
-                    logger.info("saved %s to %s", _describe_counts(counts), self.data_dir)
+                if state.store is not None:
+                    state.store.close()
+                    logger.info("saved the tables to %s", self.data_dir)
         finally:
             self._state = None
             state.invoker.unload()
+            partitions.uninstall()
             state.mock.stop()
             state.environment.restore()
 
@@ -206,17 +213,21 @@ class LocalRuntime:
         event = build_event(
             request, match, account_id=state.invoker.resources.account_id, api_id=LOCAL_API_ID, request_id=request_id
         )
+        response = internal_server_error(request_id)
         with state.invoker.lock:
             if not state.accepting:
-                return internal_server_error(request_id)
+                return response
             try:
                 result = state.invoker.invoke(match.route.function, event)
-                return proxy_response(result, request_id=request_id)
+                response = proxy_response(result, request_id=request_id)
             except InvalidProxyResponseError as exc:
                 logger.error("%s: malformed Lambda proxy response: %s", match.route.function, exc)
             except Exception:
                 logger.exception("%s raised while handling %s %s", match.route.function, request.method, match.path)
-        return internal_server_error(request_id)
+        # Durable before it is answered: a 2xx promises the write survives a crash (persistence.py, 2).
+        if state.store is not None:
+            state.store.commit()
+        return response
 
     def _require_running(self) -> _Running:
         if self._state is None:
@@ -232,12 +243,13 @@ class LocalRuntime:
         invoker.prepare_sys_path()
         # Bound first: the stored objects' URLs (OBJECT_URL_BASE) name its port, and settings are read once.
         server = _Server((self.host, self.port), self)
+        store = None
         try:
             environment.set({OBJECT_URL_BASE: f"http://{self.host}:{server.server_port}{OBJECTS_PATH}"})
             if self.data_dir is not None:
-                counts = restore_tables(resources, self.data_dir, client=dynamodb)
-                if counts:
-                    logger.info("restored %s from %s", _describe_counts(counts), self.data_dir)
+                backend = dynamodb_backends[resources.account_id][self.region]
+                store = Store(resources, self.data_dir, backend, lock=invoker.lock)
+                store.open()
             with invoker.lock:
                 # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
                 first = next(iter(template.functions.values()), None)
@@ -259,8 +271,10 @@ class LocalRuntime:
             router=Router.from_template(template),
             server=server,
             s3=session.client("s3", region_name=self.region),
+            store=store,
         )
         workers.start()
+        state.start_persister()
         return state
 
     def _object(self, state: _Running, target: str) -> HttpResponse:
@@ -293,6 +307,7 @@ class _Running:
         router: Router,
         server: _Server,
         s3: Any,
+        store: Store | None = None,
     ) -> None:
         self.mock = mock
         self.environment = environment
@@ -302,8 +317,35 @@ class _Running:
         self.router = router
         self.server = server
         self.s3 = s3
+        self.store = store
         self.accepting = True
         self._thread: threading.Thread | None = None
+        self._persister: threading.Thread | None = None
+        self._persister_stop = threading.Event()
+
+    def start_persister(self) -> None:
+        """Commit what queue workers and schedules wrote (HTTP requests commit before answering) and
+        compact the journal once it is large; both off the request path."""
+        if self.store is None:
+            return
+        store = self.store
+
+        def run() -> None:
+            while not self._persister_stop.wait(PERSIST_INTERVAL):
+                try:
+                    store.commit()
+                    if store.needs_compaction():
+                        store.compact()
+                except Exception:
+                    logger.exception("journal commit or compaction failed")
+
+        self._persister = threading.Thread(target=run, name="polymetric-local-journal", daemon=True)
+        self._persister.start()
+
+    def stop_persister(self) -> None:
+        self._persister_stop.set()
+        if self._persister is not None:
+            self._persister.join()
 
     def serve(self) -> None:
         # A short poll interval keeps stop() quick; serve_forever only checks for shutdown between polls.
@@ -467,7 +509,3 @@ def _too_large() -> HttpResponse:
     return HttpResponse(
         status=413, headers=[("Content-Type", "application/json")], body=b'{"message":"Request Too Long"}'
     )
-
-
-def _describe_counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{logical_id}: {n} items" for logical_id, n in counts.items()) or "no tables"

@@ -151,6 +151,8 @@ class Template:
     apis: Mapping[str, RestApi]
     parameters: Mapping[str, Any] = field(default_factory=dict)
     buckets: Mapping[str, Bucket] = field(default_factory=dict)
+    # AWS::SES::EmailIdentity: logical id -> the identity (unresolved), verified in moto so SES can send as it.
+    email_identities: Mapping[str, Any] = field(default_factory=dict)
     # Extension point: state machines (AWS::Serverless::StateMachine, DefinitionUri + DefinitionSubstitutions)
     # get their own dataclass, a parser in _RESOURCE_PARSERS and a field here.
     resource_types: Mapping[str, str] = field(default_factory=dict)
@@ -195,6 +197,7 @@ def parse_template(text: str, *, path: Path) -> Template:
         apis=builder.apis,
         parameters=parameters,
         buckets=builder.buckets,
+        email_identities=builder.email_identities,
         resource_types={logical_id: str(r.get("Type")) for logical_id, r in resources.items()},
     )
 
@@ -209,6 +212,7 @@ class _Builder:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
+    email_identities: dict[str, Any] = field(default_factory=dict)
 
 
 def _parse_function(builder: _Builder, logical_id: str, own: Mapping[str, Any]) -> None:
@@ -396,7 +400,12 @@ def _parse_api(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> 
     )
 
 
+def _parse_email_identity(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
+    builder.email_identities[logical_id] = props.get("EmailIdentity")
+
+
 _RESOURCE_PARSERS: dict[str, Callable[[_Builder, str, Mapping[str, Any]], None]] = {
+    "AWS::SES::EmailIdentity": _parse_email_identity,
     "AWS::Serverless::Function": _parse_function,
     "AWS::DynamoDB::Table": _parse_table,
     "AWS::Serverless::SimpleTable": _parse_simple_table,

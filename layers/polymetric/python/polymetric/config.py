@@ -1,19 +1,22 @@
 """Every environment variable the layer reads, in one place (names match template.yaml Globals).
 
 No other module reads ``os.environ``; tests set variables with monkeypatch and call
-``get_settings.cache_clear()``.
+``get_settings.cache_clear()``. ``Settings`` is a plain dataclass whose types and bounds pydantic checks
+at the first read: defining a pydantic model here would load pydantic (about 60 ms) into every cold
+start, routes that validate nothing else included (bench/cold.py).
 """
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from annotated_types import Ge, Gt, Interval, Le
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    # Resource names have no defaults: a template that forgets one fails at cold start.
+@dataclass(frozen=True)
+class Settings:
+    # Resource names have no defaults: a template that forgets one fails at the first request.
     META_TABLE: str
     SAMPLES_TABLE: str
     COMPACTION_QUEUE_URL: str
@@ -22,20 +25,22 @@ class Settings(BaseModel):
     SNAPSHOT_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
     # Seconds a container trusts its caches of API tokens and registered series.
-    CACHE_SECONDS: int = Field(default=60, ge=0)
+    CACHE_SECONDS: Annotated[int, Ge(0)] = 60
     # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).
-    READ_CONCURRENCY: int = Field(default=16, ge=1, le=64)
+    READ_CONCURRENCY: Annotated[int, Interval(ge=1, le=64)] = 16
     # Alert delivery: PagerDuty's Events API v2 endpoint (a test points it at a loopback receiver), the
     # sender of alert e-mail (an SES-verified identity), how long an HTTP receiver may take.
     PAGERDUTY_EVENTS_URL: str = "https://events.pagerduty.com/v2/enqueue"
     ALERTS_MAIL_FROM: str = "alerts@polymetric.invalid"
-    DELIVERY_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=60)
+    DELIVERY_TIMEOUT_SECONDS: Annotated[float, Gt(0), Le(60)] = 10.0
     # Snapshot PNG links: presigned S3 URLs valid this long; the local runtime (make serve) sets
     # OBJECT_URL_BASE instead, because a presigned URL of in-process moto points nowhere.
-    SNAPSHOT_URL_SECONDS: int = Field(default=86400, ge=60, le=604800)
+    SNAPSHOT_URL_SECONDS: Annotated[int, Interval(ge=60, le=604800)] = 86400
     OBJECT_URL_BASE: str | None = None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.model_validate(dict(os.environ))
+    from pydantic import TypeAdapter  # see the module docstring
+
+    return TypeAdapter(Settings).validate_python(dict(os.environ))

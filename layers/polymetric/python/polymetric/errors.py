@@ -15,7 +15,8 @@ PolymetricError
  ├── PaymentRequiredError     the account may not store more (OddEye)
  ├── ForbiddenError           the token's role does not allow the route
  ├── NotFoundError            the resource does not exist for this tenant
- ├── ConflictError            the resource already exists / changed underneath
+ ├── ConflictError            the resource changed underneath
+ │    └── AlreadyExistsError       a resource of that name already exists (AppOptics 422)
  ├── UnsupportedMediaTypeError
  ├── PayloadTooLargeError
  └── StorageError             the store failed; ``cause`` keeps the original exception
@@ -137,6 +138,10 @@ class NotFoundError(PolymetricError):
 
 
 class ConflictError(PolymetricError):
+    pass
+
+
+class AlreadyExistsError(ConflictError):
     pass
 
 

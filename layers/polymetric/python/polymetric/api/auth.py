@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from polymetric.domain import tenants
+from polymetric.domain import tenants, token_scope
 from polymetric.errors import ForbiddenError, UnauthorizedError
 from polymetric.models.tenant import Ability, Principal
 from polymetric.observability import logger
@@ -51,7 +51,8 @@ def allow(
             raise ForbiddenError(f"This API token ({principal.role.value}) may not perform this action.")
         logger.append_keys(tenant=principal.tenant)
         app.append_context(**{PRINCIPAL: principal})  # type: ignore[no-untyped-call]
-        return next_middleware(app)
+        with token_scope.writing_as(principal):  # an environment token tags what it writes
+            return next_middleware(app)
 
     middleware.__name__ = f"allow_{ability.value}"
     setattr(middleware, ABILITY, ability)

@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
 
 from polymetric.errors import (
+    AlreadyExistsError,
     ConflictError,
     ForbiddenError,
     InvalidInputError,
@@ -27,6 +28,7 @@ STATUS: dict[type[PolymetricError], int] = {
     ForbiddenError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    AlreadyExistsError: 422,  # seed: Entity Already Exists
     PayloadTooLargeError: 413,
     UnsupportedMediaTypeError: 415,
     StorageError: 503,

@@ -19,13 +19,14 @@ writes the same items or none. Messages are grouped per (organization, metric sh
 queue, so no two workers ever rewrite the same series' rollup at once.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from polymetric.config import get_settings
+from polymetric.lazy import np
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import IntArray, SampleFrame
 from polymetric.observability import logger
@@ -127,7 +128,7 @@ def enqueue(now: float | None = None) -> int:
     return queued
 
 
-def _send(jobs: "list[HourJob] | list[ChunkJob]") -> None:
+def _send(jobs: list[HourJob] | list[ChunkJob]) -> None:
     queues.send(get_settings().COMPACTION_QUEUE_URL, [(j.group, j.as_message()) for j in jobs])
 
 
@@ -221,7 +222,7 @@ def uncompacted_hours(tenant: str, metric_lower: str, start: int, end: int, now:
 
 
 def compact(
-    job: "HourJob | ChunkJob", now: float | None = None, seconds_left: Callable[[], float] | None = None
+    job: HourJob | ChunkJob, now: float | None = None, seconds_left: Callable[[], float] | None = None
 ) -> CompactionReport:
     """Run one queued job: a chunk of a round, or an hour of late data.
 

@@ -10,10 +10,10 @@
 
 import json
 import time
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from polymetric.config import get_settings
-from polymetric.dialects.appoptics import notifications as wire
 from polymetric.errors import PolymetricError
 from polymetric.models.alert import MAIL, PAGERDUTY, SLACK, SNS, WEBHOOK, DeliveryAttempt, Notification, Service
 from polymetric.observability import logger, metrics
@@ -32,12 +32,22 @@ class RetryLaterError(PolymetricError):
         self.backoff = backoff
 
 
+class Wire(Protocol):
+    """How notifications look on the wire (``dialects/appoptics/notifications.py``), passed in by the notifier."""
+
+    def webhook_json(self, n: Notification) -> str: ...
+    def slack_message(self, n: Notification) -> dict[str, Any]: ...
+    def pagerduty_event(self, n: Notification, routing_key: str) -> dict[str, Any]: ...
+    def subject(self, n: Notification) -> str: ...
+    def text(self, n: Notification) -> str: ...
+
+
 def backoff(attempt: int) -> int:
     """Seconds before the next try: 10, 20, 40, 80 ... at most 300."""
     return int(min(10 * 2 ** max(attempt - 1, 0), 300))
 
 
-def _send(service: Service, n: Notification) -> outbound.Outcome:
+def _send(service: Service, n: Notification, wire: Wire) -> outbound.Outcome:
     settings = service.settings
     if service.type == WEBHOOK:
         body = urlencode({"payload": wire.webhook_json(n)}).encode()
@@ -62,7 +72,7 @@ def _send(service: Service, n: Notification) -> outbound.Outcome:
     return outbound.Outcome(False, False, f"service type {service.type} cannot be delivered")
 
 
-def deliver(n: Notification, attempt: int) -> str:
+def deliver(n: Notification, attempt: int, wire: Wire) -> str:
     """Deliver ``n`` (try number ``attempt``); returns the outcome, raises RetryLaterError on a transient failure."""
     if alert_state.was_delivered(n.tenant, n.delivery_id):
         return SKIPPED
@@ -72,7 +82,7 @@ def deliver(n: Notification, attempt: int) -> str:
         outcome = outbound.Outcome(False, False, f"service {n.service_id} no longer exists")
         service_type = "unknown"
     else:
-        outcome = _send(service, n)
+        outcome = _send(service, n, wire)
         service_type = service.type
     if outcome.delivered:
         result = DELIVERED

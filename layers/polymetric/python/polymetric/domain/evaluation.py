@@ -10,20 +10,22 @@
    holding its services get a clear. Inactive alerts are not evaluated and never notify.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from polymetric.domain import notifications
-from polymetric.domain import query as reads
+from polymetric.domain import series as reads
+from polymetric.lazy import np
 from polymetric.models.alert import Alert, AlertState, Condition, Notification, StreamState, Violation
 from polymetric.models.metric import COMPOSITE, Metric
+from polymetric.models.query import MeasurementsQuery
 from polymetric.models.samples import from_values
+from polymetric.models.tags import TagFilter
 from polymetric.observability import logger, metrics
 from polymetric.query import alerting, resample
-from polymetric.query.tags import TagFilter
 from polymetric.storage import alert_state, registry
 from polymetric.storage import alerts as store
 from polymetric.storage import metrics as metric_store
@@ -81,7 +83,7 @@ class Reads:
     def _composite(self, metric: Metric, start: int) -> list[alerting.StreamSamples]:
         from polymetric.domain import composites  # only alerts on composite metrics need the expression engine
 
-        q = reads.MeasurementsQuery(name=metric.name, start=start, end=self.now, resolution=60)
+        q = MeasurementsQuery(name=metric.name, start=start, end=self.now, resolution=60)
         out = []
         for s in composites.measure(self.tenant, metric, q).series:
             times = np.array([p["time"] for p in s.points], dtype=np.int64)
@@ -153,12 +155,14 @@ def evaluate_tenant(tenant: str, now: int, report: TickReport | None = None) -> 
     data = Reads(tenant, alerts, now)
     queued: list[Notification] = []
     for alert in alerts:
+        state = states.get(alert.id, AlertState(alert.id))
         judged = [
-            alerting.judge(c, data.streams(c), now=now, since=alert.updated_at, period=data.period(c))
+            alerting.judge(
+                c, data.streams(c), now=now, since=alert.updated_at, period=data.period(c), spikes=not state.triggered
+            )
             for c in alert.conditions
         ]
         violations = [v for found in judged for v in found]
-        state = states.get(alert.id, AlertState(alert.id))
         step = advance(alert, state, all(judged), violations, now)
         if step.state is None or not alert_state.write(tenant, step.state):
             continue  # nothing changed, or another run moved this alert first

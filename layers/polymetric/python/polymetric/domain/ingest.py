@@ -1,23 +1,26 @@
 """Accept measurements: create missing metrics, register new series, store samples as hot slabs."""
 
+from __future__ import annotations
+
 import math
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-import numpy as np
 from aws_lambda_powertools.metrics import MetricUnit
 
 from polymetric.domain import metrics as metric_rules
+from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.lazy import np
 from polymetric.models import window
 from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
-from polymetric.storage import codecs, keys, registry, samples
+from polymetric.storage import codecs, keys, registry, samples, tokens
 from polymetric.storage import metrics as metric_store
 
 
@@ -54,6 +57,7 @@ def write(
     """
     total = len(measurements) if total is None else total
     errors = list(errors or [])
+    measurements = token_scope.apply(measurements)
     outside = _outside_window(measurements, time.time())
     if outside:
         errors.extend(outside)
@@ -144,8 +148,10 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
             row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
             summaries[(key, hour)].append((sid, m.time - hour, row))
     generations = {k: known[k].created_at for k in series}
-    for key, members in series.items():
-        registry.ensure(tenant, key, generations[key], members, first_hour[key])
+    created = sum(
+        registry.ensure(tenant, key, generations[key], members, first_hour[key]) for key, members in series.items()
+    )
+    tokens.add_series(tenant, created)
     slabs = [
         samples.Slab(
             metric_lower=key, hour=hour, sections=_sections(plain.get((key, hour)), summaries.get((key, hour)))

@@ -1,14 +1,15 @@
 """Read measurements of one metric: select series, read samples, downsample, summarise, group."""
 
+from __future__ import annotations
+
 import time
 from typing import Any
-
-import numpy as np
 
 from polymetric.domain import composites, sparse
 from polymetric.domain.metrics import get as get_metric
 from polymetric.domain.series import load_buckets, select_series
 from polymetric.errors import InvalidInputError
+from polymetric.lazy import np
 from polymetric.models.metric import COMPOSITE
 from polymetric.models.query import MeasurementsQuery, QueryResult, SeriesResult, SortKey
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM

@@ -1,5 +1,7 @@
 """Sparse-data strategies: remembered at ingest, applied by the read path to buckets without samples."""
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 
 from polymetric.models.metric import Metric

@@ -1,16 +1,18 @@
-"""Organizations and their API tokens."""
+"""Organizations (the tenants), authentication, and the organization summary (GET /v1/organization)."""
 
 import secrets
 import time
 
-from polymetric.errors import UnauthorizedError
-from polymetric.models.tenant import Principal, Role
-from polymetric.storage import rounds, tokens
+from polymetric.config import get_settings
+from polymetric.errors import NotFoundError, UnauthorizedError
+from polymetric.models.tenant import ApiToken, Organization, Principal, Role
+from polymetric.storage import environments, rounds, sequences, tokens
+from polymetric.storage import metrics as metric_store
 
 LOCAL_TENANT = "local"
+TOKEN_SEQUENCE = "api_tokens"
 
 _principals: dict[str, tuple[Principal, float]] = {}
-_TOKEN_CACHE_SECONDS = 60.0
 
 
 def create_org(name: str, tenant: str | None = None) -> str:
@@ -20,24 +22,68 @@ def create_org(name: str, tenant: str | None = None) -> str:
     return tenant
 
 
-def create_token(tenant: str, role: Role, name: str, token: str | None = None) -> str:
-    """Store a new API token (hashed) and return it; the clear token is never stored."""
+def masked(token: str) -> str:
+    """What listings show of a secret: enough to tell tokens apart, never enough to use one."""
+    return f"{token[:4]}{'*' * max(0, len(token) - 8)}{token[-4:]}"
+
+
+def new_token(
+    tenant: str,
+    role: Role,
+    name: str | None,
+    *,
+    token: str | None = None,
+    active: bool = True,
+    environment: str | None = None,
+) -> ApiToken:
+    """Store a new API token (hashed); the returned one carries the secret, shown this once."""
     token = token or secrets.token_hex(32)
-    tokens.save_token(token, Principal(tenant, role, secrets.token_hex(4)), name)
-    return token
+    now = int(time.time())
+    created = ApiToken(
+        id=sequences.next_id(TOKEN_SEQUENCE),
+        name=name,
+        role=role,
+        active=active,
+        environment=environment,
+        masked=masked(token),
+        created_at=now,
+        updated_at=now,
+        secret=token,
+    )
+    tokens.create_token(tenant, token, created)
+    return created
+
+
+def create_token(tenant: str, role: Role, name: str, token: str | None = None, environment: str | None = None) -> str:
+    """Store a new API token and return its secret (the clear token is never stored)."""
+    secret = new_token(tenant, role, name, token=token, environment=environment).secret
+    assert secret is not None
+    return secret
+
+
+def create_org_with_admin(name: str) -> tuple[str, str]:
+    """A new organization and its first admin token: (tenant, token). What ``org create`` runs."""
+    tenant = create_org(name)
+    return tenant, create_token(tenant, Role.ADMIN, "first admin")
+
+
+def bootstrap(tenant: str, name: str, admin_token: str) -> None:
+    """An organization with a known admin token, made if missing (idempotent: the local server runs it at every
+    start, the deploy-time custom resource at every stack update)."""
+    if not tokens.org_exists(tenant):
+        create_org(name, tenant=tenant)
+    rounds.register(tenant, int(time.time()))  # no-op once listed (data saved by older versions)
+    if tokens.listed_id(admin_token) is None:  # unknown, or stored before tokens were listed
+        create_token(tenant, Role.ADMIN, "admin", token=admin_token)
 
 
 def bootstrap_local(admin_token: str) -> None:
-    """The local server's organization and admin token (idempotent: run at every start)."""
-    if not tokens.org_exists(LOCAL_TENANT):
-        create_org("Local organization", tenant=LOCAL_TENANT)
-    rounds.register(LOCAL_TENANT, int(time.time()))  # no-op once listed (data saved by older versions)
-    if tokens.find_token(admin_token) is None:
-        create_token(LOCAL_TENANT, Role.ADMIN, "local admin", token=admin_token)
+    """The local server's organization and admin token."""
+    bootstrap(LOCAL_TENANT, "Local organization", admin_token)
 
 
 def authenticate(token: str | None) -> Principal:
-    """The principal of an API token. Found tokens are cached per container for a minute."""
+    """The principal of an active API token; 401 when missing, unknown or inactive."""
     if not token:
         raise UnauthorizedError("Please provide credentials for authentication.")
     principal = find(token)
@@ -47,15 +93,37 @@ def authenticate(token: str | None) -> Principal:
 
 
 def find(token: str) -> Principal | None:
-    """The principal of an API token, None when unknown. Found tokens are cached per container for a minute."""
+    """The principal of an active API token, None when unknown or inactive.
+
+    Found tokens are cached per container for CACHE_SECONDS: a token deactivated or deleted through
+    another container stops working within that time (at once in the container that changed it).
+    """
     cached = _principals.get(token)
     now = time.monotonic()
-    if cached and now - cached[1] < _TOKEN_CACHE_SECONDS:
+    if cached and now - cached[1] < get_settings().CACHE_SECONDS:
         return cached[0]
     principal = tokens.find_token(token)
     if principal is not None:
         _principals[token] = (principal, now)
+    else:
+        _principals.pop(token, None)
     return principal
+
+
+def organization(tenant: str) -> Organization:
+    """The organization with its counts: metrics, series, API tokens, environments."""
+    org = tokens.get_org(tenant)
+    if org is None:
+        raise NotFoundError("Organization not found")
+    counts = {
+        "metrics": metric_store.count(tenant),
+        "series": org.counts.get("series", 0),
+        "api_tokens": tokens.count_tokens(tenant),
+        "environments": len(environments.list_all(tenant)),
+    }
+    return Organization(
+        tenant=org.tenant, name=org.name, created_at=org.created_at, metric_quota=org.metric_quota, counts=counts
+    )
 
 
 def metric_quota(tenant: str) -> int | None:

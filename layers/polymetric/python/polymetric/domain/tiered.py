@@ -8,12 +8,13 @@
    an older range is a 400, as the seed documents.
 """
 
-import time
+from __future__ import annotations
 
-import numpy as np
+import time
 
 from polymetric.domain.compaction import aggregation_period, uncompacted_hours
 from polymetric.errors import InvalidInputError
+from polymetric.lazy import np
 from polymetric.models.metric import Metric
 from polymetric.models.samples import SampleFrame, SidArray
 from polymetric.models.series import Series

@@ -6,17 +6,23 @@ its population stddev into a sum of squares, so that any coarser resolution, gro
 function (mean, stddev included) is computed exactly from the same six columns.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
+
+from polymetric.lazy import np
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 COLUMNS = ("count", "sum", "min", "max", "last", "sumsq")
 COUNT, SUM, MIN, MAX, LAST, SUMSQ = range(6)
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-SidArray = npt.NDArray[np.bytes_]  # dtype S12
+# Strings at run time (numpy loads at first use); every module naming them defers its annotations.
+FloatArray: TypeAlias = "npt.NDArray[np.float64]"
+IntArray: TypeAlias = "npt.NDArray[np.int64]"
+SidArray: TypeAlias = "npt.NDArray[np.bytes_]"  # dtype S12
 
 
 def sid_list(sids: SidArray) -> list[bytes]:
@@ -25,7 +31,7 @@ def sid_list(sids: SidArray) -> list[bytes]:
     return [s.ljust(12, b"\x00") for s in sids.tolist()]
 
 
-SourceArray = npt.NDArray[np.uint32]
+SourceArray: TypeAlias = "npt.NDArray[np.uint32]"
 
 
 @dataclass(frozen=True)
@@ -44,14 +50,14 @@ class SampleFrame:
     sources: SourceArray | None = None
 
     @classmethod
-    def empty(cls) -> "SampleFrame":
+    def empty(cls) -> SampleFrame:
         return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty((0, 6), dtype=np.float64))
 
     def source_ids(self) -> SourceArray:
         return self.sources if self.sources is not None else np.zeros(len(self.times), dtype=np.uint32)
 
     @classmethod
-    def concat(cls, frames: "list[SampleFrame]") -> "SampleFrame":
+    def concat(cls, frames: list[SampleFrame]) -> SampleFrame:
         if not frames:
             return cls.empty()
         if len(frames) == 1:
@@ -66,7 +72,7 @@ class SampleFrame:
     def __len__(self) -> int:
         return len(self.times)
 
-    def select(self, mask: npt.NDArray[np.bool_] | IntArray) -> "SampleFrame":
+    def select(self, mask: npt.NDArray[np.bool_] | IntArray) -> SampleFrame:
         """Rows by boolean mask or by index array."""
         sources = self.sources[mask] if self.sources is not None else None
         return SampleFrame(self.series[mask], self.times[mask], take_rows(self.values, mask), sources)

@@ -4,8 +4,9 @@ The seed's rules, as implemented here (``now`` is the tick's time, ``since`` whe
 created or last updated):
 
 1. ``above`` / ``below`` without ``duration``: a stream is beyond when its latest sample in the
-   look-back window is beyond the threshold, or any sample of the last tick period is (a single
-   spike fires). Samples older than ``since`` are not judged.
+   look-back window is beyond the threshold, or, while the alert is not triggered, any sample of
+   the last tick period is (a single spike fires). A triggered alert clears on its latest samples.
+   Samples older than ``since`` are not judged.
 2. With ``duration`` D: every sample in (now - D, now] is beyond, there is at least one, the first
    comes within one reporting period of the window's start, and the alert existed for the whole
    window (tracking starts after a create or update).
@@ -18,14 +19,18 @@ created or last updated):
    (average: mean of the streams, sum and count: sum, min: min, max: max, derivative: sum).
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
+from polymetric.lazy import np
 from polymetric.models.alert import ABOVE, ABSENT, BELOW, Condition, Violation
 from polymetric.models.samples import COUNT, MAX, MIN, SUM, FloatArray, IntArray
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 TICK_SECONDS = 60  # the evaluator's schedule: samples newer than this are "new" at a tick
 LOOKBACK_SECONDS = 300  # how far back the latest sample of a stream without duration is looked for
@@ -114,7 +119,13 @@ def _beyond(condition: Condition, values: FloatArray) -> npt.NDArray[np.bool_]:
 
 
 def judge(
-    condition: Condition, streams: Sequence[StreamSamples], *, now: int, since: int, period: int = 60
+    condition: Condition,
+    streams: Sequence[StreamSamples],
+    *,
+    now: int,
+    since: int,
+    period: int = 60,
+    spikes: bool = True,
 ) -> list[Violation]:
     """The streams beyond ``condition`` at ``now`` (one Violation each); empty when it does not hold."""
     if condition.type == ABSENT:
@@ -130,14 +141,21 @@ def judge(
         ]
     out = []
     for name, times, values in series:
-        violation = _threshold(condition, name, times, values, now, since, period)
+        violation = _threshold(condition, name, times, values, now, since, period, spikes)
         if violation is not None:
             out.append(violation)
     return out
 
 
 def _threshold(
-    condition: Condition, name: str, times: IntArray, values: FloatArray, now: int, since: int, period: int
+    condition: Condition,
+    name: str,
+    times: IntArray,
+    values: FloatArray,
+    now: int,
+    since: int,
+    period: int,
+    spikes: bool,
 ) -> Violation | None:
     judged = (times >= since) & (times <= now) & ~np.isnan(values)
     if condition.duration:
@@ -157,7 +175,7 @@ def _threshold(
         return None
     t, v = times[judged], values[judged]
     beyond = _beyond(condition, v)
-    fresh = beyond & (t > now - TICK_SECONDS)
+    fresh = beyond & (t > now - TICK_SECONDS) & spikes
     if beyond[-1]:
         at = len(v) - 1
     elif fresh.any():

@@ -8,11 +8,12 @@ Input rows are six-column summaries (``models.samples``) in write order. Steps:
 4. ``group_by`` folds the series of a group bucket by bucket with the group function.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from polymetric.lazy import np
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, FloatArray, IntArray, SampleFrame, take_rows
 
 SUMMARY_FUNCTIONS = ("mean", "sum", "min", "max", "count", "derivative", "stddev", "all")

@@ -8,8 +8,9 @@ Rules:
 3. More than ``MAX_FILL`` buckets per series is not filled (a fine resolution over a long range).
 """
 
-import numpy as np
+from __future__ import annotations
 
+from polymetric.lazy import np
 from polymetric.models.samples import FloatArray, IntArray, from_values
 from polymetric.models.sparse import HISTORICAL_MAX, HISTORICAL_MIN, LAST, ZERO, SparseSetting
 from polymetric.query.resample import Buckets

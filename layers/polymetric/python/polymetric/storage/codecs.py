@@ -20,14 +20,18 @@ Decimal scaling plus byte shuffling turns typical metric values (percentages, co
 with a few decimals) into mostly-zero byte planes that zlib squeezes to a few bytes per sample.
 """
 
+from __future__ import annotations
+
 import struct
 import zlib
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-
+from polymetric.lazy import np
 from polymetric.models.samples import FloatArray, IntArray, SidArray
 from polymetric.models.series import SID_BYTES
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 MAGIC = b"PS2"
 RAW = 0x7F
@@ -82,7 +86,7 @@ def _encode_column(col: FloatArray) -> bytes:
     return bytes([flag | e]) + prefix + _shuffle(ints)
 
 
-Section = tuple[SidArray, IntArray, FloatArray]  # sids, offsets within the hour, n × k value columns
+Section: TypeAlias = "tuple[SidArray, IntArray, FloatArray]"  # sids, offsets within the hour, n × k value columns
 
 
 def _encode_columns(columns: FloatArray) -> list[bytes]:

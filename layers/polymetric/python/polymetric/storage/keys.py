@@ -12,8 +12,13 @@ Meta table (``pk``, ``sk``)::
                                                        lists them) with its compaction watermarks: planned
                                                        (last hour whose round is written) and done (hours
                                                        before it are compacted)
-    TOKEN#{sha256(token)}       TOKEN                  API token: tenant, role (auth resolves a token
-                                                       before it knows the tenant, so this key is global)
+    TOKEN#{sha256(token)}       TOKEN                  API token: tenant, id, role, active, environment (auth
+                                                       resolves a token before it knows the tenant: global key)
+    T#{t}#TOKENS                {id}                   the same token as its organization lists it: the hash,
+                                                       a masked form, name (written with the global item in
+                                                       one transaction)
+    T#{t}#ENVS                  {id}                   environment: name
+    T#{t}#ENVNAMES              {name}                 environment name -> id (keeps names unique)
     SEQ                         {name}                 counter of integer ids (jobs, tokens, environments):
                                                        global, so no two organizations share an id
     T#{t}#JOBS                  {id}                   job: kind, state, progress, units done of total, errors
@@ -106,6 +111,26 @@ def jobs_pk(tenant: str) -> str:
 
 def job(tenant: str, job_id: int) -> tuple[str, str]:
     return jobs_pk(tenant), f"{job_id:012d}"
+
+
+def tokens_pk(tenant: str) -> str:
+    return f"T#{tenant}#TOKENS"
+
+
+def tenant_token(tenant: str, token_id: int) -> tuple[str, str]:
+    return tokens_pk(tenant), f"{token_id:012d}"
+
+
+def environments_pk(tenant: str) -> str:
+    return f"T#{tenant}#ENVS"
+
+
+def environment(tenant: str, environment_id: int) -> tuple[str, str]:
+    return environments_pk(tenant), f"{environment_id:012d}"
+
+
+def environment_name(tenant: str, name_lower: str) -> tuple[str, str]:
+    return f"T#{tenant}#ENVNAMES", name_lower
 
 
 def metrics_pk(tenant: str) -> str:

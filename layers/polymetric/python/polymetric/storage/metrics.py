@@ -134,3 +134,11 @@ def delete(tenant: str, metric_lower: str) -> None:
         bound(MetricItem)(pk, sk).delete(add_version_condition=False)
     except DeleteError as exc:
         raise StorageError("metric delete failed", cause=exc) from exc
+
+
+def count(tenant: str) -> int:
+    """How many metrics the organization has (a COUNT query: keys only, no items transferred)."""
+    try:
+        return int(bound(MetricItem).count(keys.metrics_pk(tenant)))
+    except PynamoDBException as exc:
+        raise StorageError("metric count failed", cause=exc) from exc

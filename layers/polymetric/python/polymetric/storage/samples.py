@@ -15,15 +15,16 @@ Invariants:
    take an hour from blocks only once its round is done and it has no HOURS item.
 """
 
+from __future__ import annotations
+
 import time
 import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from polymetric.config import get_settings
+from polymetric.lazy import np
 from polymetric.models.samples import (
     FloatArray,
     IntArray,

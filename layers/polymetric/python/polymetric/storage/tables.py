@@ -44,6 +44,9 @@ class OrgItem(_MetaItem):
     created_at = NumberAttribute()
     # How many metrics the organization may have (Anomify's 207, OddEye's 402); None is unlimited.
     metric_quota = NumberAttribute(null=True)
+    # Series registered minus series deleted (kept by ingest and metric deletes: counting the registry
+    # itself would read every metric's partition).
+    series_count = NumberAttribute(null=True)
 
 
 class TokenItem(_MetaItem):
@@ -55,7 +58,26 @@ class TokenItem(_MetaItem):
     name = UnicodeAttribute()
     role = UnicodeAttribute()
     active = BooleanAttribute(default=True)
+    environment = UnicodeAttribute(null=True)
     created_at = NumberAttribute()
+
+
+class TenantTokenItem(_MetaItem):
+    """The organization's view of a token (``T#{t}#TOKENS``): what listings read, with the hash to reach the
+    global item that authentication reads."""
+
+    class Meta(_MetaItem.Meta):
+        pass
+
+    token_hash = UnicodeAttribute()
+    token_id = NumberAttribute()
+    name = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+    environment = UnicodeAttribute(null=True)
+    masked = UnicodeAttribute()
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
 
 
 class MetricItem(_MetaItem):

@@ -4,13 +4,15 @@ Both live in the series' own partition ``T#{t}#S#{sid}#{gen}``, so one Query per
 range of hours (blocks, ``B{hour}``) or days (rollups, ``R{day}``). Encodings are in ``codecs.py``.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TypeAlias
 
 from polymetric.config import get_settings
+from polymetric.lazy import np
 from polymetric.models import window
 from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, sid_list, take_rows
 from polymetric.storage import batch, codecs, keys
@@ -78,7 +80,7 @@ def _series_items(tenant: str, generation: int, sid_hex: str, lo: str, hi: str) 
     return batch.query(table, keys.series_pk(tenant, sid_hex, generation), sk_between=(lo, hi))
 
 
-Decoded = tuple[IntArray, FloatArray, SourceArray | None]  # times, six columns, write sources
+Decoded: TypeAlias = "tuple[IntArray, FloatArray, SourceArray | None]"  # times, six columns, write sources
 
 
 def _decode_block_item(item: batch.Item) -> Decoded:

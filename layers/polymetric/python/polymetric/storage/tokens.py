@@ -1,14 +1,21 @@
-"""Organizations and API tokens (PynamoDB items in the Meta table). Tokens are stored only as SHA-256."""
+"""Organizations and API tokens (PynamoDB items in the Meta table). Tokens are stored only as SHA-256.
+
+A token is two items written together in one transaction: the global ``TOKEN#{hash}`` item that
+authentication reads (it does not know the tenant yet) and the organization's ``T#{t}#TOKENS`` item
+that listings read.
+"""
 
 import hashlib
 import time
+from typing import Any
 
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from polymetric.errors import StorageError
-from polymetric.models.tenant import Principal
+from polymetric.errors import NotFoundError, StorageError
+from polymetric.models.tenant import ApiToken, Organization, Principal, Role, TokenChanges
 from polymetric.storage import keys
-from polymetric.storage.tables import OrgItem, TokenItem, bound
+from polymetric.storage.tables import OrgItem, TenantTokenItem, TokenItem, bound
 
 
 def token_hash(token: str) -> str:
@@ -18,7 +25,7 @@ def token_hash(token: str) -> str:
 def save_org(tenant: str, name: str) -> None:
     pk, sk = keys.org(tenant)
     try:
-        bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=int(time.time())).save()
+        bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=int(time.time()), series_count=0).save()
     except PynamoDBException as exc:
         raise StorageError("organization write failed", cause=exc) from exc
 
@@ -28,7 +35,7 @@ def org_exists(tenant: str) -> bool:
     return bound(OrgItem).count(pk, OrgItem.sk == sk) > 0
 
 
-def metric_quota(tenant: str) -> int | None:
+def get_org(tenant: str) -> Organization | None:
     pk, sk = keys.org(tenant)
     try:
         item = bound(OrgItem).get(pk, sk)
@@ -36,7 +43,31 @@ def metric_quota(tenant: str) -> int | None:
         return None
     except PynamoDBException as exc:
         raise StorageError("organization read failed", cause=exc) from exc
-    return None if item.metric_quota is None else int(item.metric_quota)
+    return Organization(
+        tenant=item.tenant,
+        name=item.name,
+        created_at=int(item.created_at),
+        metric_quota=None if item.metric_quota is None else int(item.metric_quota),
+        counts={"series": max(0, int(item.series_count or 0))},
+    )
+
+
+def add_series(tenant: str, count: int) -> None:
+    """Keep the organization's series count (``count`` < 0 when series are deleted)."""
+    if not count:
+        return
+    pk, sk = keys.org(tenant)
+    try:
+        bound(OrgItem)(pk, sk).update(actions=[OrgItem.series_count.add(count)], condition=OrgItem.pk.exists())
+    except PynamoDBException as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return  # no organization item (tests that write without one); nothing to count
+        raise StorageError("organization write failed", cause=exc) from exc
+
+
+def metric_quota(tenant: str) -> int | None:
+    org = get_org(tenant)
+    return None if org is None else org.metric_quota
 
 
 def set_metric_quota(tenant: str, quota: int | None) -> None:
@@ -50,32 +81,164 @@ def set_metric_quota(tenant: str, quota: int | None) -> None:
         raise StorageError("organization write failed", cause=exc) from exc
 
 
-def save_token(token: str, principal: Principal, name: str) -> None:
-    pk, sk = keys.token(token_hash(token))
-    item = bound(TokenItem)(
+def _api_token(item: TenantTokenItem) -> ApiToken:
+    return ApiToken(
+        id=int(item.token_id),
+        name=item.name,
+        role=Role(item.role),
+        active=bool(item.active),
+        environment=item.environment,
+        masked=item.masked,
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+    )
+
+
+def _transact() -> TransactWrite:
+    return TransactWrite(connection=bound(TokenItem)._get_connection().connection)
+
+
+def create_token(tenant: str, token: str, api_token: ApiToken) -> None:
+    """Store both items of a new token (the clear token is never stored)."""
+    digest = token_hash(token)
+    pk, sk = keys.token(digest)
+    global_item = bound(TokenItem)(
         pk,
         sk,
-        tenant=principal.tenant,
-        token_id=principal.token_id,
-        name=name,
-        role=principal.role.value,
-        active=True,
-        created_at=int(time.time()),
+        tenant=tenant,
+        token_id=str(api_token.id),
+        name=api_token.name or "",
+        role=api_token.role.value,
+        active=api_token.active,
+        environment=api_token.environment,
+        created_at=api_token.created_at,
+    )
+    tpk, tsk = keys.tenant_token(tenant, api_token.id)
+    tenant_item = bound(TenantTokenItem)(
+        tpk,
+        tsk,
+        token_hash=digest,
+        token_id=api_token.id,
+        name=api_token.name,
+        role=api_token.role.value,
+        active=api_token.active,
+        environment=api_token.environment,
+        masked=api_token.masked,
+        created_at=api_token.created_at,
+        updated_at=api_token.updated_at,
     )
     try:
-        item.save()
+        with _transact() as tx:
+            tx.save(global_item)
+            tx.save(tenant_item, condition=TenantTokenItem.pk.does_not_exist())
     except PynamoDBException as exc:
         raise StorageError("token write failed", cause=exc) from exc
 
 
 def find_token(token: str) -> Principal | None:
+    """The principal of an active token; None when unknown or inactive."""
     pk, sk = keys.token(token_hash(token))
     try:
-        item = bound(TokenItem).get(pk, sk)
+        item = bound(TokenItem).get(pk, sk, consistent_read=True)
     except TokenItem.DoesNotExist:
         return None
     except PynamoDBException as exc:
         raise StorageError("token read failed", cause=exc) from exc
     if not item.active:
         return None
-    return Principal.of(item.tenant, item.role, item.token_id)
+    return Principal.of(item.tenant, item.role, item.token_id, item.environment)
+
+
+def listed_id(token: str) -> tuple[str, int] | None:
+    """(tenant, id) of a token its organization lists, active or not; None for unknown and unlisted ones."""
+    pk, sk = keys.token(token_hash(token))
+    try:
+        item = bound(TokenItem).get(pk, sk, consistent_read=True)
+    except TokenItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("token read failed", cause=exc) from exc
+    return (item.tenant, int(item.token_id)) if item.token_id.isdigit() else None
+
+
+def list_tokens(tenant: str) -> list[ApiToken]:
+    """Every token of the organization, by id (an organization has tens of tokens, not millions)."""
+    try:
+        return [_api_token(i) for i in bound(TenantTokenItem).query(keys.tokens_pk(tenant), consistent_read=True)]
+    except PynamoDBException as exc:
+        raise StorageError("token list failed", cause=exc) from exc
+
+
+def count_tokens(tenant: str) -> int:
+    try:
+        return int(bound(TenantTokenItem).count(keys.tokens_pk(tenant)))
+    except PynamoDBException as exc:
+        raise StorageError("token count failed", cause=exc) from exc
+
+
+def _tenant_item(tenant: str, token_id: int) -> TenantTokenItem | None:
+    pk, sk = keys.tenant_token(tenant, token_id)
+    try:
+        return bound(TenantTokenItem).get(pk, sk, consistent_read=True)
+    except TenantTokenItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("token read failed", cause=exc) from exc
+
+
+def get_token(tenant: str, token_id: int) -> ApiToken | None:
+    item = _tenant_item(tenant, token_id)
+    return None if item is None else _api_token(item)
+
+
+def update_token(tenant: str, token_id: int, changes: TokenChanges) -> ApiToken:
+    """Apply ``changes`` to both items at once; NotFoundError when the token is gone."""
+    item = _tenant_item(tenant, token_id)
+    if item is None:
+        raise NotFoundError(f"API token {token_id} not found")
+    fields: dict[str, Any] = {}
+    if changes.name is not None:
+        fields["name"] = changes.name
+    if changes.role is not None:
+        fields["role"] = changes.role.value
+    if changes.active is not None:
+        fields["active"] = changes.active
+    if changes.environment is not None:
+        fields["environment"] = changes.environment or None
+    global_model = bound(TokenItem)
+    bound(TenantTokenItem)
+    g_actions = [
+        getattr(TokenItem, k).remove() if v is None else getattr(TokenItem, k).set(v) for k, v in fields.items()
+    ]
+    t_actions = [
+        getattr(TenantTokenItem, k).remove() if v is None else getattr(TenantTokenItem, k).set(v)
+        for k, v in fields.items()
+    ]
+    t_actions.append(TenantTokenItem.updated_at.set(int(time.time())))
+    gpk, gsk = keys.token(item.token_hash)
+    try:
+        with _transact() as tx:
+            if g_actions:
+                tx.update(global_model(gpk, gsk), actions=g_actions, condition=TokenItem.pk.exists())
+            tx.update(item, actions=t_actions, condition=TenantTokenItem.pk.exists())
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in str(exc.cause_response_message) + str(exc.cancellation_reasons):
+            raise NotFoundError(f"API token {token_id} not found") from exc
+        raise StorageError("token update failed", cause=exc) from exc
+    found = get_token(tenant, token_id)
+    if found is None:
+        raise NotFoundError(f"API token {token_id} not found")
+    return found
+
+
+def delete_token(tenant: str, token_id: int) -> None:
+    item = _tenant_item(tenant, token_id)
+    if item is None:
+        raise NotFoundError(f"API token {token_id} not found")
+    gpk, gsk = keys.token(item.token_hash)
+    try:
+        with _transact() as tx:
+            tx.delete(bound(TokenItem)(gpk, gsk))
+            tx.delete(item)
+    except PynamoDBException as exc:
+        raise StorageError("token delete failed", cause=exc) from exc

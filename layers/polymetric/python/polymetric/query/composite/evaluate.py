@@ -10,14 +10,14 @@
 5. A composite metric cannot be read by series(): nesting composites is an error.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Protocol
 
 from polymetric.errors import InvalidInputError
+from polymetric.lazy import np
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import FloatArray, IntArray
 from polymetric.models.series import Series
@@ -26,6 +26,9 @@ from polymetric.query import limits, resample
 from polymetric.query.composite import ops
 from polymetric.query.composite.ast import Call, MapLit, Node, SetLit
 from polymetric.query.composite.functions import AGGREGATORS, canonical, options, parse_shifts, text_of
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 
 class Reader(Protocol):
@@ -47,7 +50,7 @@ class Grid:
     resolution: int
 
     @classmethod
-    def of(cls, start: int, end: int, resolution: int) -> "Grid":
+    def of(cls, start: int, end: int, resolution: int) -> Grid:
         return cls(start - start % resolution, end, resolution)
 
     @property
@@ -72,16 +75,16 @@ class SeriesSet:
     metas: tuple[Meta, ...]
 
     @classmethod
-    def empty(cls, n: int) -> "SeriesSet":
+    def empty(cls, n: int) -> SeriesSet:
         return cls(np.empty((0, n)), ())
 
     def __len__(self) -> int:
         return len(self.metas)
 
-    def rows(self, keep: list[int]) -> "SeriesSet":
+    def rows(self, keep: list[int]) -> SeriesSet:
         return SeriesSet(self.values[keep], tuple(self.metas[i] for i in keep))
 
-    def with_values(self, values: FloatArray) -> "SeriesSet":
+    def with_values(self, values: FloatArray) -> SeriesSet:
         return SeriesSet(values, self.metas)
 
 

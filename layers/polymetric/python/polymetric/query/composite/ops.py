@@ -4,13 +4,17 @@ A missing point is NaN. Nothing here loops over points; window() and the pairwis
 series either. Numpy's nan-aware reductions warn on all-NaN slices, so reductions mask explicitly.
 """
 
-import numpy as np
-import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
+from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
+from polymetric.lazy import np
 from polymetric.models.samples import FloatArray
 
-BoolArray = npt.NDArray[np.bool_]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+BoolArray: TypeAlias = "npt.NDArray[np.bool_]"
 
 
 def aggregate(v: FloatArray, function: str) -> FloatArray:
@@ -81,7 +85,7 @@ def window(v: FloatArray, size: int, function: str) -> FloatArray:
     rows, cols = np.nonzero(present)
     packed = np.full((v.shape[0], v.shape[1] + size), np.nan)
     packed[rows, rank[rows, cols]] = v[rows, cols]  # each row's points, left-aligned
-    windows = sliding_window_view(packed, size, axis=1)  # windows[r, k] = points k .. k+size-1
+    windows = np.lib.stride_tricks.sliding_window_view(packed, size, axis=1)  # windows[r, k] = points k .. k+size-1
     if function == "mean":
         reduced = windows.mean(axis=2)
     elif function == "sum":

@@ -2,9 +2,8 @@
 
 from typing import TypedDict
 
+from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
-
-from .requests import integer, one
 
 MAX_LENGTH = 100
 

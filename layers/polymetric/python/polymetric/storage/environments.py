@@ -1,0 +1,142 @@
+"""Environments (Meta table): ``T#{t}#ENVS/{id}`` holds one, ``T#{t}#ENVNAMES/{name}`` keeps names unique.
+
+Both items change together in one transaction, so two requests creating the same name cannot both win.
+"""
+
+import time
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from polymetric.errors import AlreadyExistsError, NotFoundError, StorageError
+from polymetric.models.tenant import Environment
+from polymetric.storage import keys
+from polymetric.storage.tables import _MetaItem, bound
+
+
+class EnvironmentItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    environment_id = NumberAttribute()
+    name = UnicodeAttribute()
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+
+
+class EnvironmentNameItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    environment_id = NumberAttribute()
+
+
+def _environment(item: EnvironmentItem) -> Environment:
+    return Environment(
+        id=int(item.environment_id),
+        name=item.name,
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+    )
+
+
+def _transact() -> TransactWrite:
+    return TransactWrite(connection=bound(EnvironmentItem)._get_connection().connection)
+
+
+def _conflict(exc: TransactWriteError) -> bool:
+    return "ConditionalCheckFailed" in f"{exc.cause_response_code} {exc.cause_response_message}"
+
+
+def create(tenant: str, environment: Environment) -> None:
+    """Store a new environment; ConflictError when the organization already has one of that name."""
+    pk, sk = keys.environment(tenant, environment.id)
+    npk, nsk = keys.environment_name(tenant, environment.name.lower())
+    try:
+        with _transact() as tx:
+            tx.save(
+                bound(EnvironmentNameItem)(npk, nsk, environment_id=environment.id),
+                condition=EnvironmentNameItem.pk.does_not_exist(),
+            )
+            tx.save(
+                bound(EnvironmentItem)(
+                    pk,
+                    sk,
+                    environment_id=environment.id,
+                    name=environment.name,
+                    created_at=environment.created_at,
+                    updated_at=environment.updated_at,
+                )
+            )
+    except TransactWriteError as exc:
+        if _conflict(exc):
+            raise AlreadyExistsError(f"An environment named {environment.name} already exists.") from exc
+        raise StorageError("environment write failed", cause=exc) from exc
+
+
+def get(tenant: str, environment_id: int) -> Environment | None:
+    pk, sk = keys.environment(tenant, environment_id)
+    try:
+        return _environment(bound(EnvironmentItem).get(pk, sk, consistent_read=True))
+    except EnvironmentItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("environment read failed", cause=exc) from exc
+
+
+def find_by_name(tenant: str, name: str) -> Environment | None:
+    npk, nsk = keys.environment_name(tenant, name.lower())
+    try:
+        found = bound(EnvironmentNameItem).get(npk, nsk, consistent_read=True)
+    except EnvironmentNameItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("environment read failed", cause=exc) from exc
+    return get(tenant, int(found.environment_id))
+
+
+def list_all(tenant: str) -> list[Environment]:
+    try:
+        return [_environment(i) for i in bound(EnvironmentItem).query(keys.environments_pk(tenant))]
+    except PynamoDBException as exc:
+        raise StorageError("environment list failed", cause=exc) from exc
+
+
+def rename(tenant: str, current: Environment, name: str) -> Environment:
+    """Give the environment a new name (the old name is freed in the same transaction)."""
+    pk, sk = keys.environment(tenant, current.id)
+    old_npk, old_nsk = keys.environment_name(tenant, current.name.lower())
+    npk, nsk = keys.environment_name(tenant, name.lower())
+    now = int(time.time())
+    try:
+        with _transact() as tx:
+            if nsk != old_nsk:
+                tx.delete(bound(EnvironmentNameItem)(old_npk, old_nsk))
+                tx.save(
+                    bound(EnvironmentNameItem)(npk, nsk, environment_id=current.id),
+                    condition=EnvironmentNameItem.pk.does_not_exist(),
+                )
+            tx.update(
+                bound(EnvironmentItem)(pk, sk),
+                actions=[EnvironmentItem.name.set(name), EnvironmentItem.updated_at.set(now)],
+                condition=EnvironmentItem.pk.exists(),
+            )
+    except TransactWriteError as exc:
+        if _conflict(exc):
+            if get(tenant, current.id) is None:
+                raise NotFoundError(f"Environment {current.id} not found") from exc
+            raise AlreadyExistsError(f"An environment named {name} already exists.") from exc
+        raise StorageError("environment write failed", cause=exc) from exc
+    return Environment(id=current.id, name=name, created_at=current.created_at, updated_at=now)
+
+
+def delete(tenant: str, environment: Environment) -> None:
+    pk, sk = keys.environment(tenant, environment.id)
+    npk, nsk = keys.environment_name(tenant, environment.name.lower())
+    try:
+        with _transact() as tx:
+            tx.delete(bound(EnvironmentItem)(pk, sk))
+            tx.delete(bound(EnvironmentNameItem)(npk, nsk))
+    except PynamoDBException as exc:
+        raise StorageError("environment delete failed", cause=exc) from exc

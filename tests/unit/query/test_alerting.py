@@ -1,0 +1,78 @@
+"""Judging alert conditions (pure): thresholds, spikes, durations, absent, summary functions, grouping."""
+
+import numpy as np
+
+from polymetric.models.alert import Condition, TagSpec
+from polymetric.models.samples import from_values
+from polymetric.query.alerting import StreamSamples, group, judge, label, statistic
+
+NOW = 10_000
+
+
+def stream(values: list[float], times: list[int], **tags: str) -> StreamSamples:
+    tags = tags or {"host": "a"}
+    return StreamSamples(label(tags), tags, np.array(times, dtype=np.int64), from_values(np.array(values, dtype=float)))
+
+
+def above(threshold: float, **kw) -> Condition:
+    return Condition(1, "above", "m", threshold=threshold, summary_function=kw.pop("summary_function", "average"), **kw)
+
+
+def test_latest_sample_decides_and_a_fresh_spike_fires() -> None:
+    assert judge(above(5), [stream([1, 9], [NOW - 100, NOW - 10])], now=NOW, since=0)
+    assert not judge(above(5), [stream([9, 1], [NOW - 100, NOW - 90])], now=NOW, since=0)
+    spike = [stream([9, 1], [NOW - 30, NOW - 20])]
+    assert judge(above(5), spike, now=NOW, since=0)
+    assert not judge(above(5), spike, now=NOW, since=0, spikes=False)  # a triggered alert clears on the latest
+
+
+def test_samples_before_the_alert_and_outside_the_lookback_are_not_judged() -> None:
+    assert not judge(above(5), [stream([9], [NOW - 10])], now=NOW, since=NOW - 5)
+    assert not judge(above(5), [stream([9], [NOW - 400])], now=NOW, since=0)
+
+
+def test_duration_needs_every_sample_beyond_and_coverage() -> None:
+    c = above(5, duration=120)
+    full = stream([9, 9, 9], [NOW - 110, NOW - 60, NOW - 5])
+    assert judge(c, [full], now=NOW, since=0)
+    assert not judge(c, [stream([9, 1, 9], [NOW - 110, NOW - 60, NOW - 5])], now=NOW, since=0)
+    assert not judge(c, [stream([9], [NOW - 5])], now=NOW, since=0)  # one late sample covers nothing
+    assert not judge(c, [full], now=NOW, since=NOW - 100)  # tracking starts with the alert
+
+
+def test_below_and_violation_fields() -> None:
+    c = Condition(7, "below", "free", threshold=5, summary_function="average")
+    (v,) = judge(c, [stream([3], [NOW - 10], host="db")], now=NOW, since=0)
+    assert (v.condition_id, v.metric, v.stream, v.value, v.recorded_at, v.count) == (
+        7,
+        "free",
+        "host=db",
+        3.0,
+        NOW - 10,
+        1,
+    )
+
+
+def test_absent_only_after_a_stream_was_seen() -> None:
+    c = Condition(1, "absent", "m", duration=120)
+    assert judge(c, [stream([1], [NOW - 200])], now=NOW, since=0)
+    assert not judge(c, [stream([1], [NOW - 100])], now=NOW, since=0)
+    assert not judge(c, [], now=NOW, since=0)
+    assert not judge(c, [stream([1], [NOW - 200])], now=NOW, since=NOW - 60)
+
+
+def test_summary_functions_and_derivative_reset() -> None:
+    stats = from_values(np.array([10.0, 4.0, 7.0]))
+    assert statistic(stats, "derivative").tolist()[1:] == [-6.0, 3.0]
+    assert statistic(stats, "derivative", detect_reset=True).tolist()[1:] == [0.0, 3.0]
+    assert statistic(stats, "count").tolist() == [1.0, 1.0, 1.0]
+    assert statistic(stats, "max").tolist() == [10.0, 4.0, 7.0]
+
+
+def test_grouped_streams_fold_per_minute() -> None:
+    streams = [stream([80], [NOW - 50], host="web-1"), stream([20, 60], [NOW - 49, NOW - 48], host="web-2")]
+    ((_times, values),) = group(streams, "average", False)
+    assert values.tolist() == [60.0]
+    c = above(50, tags=(TagSpec("host", ("web-*",), grouped=True),))
+    (v,) = judge(c, streams, now=NOW, since=0)
+    assert v.stream == "grouped"
