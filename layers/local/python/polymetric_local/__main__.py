@@ -120,7 +120,7 @@ def _configure_logging() -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m polymetric_local", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the API until SIGINT/SIGTERM, keeping the tables on disk")
+    serve = commands.add_parser("serve", help="serve the API until SIGINT/SIGTERM; tables are journaled to disk")
     serve.add_argument("--port", type=int, help=f"port to listen on (default: env PORT, else {DEFAULT_PORT})")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--data-dir", type=Path, help="where tables are saved (default: <repo>/.polymetric-data)")
@@ -150,7 +150,7 @@ def _announce(runtime: LocalRuntime, data_dir: Path) -> None:
         f"Polymetric listening on {runtime.url}",
         f"Admin token: {runtime.admin_token}",
         f"Try: curl -u {runtime.admin_token}: {runtime.url}/v1/metrics",
-        f"Data: {data_dir} (saved on Ctrl-C; `kill -USR1 {os.getpid()}` fires the schedules now)",
+        f"Data: {data_dir} (every acknowledged write is journaled; `kill -USR1 {os.getpid()}` fires the schedules now)",
     )
     print("\n".join(lines), flush=True)  # noqa: T201
 

@@ -20,10 +20,13 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import boto3
 import moto
+from moto.dynamodb.models import dynamodb_backends
 
+from polymetric_local import partitions
 from polymetric_local.apigw import (
     HttpRequest,
     HttpResponse,
@@ -34,7 +37,7 @@ from polymetric_local.apigw import (
     proxy_response,
 )
 from polymetric_local.invoke import EnvironmentPatch, Invoker
-from polymetric_local.persistence import restore_tables, save_tables
+from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
 from polymetric_local.stepfunctions import MOTO_CONFIG, lambda_tasks
 from polymetric_local.template import Template, load_template
@@ -60,6 +63,11 @@ RUNTIME_ENV: dict[str, str | None] = {
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+# Stored objects (S3 in moto) are served under this path; handlers learn the URL from OBJECT_URL_BASE,
+# because a presigned URL of the in-process moto points at an S3 endpoint nothing listens on.
+OBJECTS_PATH = "/_local/s3"
+OBJECT_URL_BASE = "OBJECT_URL_BASE"
+PERSIST_INTERVAL = 0.5  # seconds between background journal commits and compaction checks
 
 
 def bootstrap_tenants(admin_token: str) -> None:
@@ -140,9 +148,11 @@ class LocalRuntime:
         environment.set(RUNTIME_ENV)
         mock = moto.mock_aws(config=MOTO_CONFIG)  # state machines really run (stepfunctions.py)
         mock.start()
+        partitions.install()
         try:
             self._state = self._start(environment, mock)
         except BaseException:
+            partitions.uninstall()
             mock.stop()
             environment.restore()
             raise
@@ -152,7 +162,7 @@ class LocalRuntime:
         return self
 
     def stop(self) -> None:
-        """Stop serving and working, save the tables to the data directory, leave moto. Idempotent."""
+        """Stop serving and working, compact the journal into snapshots, leave moto. Idempotent."""
         state = self._state
         if state is None:
             return
@@ -160,15 +170,17 @@ class LocalRuntime:
             state.stop_server()
             state.workers.stop()
             state.lambda_tasks.stop()
+            state.stop_persister()  # before taking the lock: a compaction in progress needs it
             with state.invoker.lock:
                 # A request still in flight on a closing connection gets a 502 rather than a stopped moto.
                 state.accepting = False
-                if self.data_dir is not None:
-                    counts = save_tables(state.invoker.resources, self.data_dir, client=state.dynamodb)
-                    logger.info("saved %s to %s", _describe_counts(counts), self.data_dir)
+                if state.store is not None:
+                    state.store.close()
+                    logger.info("saved the tables to %s", self.data_dir)
         finally:
             self._state = None
             state.invoker.unload()
+            partitions.uninstall()
             state.mock.stop()
             state.environment.restore()
 
@@ -194,6 +206,8 @@ class LocalRuntime:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """API Gateway plus Lambda for one HTTP request, without the socket."""
         state = self._require_running()
+        if request.method in ("GET", "HEAD") and request.target.startswith(OBJECTS_PATH + "/"):
+            return self._object(state, request.target)
         match = state.router.resolve(request.method, request.target)
         if isinstance(match, HttpResponse):
             return match
@@ -201,17 +215,21 @@ class LocalRuntime:
         event = build_event(
             request, match, account_id=state.invoker.resources.account_id, api_id=LOCAL_API_ID, request_id=request_id
         )
+        response = internal_server_error(request_id)
         with state.invoker.lock:
             if not state.accepting:
-                return internal_server_error(request_id)
+                return response
             try:
                 result = state.invoker.invoke(match.route.function, event)
-                return proxy_response(result, request_id=request_id)
+                response = proxy_response(result, request_id=request_id)
             except InvalidProxyResponseError as exc:
                 logger.error("%s: malformed Lambda proxy response: %s", match.route.function, exc)
             except Exception:
                 logger.exception("%s raised while handling %s %s", match.route.function, request.method, match.path)
-        return internal_server_error(request_id)
+        # Durable before it is answered: a 2xx promises the write survives a crash (persistence.py, 2).
+        if state.store is not None:
+            state.store.commit()
+        return response
 
     def _require_running(self) -> _Running:
         if self._state is None:
@@ -225,16 +243,24 @@ class LocalRuntime:
         dynamodb: DynamoDBClient = session.client("dynamodb", region_name=self.region)
         invoker = Invoker(template, resources, environment)
         invoker.prepare_sys_path()
-        if self.data_dir is not None:
-            counts = restore_tables(resources, self.data_dir, client=dynamodb)
-            if counts:
-                logger.info("restored %s from %s", _describe_counts(counts), self.data_dir)
-        with invoker.lock:
-            # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
-            first = next(iter(template.functions.values()), None)
-            if first is not None:
-                invoker.apply_env(first)
-            self.bootstrap(self.admin_token)
+        # Bound first: the stored objects' URLs (OBJECT_URL_BASE) name its port, and settings are read once.
+        server = _Server((self.host, self.port), self)
+        store = None
+        try:
+            environment.set({OBJECT_URL_BASE: f"http://{self.host}:{server.server_port}{OBJECTS_PATH}"})
+            if self.data_dir is not None:
+                backend = dynamodb_backends[resources.account_id][self.region]
+                store = Store(resources, self.data_dir, backend, lock=invoker.lock)
+                store.open()
+            with invoker.lock:
+                # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
+                first = next(iter(template.functions.values()), None)
+                if first is not None:
+                    invoker.apply_env(first)
+                self.bootstrap(self.admin_token)
+        except BaseException:
+            server.server_close()
+            raise
         workers = Workers(
             invoker, sqs=session.client("sqs", region_name=self.region), schedules_enabled=self.schedules_enabled
         )
@@ -247,11 +273,29 @@ class LocalRuntime:
             workers=workers,
             dynamodb=dynamodb,
             router=Router.from_template(template),
-            server=_Server((self.host, self.port), self),
             lambda_tasks=tasks,
+            server=server,
+            s3=session.client("s3", region_name=self.region),
+            store=store,
         )
         workers.start()
+        state.start_persister()
         return state
+
+    def _object(self, state: _Running, target: str) -> HttpResponse:
+        """GET /_local/s3/{bucket}/{key}: a stored object (snapshot PNGs), as the presigned S3 URL would serve it."""
+        bucket, _, key = unquote(target.split("?", 1)[0][len(OBJECTS_PATH) + 1 :]).partition("/")
+        if bucket not in state.invoker.resources.buckets.values() or not key:
+            return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
+        with state.invoker.lock:
+            try:
+                found = state.s3.get_object(Bucket=bucket, Key=key)
+            except state.s3.exceptions.NoSuchKey:
+                return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
+            body = found["Body"].read()
+        return HttpResponse(
+            status=200, headers=[("Content-Type", found.get("ContentType", "binary/octet-stream"))], body=body
+        )
 
 
 class _Running:
@@ -268,6 +312,8 @@ class _Running:
         router: Router,
         server: _Server,
         lambda_tasks: Any,
+        s3: Any,
+        store: Store | None = None,
     ) -> None:
         self.lambda_tasks = lambda_tasks
         self.mock = mock
@@ -277,8 +323,36 @@ class _Running:
         self.dynamodb = dynamodb
         self.router = router
         self.server = server
+        self.s3 = s3
+        self.store = store
         self.accepting = True
         self._thread: threading.Thread | None = None
+        self._persister: threading.Thread | None = None
+        self._persister_stop = threading.Event()
+
+    def start_persister(self) -> None:
+        """Commit what queue workers and schedules wrote (HTTP requests commit before answering) and
+        compact the journal once it is large; both off the request path."""
+        if self.store is None:
+            return
+        store = self.store
+
+        def run() -> None:
+            while not self._persister_stop.wait(PERSIST_INTERVAL):
+                try:
+                    store.commit()
+                    if store.needs_compaction():
+                        store.compact()
+                except Exception:
+                    logger.exception("journal commit or compaction failed")
+
+        self._persister = threading.Thread(target=run, name="polymetric-local-journal", daemon=True)
+        self._persister.start()
+
+    def stop_persister(self) -> None:
+        self._persister_stop.set()
+        if self._persister is not None:
+            self._persister.join()
 
     def serve(self) -> None:
         # A short poll interval keeps stop() quick; serve_forever only checks for shutdown between polls.
@@ -442,7 +516,3 @@ def _too_large() -> HttpResponse:
     return HttpResponse(
         status=413, headers=[("Content-Type", "application/json")], body=b'{"message":"Request Too Long"}'
     )
-
-
-def _describe_counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{logical_id}: {n} items" for logical_id, n in counts.items()) or "no tables"

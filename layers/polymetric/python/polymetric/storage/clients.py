@@ -44,6 +44,16 @@ def _stepfunctions(region: str) -> Any:
     return boto3.client("stepfunctions", region_name=region, config=_CONFIG)
 
 
+def s3() -> Any:
+    return _s3(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _s3(region: str) -> Any:
+    # Virtual-host style with the regional endpoint: presigned URLs that work right after a bucket is created.
+    return boto3.client("s3", region_name=region, config=_CONFIG.merge(Config(signature_version="s3v4")))
+
+
 def reset() -> None:
     """Forget settings, table bindings and write caches (tests start a new moto backend per test)."""
     from polymetric.storage import cache, tables  # local import: both import this module's settings

@@ -1,0 +1,102 @@
+"""The local runtime's per-partition Query for moto (polymetric_local.partitions): same answers, one partition read."""
+
+import random
+from pathlib import Path
+
+import boto3
+import moto
+import pytest
+from moto import mock_aws
+
+from polymetric_local import partitions
+
+TABLE = "partitioned"
+LOCK = Path(__file__).resolve().parents[3] / "requirements-dev.lock"
+
+
+def test_moto_is_the_pinned_version_the_patch_was_written_for() -> None:
+    """An upgrade of moto must come with a fresh look at partitions.py (then move MOTO_VERSION)."""
+    pinned = [line.split("==")[1] for line in LOCK.read_text().splitlines() if line.startswith("moto==")]
+    assert moto.__version__ == partitions.MOTO_VERSION == pinned[0]
+
+
+@pytest.fixture
+def client():
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName=TABLE,
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+                {"AttributeName": "gpk", "AttributeType": "S"},
+                {"AttributeName": "gsk", "AttributeType": "S"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "ByG",
+                    "KeySchema": [
+                        {"AttributeName": "gpk", "KeyType": "HASH"},
+                        {"AttributeName": "gsk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        rng = random.Random(7)
+        for p in range(20):
+            items = []
+            for s in rng.sample(range(1000), 25):
+                item = {"pk": {"S": f"p{p}"}, "sk": {"S": f"{s:04d}"}, "v": {"N": str(s)}}
+                if s % 3 == 0:
+                    item.update(gpk={"S": f"g{p % 4}"}, gsk={"S": f"{s:04d}#{p}"})
+                items.append({"PutRequest": {"Item": item}})
+            ddb.batch_write_item(RequestItems={TABLE: items})
+        yield ddb
+        partitions.uninstall()
+
+
+QUERIES = [
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p3"}}},
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "nope"}}},
+    {
+        "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":p": {"S": "p7"}, ":a": {"S": "0100"}, ":b": {"S": "0600"}},
+        "ScanIndexForward": False,
+    },
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p9"}}, "Limit": 4},
+    {
+        "IndexName": "ByG",
+        "KeyConditionExpression": "gpk = :g AND gsk < :s",
+        "ExpressionAttributeValues": {":g": {"S": "g1"}, ":s": {"S": "0500"}},
+    },
+]
+
+
+def _pages(client, query):
+    out, kwargs = [], dict(query)
+    while True:
+        page = client.query(TableName=TABLE, **kwargs)
+        out.append(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_query_answers_as_moto_does_and_reads_one_partition(client, query) -> None:
+    expected = _pages(client, query)
+    partitions.install()
+    before = partitions.stats["partition_reads"]
+    assert _pages(client, query) == expected
+    assert partitions.stats["partition_reads"] > before, "moto's Table.query no longer goes through all_items"
+
+
+def test_scans_and_other_threads_see_moto_unchanged(client) -> None:
+    expected = client.scan(TableName=TABLE)["Items"]
+    partitions.install()
+    before = partitions.stats["partition_reads"]
+    assert client.scan(TableName=TABLE)["Items"] == expected
+    assert partitions.stats["partition_reads"] == before
