@@ -28,7 +28,7 @@ class Client:
         self.written: list[Any] = []
         self.lock = threading.Lock()
 
-    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:  # noqa: N803
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
         if self.barrier is not None:
             self.barrier.wait()
         ((table, requests),) = RequestItems.items()

@@ -123,10 +123,8 @@ def encode_parts(sections: list[codecs.Section]) -> list[tuple[int, bytes]]:
     distinct = np.unique(np.concatenate([sids for sids, _, _ in sections]))
     halves: tuple[list[codecs.Section], list[codecs.Section]] = ([], [])
     for sids, offsets, columns in sections:
-        if len(distinct) > 1:
-            low = sids < distinct[len(distinct) // 2]
-        else:
-            low = np.arange(len(sids)) < len(sids) // 2
+        # By series (the lower half of the ids), or, one series alone, by write order (the earlier half).
+        low = sids < distinct[len(distinct) // 2] if len(distinct) > 1 else np.arange(len(sids)) < len(sids) // 2
         for half, mask in zip(halves, (low, ~low), strict=True):
             if mask.any():
                 half.append((sids[mask], offsets[mask], columns[mask]))
