@@ -1,20 +1,21 @@
 """BatchWriteItem calls of one write go out concurrently; unprocessed items are retried per batch."""
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from polymetric.config import get_settings
+from polymetric.config import Settings, get_settings
 from polymetric.storage import batch
 
 
 @pytest.fixture
 def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {"META_TABLE": "m", "SAMPLES_TABLE": "s", "COMPACTION_QUEUE_URL": "q"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("NOTIFICATIONS_QUEUE_URL", "n")
+    for field in dataclasses.fields(Settings):
+        if field.default is dataclasses.MISSING:  # the resource names, which have no defaults
+            monkeypatch.setenv(field.name, "x")
     monkeypatch.setenv("WRITE_CONCURRENCY", "4")
     get_settings.cache_clear()
     yield
