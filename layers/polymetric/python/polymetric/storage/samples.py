@@ -171,6 +171,15 @@ def read_hour(tenant: str, metric_lower: str, hour: int) -> HourSlabs:
     return HourSlabs([i["sk"]["S"] for i in found], [codecs.decode_slab(bytes(i["d"]["B"])) for i in found])
 
 
+def slab_sids(slabs: HourSlabs) -> list[bytes]:
+    """The distinct series ids of an hour's slabs, sorted."""
+    found: set[bytes] = set()
+    for sections in slabs.sections:
+        for sids, _, _ in sections:
+            found.update(sid_list(np.unique(sids)))
+    return sorted(found)
+
+
 def slab_frame(position: dict[bytes, int], hour: int, slabs: HourSlabs, start: int, end: int) -> SampleFrame | None:
     """The rows of an hour's slabs that belong to the wanted series (``position``: sid -> series index)."""
     frames = []
