@@ -18,6 +18,7 @@ from polymetric_local.template import (
     Function,
     Queue,
     ScheduleEvent,
+    StateMachine,
     Table,
     Template,
     TemplateError,
@@ -69,6 +70,8 @@ class LocalResources:
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     queue_names: dict[str, str] = field(default_factory=dict)
+    state_machine_arns: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
 
     def physical_name(self, logical_id: str) -> str:
         return f"{self.prefix}-{logical_id}"
@@ -108,8 +111,17 @@ class LocalResources:
                 "QueueName": self.queue_names[name],
                 "QueueUrl": self.queue_urls[name],
             }
+        elif name in self.buckets:
+            values = {
+                None: self.buckets[name],
+                "Arn": f"arn:aws:s3:::{self.buckets[name]}",
+                "DomainName": f"{self.buckets[name]}.s3.amazonaws.com",
+            }
         elif name in self.template.functions:
             values = {None: self.function_name(name), "Arn": self.function_arn(name)}
+        elif name in self.state_machine_arns:
+            arn = self.state_machine_arns[name]
+            values = {None: arn, "Arn": arn, "Name": arn.rsplit(":", 1)[-1]}
         elif name in self.template.apis:
             values = {None: LOCAL_API_ID, "RootResourceId": "localroot0"}
         if attribute in values:
@@ -136,7 +148,8 @@ def create_resources(
     region: str = DEFAULT_REGION,
     session: boto3.session.Session | None = None,
 ) -> LocalResources:
-    """Create every table (with GSIs and TTL), queue (dead-letter queues first) and SES identity of the template."""
+    """Create every table (with GSIs and TTL), queue (dead-letter queues first), bucket and SES identity of the
+    template."""
     session = session or boto3.session.Session(region_name=region)
     resources = LocalResources(template=template, prefix=prefix, region=region)
     dynamodb: DynamoDBClient = session.client("dynamodb", region_name=region)
@@ -145,6 +158,17 @@ def create_resources(
         _create_table(dynamodb, resources, table)
     for queue in _dead_letter_queues_first(template.queues):
         _create_queue(sqs, resources, queue)
+    if template.state_machines:
+        stepfunctions = session.client("stepfunctions", region_name=region)
+        for machine in template.state_machines.values():
+            _create_state_machine(stepfunctions, resources, machine)
+    if template.buckets:
+        s3 = session.client("s3", region_name=region)
+        for logical_id in template.buckets:
+            # Lower case and no BucketName from the template: local names never collide with real buckets.
+            name = resources.physical_name(logical_id).lower()
+            s3.create_bucket(Bucket=name)
+            resources.buckets[logical_id] = name
     if template.email_identities:
         ses = session.client("ses", region_name=region)
         for logical_id, identity in template.email_identities.items():
@@ -153,6 +177,36 @@ def create_resources(
                 EmailAddress=str(resources.resolve(identity, where=f"{logical_id}.EmailIdentity"))
             )
     return resources
+
+
+def function_for(resources: LocalResources, name_or_arn: str) -> str | None:
+    """The logical id of the template function a Lambda name or ARN (as a state machine task names it) means."""
+    name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
+    for logical_id in resources.template.functions:
+        if resources.function_name(logical_id) == name:
+            return logical_id
+    return None
+
+
+def _create_state_machine(client: Any, resources: LocalResources, machine: StateMachine) -> None:
+    """Create the machine with its DefinitionSubstitutions applied (``${Name}`` -> the local value)."""
+    values = {
+        key: _as_env_value(resources.resolve(value, where=f"{machine.logical_id}.DefinitionSubstitutions.{key}"))
+        for key, value in machine.substitutions.items()
+    }
+    text = json.dumps(machine.definition)
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    name = resources.physical_name(machine.logical_id)
+    if machine.name is not None:
+        name = str(resources.resolve(machine.name, where=f"{machine.logical_id}.Name"))
+    arn = client.create_state_machine(
+        name=name,
+        definition=text,
+        roleArn=f"arn:aws:iam::{resources.account_id}:role/{name}",
+        type=machine.type,
+    )["stateMachineArn"]
+    resources.state_machine_arns[machine.logical_id] = str(arn)
 
 
 def _create_table(client: DynamoDBClient, resources: LocalResources, table: Table) -> None:
