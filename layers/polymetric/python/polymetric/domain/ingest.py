@@ -13,15 +13,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
-from polymetric.lazy import np
 from polymetric.models import window
+from polymetric.models.hours import hour_of
 from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
-from polymetric.storage import codecs, keys, registry, samples, tokens
 from polymetric.storage import metrics as metric_store
+from polymetric.storage import registry, samples, tokens
 
 
 def accept(
@@ -136,7 +136,7 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         key = m.name.lower()
         sid = series_id(tenant, key, m.tags)
         series[key].setdefault(sid, m.tags)
-        hour = keys.hour_of(m.time)
+        hour = hour_of(m.time)
         first_hour[key] = min(first_hour.get(key, hour), hour)
         if m.summary is None:
             assert m.value is not None
@@ -153,27 +153,8 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
     )
     tokens.add_series(tenant, created)
     slabs = [
-        samples.Slab(
-            metric_lower=key, hour=hour, sections=_sections(plain.get((key, hour)), summaries.get((key, hour)))
-        )
+        samples.Slab(key, hour, plain.get((key, hour), ()), summaries.get((key, hour), ()))
         for key, hour in sorted(plain.keys() | summaries.keys())
     ]
     samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=int(time.time() * 1000))
     return len(measurements)
-
-
-def _sections(
-    plain: list[tuple[bytes, int, float]] | None, summaries: list[tuple[bytes, int, list[float]]] | None
-) -> list[codecs.Section]:
-    sections: list[codecs.Section] = []
-    for rows, width in ((plain, 1), (summaries, 6)):
-        if rows:
-            sids, offsets, values = zip(*rows, strict=True)
-            sections.append(
-                (
-                    np.array(sids, dtype="S12"),
-                    np.array(offsets, dtype=np.int64),
-                    np.array(values, dtype=np.float64).reshape(len(rows), width),
-                )
-            )
-    return sections

@@ -72,8 +72,12 @@ and created again never sees the old series' blocks.
 
 import zlib
 
-HOUR = 3600
-DAY = 86400
+from polymetric.models.hours import DAY as DAY
+from polymetric.models.hours import HOUR as HOUR
+from polymetric.models.hours import day_of as day_of
+from polymetric.models.hours import hour_of as hour_of
+
+# (HOUR, DAY, hour_of, day_of: the time grain of every key below, re-exported for storage)
 PENDING_SHARDS = 4
 BLOCK_PREFIX = "B"
 ROLLUP_PREFIX = "R"
@@ -206,14 +210,6 @@ def round_sk(hour: int, part: str) -> str:
     return f"{_epoch(hour)}#{part}"
 
 
-def hour_of(t: int) -> int:
-    return t - t % HOUR
-
-
-def day_of(t: int) -> int:
-    return t - t % DAY
-
-
 def series_pk(tenant: str, sid_hex: str, generation: int) -> str:
     return f"T#{tenant}#S#{sid_hex}#{generation}"
 
@@ -229,7 +225,16 @@ def rollup_sk(day: int) -> str:
 def pending_gsi(tenant: str, metric_lower: str, hour: int) -> tuple[str, str]:
     """GSI key of an uncompacted hour: a few shards, sorted by hour, so the planner reads only closed hours."""
     shard = zlib.crc32(f"{tenant}#{metric_lower}".encode()) % PENDING_SHARDS
-    return f"PENDING#{shard}", f"{_epoch(hour)}#{tenant}#{metric_lower}"
+    return pending_gpk(shard), f"{_epoch(hour)}#{tenant}#{metric_lower}"
+
+
+def pending_gpk(shard: int) -> str:
+    return f"PENDING#{shard}"
+
+
+def pending_gsk_below(hour: int | None) -> str:
+    """The PendingIndex sort key every hour before ``hour`` sorts below (every hour at all with None)."""
+    return "~" if hour is None else _epoch(hour)
 
 
 COMPACTION_SHARDS = 8

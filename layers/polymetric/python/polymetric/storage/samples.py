@@ -45,15 +45,32 @@ SLAB_TTL = 2 * keys.DAY
 
 @dataclass(frozen=True)
 class Slab:
-    """Rows of one (metric, hour) of one request: plain values (1 column) and summaries (6 columns)."""
+    """Rows of one (metric, hour) of one request: plain values and summaries, each row
+    (series id, seconds into the hour, value) — a summary's value is its 6 columns (``models.samples`` order)."""
 
     metric_lower: str
     hour: int
-    sections: list[codecs.Section]
+    plain: Sequence[tuple[bytes, int, float]] = ()
+    summaries: Sequence[tuple[bytes, int, Sequence[float]]] = ()
 
     @property
     def rows(self) -> int:
-        return sum(len(offsets) for _, offsets, _ in self.sections)
+        return len(self.plain) + len(self.summaries)
+
+    def sections(self) -> list[codecs.Section]:
+        """The codec's sections: plain values (1 column), then summaries (6 columns)."""
+        out: list[codecs.Section] = []
+        for rows, width in ((self.plain, 1), (self.summaries, 6)):
+            if rows:
+                sids, offsets, values = zip(*rows, strict=True)
+                out.append(
+                    (
+                        np.array(sids, dtype="S12"),
+                        np.array(offsets, dtype=np.int64),
+                        np.array(values, dtype=np.float64).reshape(len(rows), width),
+                    )
+                )
+        return out
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,7 @@ def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received
                 "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
                 "sk": {"S": keys.hot_slab_sk(received_ms, request_id)},
                 "n": {"N": str(slab.rows)},
-                "d": {"B": codecs.encode_slab(slab.sections)},
+                "d": {"B": codecs.encode_slab(slab.sections())},
                 # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
                 "ttl": {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)},
             }
@@ -111,14 +128,32 @@ def write_hour_marker(tenant: str, metric_lower: str, hour: int) -> None:
     batch.write(get_settings().SAMPLES_TABLE, [hour_item(tenant, metric_lower, hour)])
 
 
+@dataclass(frozen=True)
+class LateHour:
+    """An hour of one metric that took writes after it closed and waits to be compacted again."""
+
+    tenant: str
+    metric_lower: str
+    hour: int
+
+
+def late_hours(before: int | None = None) -> list[LateHour]:
+    """Every organization's late hours starting before ``before`` (all with None), from the sparse PendingIndex."""
+    table = get_settings().SAMPLES_TABLE
+    below = keys.pending_gsk_below(before)
+    out = []
+    for shard in range(keys.PENDING_SHARDS):
+        for item in batch.query_index(table, "PendingIndex", "gpk", keys.pending_gpk(shard), "gsk", below):
+            hour, tenant, metric_lower = keys.parse_pending_sk(item["gsk"]["S"])
+            out.append(LateHour(tenant, metric_lower, hour))
+    return out
+
+
 def pending_hours_all() -> dict[str, int]:
     """Hours of late data per metric partition, over every tenant (operations and tests; scans the index)."""
-    table = get_settings().SAMPLES_TABLE
     counts: dict[str, int] = {}
-    for shard in range(keys.PENDING_SHARDS):
-        for item in batch.query_index(table, "PendingIndex", "gpk", f"PENDING#{shard}", "gsk", "~"):
-            _, tenant, metric_lower = keys.parse_pending_sk(item["gsk"]["S"])
-            counts[f"{tenant}#{metric_lower}"] = counts.get(f"{tenant}#{metric_lower}", 0) + 1
+    for late in late_hours():
+        counts[f"{late.tenant}#{late.metric_lower}"] = counts.get(f"{late.tenant}#{late.metric_lower}", 0) + 1
     return counts
 
 
