@@ -5,12 +5,13 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
+from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import header, query_values, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.anomify import convert, errors, requests, responses
-from polymetric.domain import query, quotas
+from polymetric.domain import quotas
 from polymetric.errors import QuotaExceededError
 from polymetric.models.tenant import Ability
 
@@ -47,7 +48,7 @@ def metric_data_post() -> Response[str]:
     doc = _document(app)
     if doc.get("validate_key") is True:
         return json_response(200, responses.KEY_VALID)
-    points, single = requests.points(doc, now=query.now())
+    points, single = requests.points(doc, now=clock.now())
     if doc.get("test") is True or header(app, "x-test-only"):
         return json_response(200, responses.test_only(points))
     return _stored(points, single=single)
@@ -55,7 +56,7 @@ def metric_data_post() -> Response[str]:
 
 @app.get("/flux/metric_data", middlewares=[allow(Ability.RECORD, credentials=_get_key)])
 def metric_data() -> Response[str]:
-    return _stored([requests.query_point(query_values(app), now=query.now())], single=True)
+    return _stored([requests.query_point(query_values(app), now=clock.now())], single=True)
 
 
 def _stored(points: list[requests.FluxPoint], *, single: bool) -> Response[str]:

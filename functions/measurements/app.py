@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
 from polymetric.api.requests import header, json_body_bytes, query_values
@@ -15,7 +16,7 @@ app = build_resolver(errors.ERRORS)
 
 @app.post("/v1/measurements", middlewares=[allow(Ability.RECORD)])
 def post_measurements() -> Response[str]:
-    parsed = measurements.parse(json_body_bytes(app), now=query.now())
+    parsed = measurements.parse(json_body_bytes(app), now=clock.now())
     outcome = ingest.accept(
         principal(app).tenant,
         parsed.accepted,
@@ -31,13 +32,13 @@ def post_measurements() -> Response[str]:
 @app.get("/v1/measurements/<name>", middlewares=[allow(Ability.READ)])
 def get_measurements(name: str) -> Response[str]:
     values = query_values(app)
-    result = query.measurements(principal(app).tenant, queries.measurements_query(name, values, now=query.now()))
+    result = query.measurements(principal(app).tenant, queries.measurements_query(name, values, now=clock.now()))
     return json_response(200, responses.measurements(result, paging.links(name, values, result.next_key)))
 
 
 @app.get("/v1/measurements", middlewares=[allow(Ability.READ)])
 def get_composite() -> Response[str]:
-    q = compose.compose_query(query_values(app), now=query.now())
+    q = compose.compose_query(query_values(app), now=clock.now())
     return json_response(200, responses.composite(composites.compose(principal(app).tenant, q)))
 
 

@@ -2,13 +2,14 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import compose, errors, listing, responses
 from polymetric.dialects.librato import requests as legacy
-from polymetric.domain import composites, ingest, metrics, query
+from polymetric.domain import composites, ingest, metrics
 from polymetric.models.tenant import Ability
 
 app = build_resolver(errors.ERRORS)
@@ -18,7 +19,7 @@ app = build_resolver(errors.ERRORS)
 def list_metrics() -> Response[str]:
     values = query_values(app)
     if "compose" in values:  # the legacy Librato route of composite queries
-        q = compose.compose_query(values, now=query.now())
+        q = compose.compose_query(values, now=clock.now())
         return json_response(200, responses.composite(composites.compose(principal(app).tenant, q)))
     page = listing.page_request(values)
     return json_response(200, responses.metric_page(metrics.list_page(principal(app).tenant, **page)))
@@ -27,7 +28,7 @@ def list_metrics() -> Response[str]:
 @app.post("/v1/metrics", middlewares=[allow(Ability.RECORD)])
 def post_legacy_metrics() -> Response[str]:
     """Legacy Librato ``gauges``/``counters`` (librato-metrics' untagged submits): 200, empty body."""
-    batch = legacy.parse(document(app), now=query.now())
+    batch = legacy.parse(document(app), now=clock.now())
     ingest.write(principal(app).tenant, batch, user_agent=header(app, "User-Agent"))
     return empty(200)
 

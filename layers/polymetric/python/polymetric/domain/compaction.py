@@ -21,10 +21,10 @@ queue, so no two workers ever rewrite the same series' rollup at once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from polymetric import clock
 from polymetric.lazy import np
 from polymetric.models.hours import HOUR, day_of, hour_of
 from polymetric.models.metric import COMPOSITE, Metric
@@ -109,14 +109,14 @@ def last_closed_hour(now: float) -> int:
 
 def plan(now: float | None = None) -> list[HourJob]:
     """Late data: closed hours that still have an HOURS item, from the PendingIndex (no scan)."""
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     late = samples.late_hours(before=last_closed_hour(now) + HOUR)
     return sorted((HourJob(p.tenant, p.metric_lower, p.hour) for p in late), key=lambda j: (j.hour, j.tenant, j.metric))
 
 
 def enqueue(now: float | None = None) -> int:
     """What the schedule runs: queue late data, then the rounds of newly closed hours. Returns messages."""
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     late = plan(now)
     _send(late)
     queued = len(late) + sum(_plan_rounds(marks, now) for marks in rounds.all_watermarks())
@@ -183,7 +183,7 @@ def round_jobs(
 
 def advance(marks: rounds.Watermarks, now: float | None = None) -> rounds.Watermarks:
     """Move ``done`` past every complete round (hours whose slabs expired count as complete)."""
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     expired = hour_of(int(now)) - samples.SLAB_TTL - HOUR
     for _ in range(5):  # a conflict means another worker advanced it: read again and go on from there
         if marks.done > marks.planned:
@@ -205,7 +205,7 @@ def advance(marks: rounds.Watermarks, now: float | None = None) -> rounds.Waterm
 
 def uncompacted_hours(tenant: str, metric_lower: str, start: int, end: int, now: float | None = None) -> list[int]:
     """Hours in [start, end] whose slabs may hold data not in blocks yet: reads merge their slabs."""
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     current = hour_of(int(now))
     first = max(hour_of(max(start, 0)), current - samples.SLAB_TTL - HOUR)
     marks = rounds.watermarks(tenant)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from polymetric import clock
 from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
@@ -58,7 +58,7 @@ def write(
     total = len(measurements) if total is None else total
     errors = list(errors or [])
     measurements = token_scope.apply(measurements)
-    outside = _outside_window(measurements, time.time())
+    outside = _outside_window(measurements, clock.now_float())
     if outside:
         errors.extend(outside)
         refused = {e.index for e in outside}
@@ -156,5 +156,5 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         samples.Slab(key, hour, plain.get((key, hour), ()), summaries.get((key, hour), ()))
         for key, hour in sorted(plain.keys() | summaries.keys())
     ]
-    samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=int(time.time() * 1000))
+    samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=clock.now_ms())
     return len(measurements)

@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-import time
-
+from polymetric import clock
 from polymetric.domain.compaction import aggregation_period, uncompacted_hours
 from polymetric.errors import InvalidInputError
 from polymetric.lazy import np
@@ -32,7 +31,7 @@ def load(
     resolution: int,
     now: float | None = None,
 ) -> tuple[resample.Buckets, int]:
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     start -= start % resolution
     sids: SidArray = np.array([s.sid for s in series], dtype="S12")
     period = aggregation_period(metric)

@@ -34,7 +34,7 @@ Meta table (``pk``, ``sk``)::
     T#{t}#CHECKKINDS            {metric}               OddEye check: type and reaction last sent
     T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
     T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
-    T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat check: last post, TTL
+    T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat of a check: last post, TTL
     T#{t}#SEQ                   SEQ                    the organization's id counter (alerts, conditions, services)
     T#{t}#ALERTS                {alert id}             alert: name, conditions (JSON), service ids, settings
     T#{t}#ALERTNAMES            {alert name}           alert name -> id (written with the alert, so names stay unique)
@@ -259,8 +259,8 @@ def cloudwisdom_elements_pk(tenant: str) -> str:
     return f"T#{tenant}#CW#ELEMENTS"
 
 
-def cloudwisdom_checks_pk(tenant: str) -> str:
-    return f"T#{tenant}#CW#CHECKS"
+def cloudwisdom_heartbeats_pk(tenant: str) -> str:
+    return f"T#{tenant}#CW#CHECKS"  # "CHECKS": the key stored items already have
 
 
 def argus_descriptors_pk(tenant: str) -> str:
@@ -275,12 +275,26 @@ def argus_record_sk(timestamp_ms: int, record_id: str) -> str:
     return f"{timestamp_ms:013d}#{record_id}"
 
 
-CHECK_SHARDS = 4
+HEARTBEAT_SHARDS = 4
 
 
-def check_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: int) -> tuple[str, str]:
-    shard = zlib.crc32(f"{tenant}#{element_fqn_lower}#{check_lower}".encode()) % CHECK_SHARDS
-    return f"CHECKDUE#{shard}", f"{_epoch(deadline)}#{tenant}#{element_fqn_lower}#{check_lower}"
+def heartbeat_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: int) -> tuple[str, str]:
+    shard = zlib.crc32(f"{tenant}#{element_fqn_lower}#{check_lower}".encode()) % HEARTBEAT_SHARDS
+    return heartbeat_due_pk(shard), f"{_epoch(deadline)}#{tenant}#{element_fqn_lower}#{check_lower}"
+
+
+def heartbeat_due_pk(shard: int) -> str:
+    return f"CHECKDUE#{shard}"
+
+
+def heartbeat_due_sk_below(now: int) -> str:
+    """Deadline keys before ``now`` sort below this."""
+    return _epoch(now)
+
+
+def parse_heartbeat_due_sk(sk: str) -> int:
+    """The deadline of a CHECKDUE sort key."""
+    return int(sk.split("#", 1)[0])
 
 
 ID_DIGITS = 12

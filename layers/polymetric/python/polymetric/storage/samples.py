@@ -17,12 +17,12 @@ Invariants:
 
 from __future__ import annotations
 
-import time
 import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from polymetric import clock
 from polymetric.config import get_settings
 from polymetric.lazy import np
 from polymetric.models.samples import (
@@ -102,7 +102,7 @@ def hour_item(tenant: str, metric_lower: str, hour: int) -> dict[str, dict[str, 
 def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received_ms: int | None = None) -> WriteReport:
     """Store the slabs of one request, and an HOURS item per late (metric, hour)."""
     table = get_settings().SAMPLES_TABLE
-    now = time.time()
+    now = clock.now_float()
     received_ms = received_ms if received_ms is not None else int(now * 1000)
     items: list[dict[str, dict[str, object]]] = []
     late: set[tuple[str, int]] = set()
@@ -253,7 +253,7 @@ def delete_metric(tenant: str, metric_lower: str, now: float | None = None) -> i
     still exist in (the TTL window) are swept too: a metric created again must not find them.
     """
     table = get_settings().SAMPLES_TABLE
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     hours_pk = keys.hours_pk(tenant, metric_lower)
     hour_items = list(batch.query(table, hours_pk, projection="pk, sk"))
     recent = range(keys.hour_of(int(now) - SLAB_TTL - keys.HOUR), keys.hour_of(int(now)) + 2 * keys.HOUR, keys.HOUR)
