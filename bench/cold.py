@@ -45,15 +45,14 @@ def lambda_environment(function: Function | None) -> dict[str, str]:
     return env
 
 
-def import_seconds(module: str, env: Mapping[str, str]) -> float:
+def import_seconds(module: str, env: Mapping[str, str]) -> float | None:
+    """CPU seconds of ``import module`` in a fresh interpreter; None (and its error printed) if it fails."""
     out = subprocess.run(
-        [sys.executable, "-c", _TIMER.format(module=module)],
-        cwd=REPO,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", _TIMER.format(module=module)], cwd=REPO, env=dict(env), capture_output=True, text=True
     )
+    if out.returncode != 0:
+        print(f"import {module} failed:\n{out.stderr.strip().splitlines()[-1]}", file=sys.stderr)
+        return None
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -65,9 +64,15 @@ def run(_median_seconds: Callable[[Callable[[], Any], int], float]) -> tuple[dic
     targets = [("boto3", "boto3", lambda_environment(None))]
     targets += [(f.logical_id, handler_module(f), lambda_environment(f)) for f in functions]
     best: dict[str, float] = {}
+    failed: set[str] = set()
     for _ in range(ROUNDS):
         for name, module, env in targets:
+            if name in failed:
+                continue
             seconds = import_seconds(module, env)
+            if seconds is None:
+                failed.add(name)
+                continue
             best[name] = min(best.get(name, seconds), seconds)
     boto3_ms = best.pop("boto3") * 1000
     results: dict[str, Any] = {"cold_import_ms_boto3": round(boto3_ms, 1)}
@@ -76,6 +81,9 @@ def run(_median_seconds: Callable[[Callable[[], Any], int], float]) -> tuple[dic
         ms = seconds * 1000
         results[f"cold_import_ms_{name}"] = round(ms, 1)
         rows.append((f"cold import ms, {name}", f"{ms:.0f}", f"{boto3_ms:.0f} import boto3 ({ms / boto3_ms:.2f}×)"))
+    for name in sorted(failed):
+        results[f"cold_import_ms_{name}"] = None
+        rows.append((f"cold import ms, {name}", "FAILED", "the handler does not import"))
     worst = max(best, key=best.__getitem__)
     results["cold_import_ratio_worst"] = round(best[worst] * 1000 / boto3_ms, 2)
     rows.append(("cold import ÷ import boto3, worst", f"{results['cold_import_ratio_worst']:.2f}", f"{worst}"))

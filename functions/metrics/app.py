@@ -1,4 +1,8 @@
-"""AppOptics metrics: list, get, create/update, delete (by name or in bulk)."""
+"""AppOptics metrics: list, get, create/update, delete (by name or in bulk).
+
+The legacy Librato routes (composite queries on GET /v1/metrics, gauges/counters on POST) import the
+query engine and the measurement models at their first call, not at every cold start (bench/cold.py).
+"""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -7,9 +11,8 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import compose, errors, listing, responses
-from polymetric.dialects.librato import requests as legacy
-from polymetric.domain import composites, ingest, metrics
+from polymetric.dialects.appoptics import errors, listing, responses
+from polymetric.domain import metrics
 from polymetric.models.tenant import Ability
 
 app = build_resolver(errors.ERRORS)
@@ -19,6 +22,9 @@ app = build_resolver(errors.ERRORS)
 def list_metrics() -> Response[str]:
     values = query_values(app)
     if "compose" in values:  # the legacy Librato route of composite queries
+        from polymetric.dialects.appoptics import compose
+        from polymetric.domain import composites
+
         q = compose.compose_query(values, now=clock.now())
         return json_response(200, responses.composite(composites.compose(principal(app).tenant, q)))
     page = listing.page_request(values)
@@ -28,6 +34,9 @@ def list_metrics() -> Response[str]:
 @app.post("/v1/metrics", middlewares=[allow(Ability.RECORD)])
 def post_legacy_metrics() -> Response[str]:
     """Legacy Librato ``gauges``/``counters`` (librato-metrics' untagged submits): 200, empty body."""
+    from polymetric.dialects.librato import requests as legacy
+    from polymetric.domain import ingest
+
     batch = legacy.parse(document(app), now=clock.now())
     ingest.write(principal(app).tenant, batch, user_agent=header(app, "User-Agent"))
     return empty(200)

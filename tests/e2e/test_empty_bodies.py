@@ -20,6 +20,12 @@ def _json(server: LocalRuntime, method: str, path: str, body: object) -> Answer:
     return call(f"{server.url}{path}", method, token=server.admin_token, body=data, content_type="application/json")
 
 
+def _created(answer: Answer) -> int:
+    assert answer.status == 201, answer.body
+    created: int = answer.json["id"]
+    return created
+
+
 def _cases(server: LocalRuntime) -> list[tuple[str, Answer, int]]:
     now = int(time.time()) - 5
     token = server.admin_token
@@ -45,9 +51,9 @@ def _cases(server: LocalRuntime) -> list[tuple[str, Answer, int]]:
         f"{server.url}/ingest/events/{token}", "POST", body=json.dumps(event).encode(), content_type="application/json"
     )
     hook = {"title": "hook", "type": "webhook", "settings": {"url": "http://127.0.0.1:9/hook"}}
-    service = _json(server, "POST", "/v1/services", hook).json["id"]
+    service = _created(_json(server, "POST", "/v1/services", hook))
     alert = {"name": "e2e.empty.alert", "conditions": [], "services": []}
-    alert_id = _json(server, "POST", "/v1/alerts", alert).json["id"]
+    alert_id = _created(_json(server, "POST", "/v1/alerts", alert))
     associated = _json(server, "POST", f"/v1/alerts/{alert_id}/services", {"service": service})
     return [
         ("POST /v1/alerts/{id}/services", associated, 201),

@@ -1,5 +1,6 @@
 """Alert evaluation and delivery end to end through the handlers: tick -> SQS -> notifier -> loopback receiver."""
 
+import json
 import time
 
 import pytest
@@ -250,3 +251,80 @@ def test_client_errors_are_final(api: Api, aws: LocalResources, code: int) -> No
         assert deliver(aws) == {"batchItemFailures": []}
         status = api.get(f"/v1/alerts/{alert['id']}/status").json
         assert [d["outcome"] for d in status["deliveries"]] == ["failed"]
+
+
+def _fire(api: Api, aws: LocalResources, service: dict) -> dict:
+    """Create ``service`` and an alert on it, post a value beyond, tick and deliver; returns the alert's status."""
+    created = api.post("/v1/services", json_body=service)
+    assert created.status == 201, created.text
+    alert = _alert(api, [created.json["id"]])
+    t0 = int(time.time())
+    _post(api, "cpu", 95, t0, host="web-1")
+    tick(t0 + 1)
+    assert deliver(aws) == {"batchItemFailures": []}
+    return api.get(f"/v1/alerts/{alert['id']}/status").json
+
+
+def test_slack_message_names_alert_metric_stream_value_and_runbook(api: Api, aws: LocalResources) -> None:
+    with receiver() as slack:
+        status = _fire(api, aws, {"title": "chat", "type": "slack", "settings": {"url": slack.url + "/services/T/B/X"}})
+        message = slack.requests[0].json
+        assert slack.requests[0].path == "/services/T/B/X"
+        text = message["attachments"][0]["text"]
+        for fact in ("cpu.high.1", "cpu", "host=web-1", "95", "threshold 90", "http://runbooks.example/cpu"):
+            assert fact in text, fact
+        assert message["text"] == "Alert cpu.high.1 has triggered"
+        assert status["deliveries"][0]["outcome"] == "delivered"
+
+
+def test_pagerduty_trigger_and_resolve_share_the_dedup_key(
+    api: Api, aws: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polymetric.config import get_settings
+
+    with receiver() as pagerduty:
+        monkeypatch.setenv("PAGERDUTY_EVENTS_URL", pagerduty.url + "/v2/enqueue")
+        get_settings.cache_clear()
+        pagerduty.status = 202
+        status = _fire(api, aws, {"title": "pd", "type": "pagerduty", "settings": {"service_key": "R0UT1NG"}})
+        trigger = pagerduty.requests[0].json
+        assert (trigger["routing_key"], trigger["event_action"]) == ("R0UT1NG", "trigger")
+        assert trigger["payload"]["severity"] == "critical"
+        assert trigger["payload"]["source"] == "host=web-1"
+        assert api.post(f"/v1/alerts/{status['alert']['id']}/clear").status == 204
+        deliver(aws)
+        resolve = pagerduty.requests[1].json
+        assert resolve == {"routing_key": "R0UT1NG", "event_action": "resolve", "dedup_key": trigger["dedup_key"]}
+    get_settings.cache_clear()
+
+
+def test_sns_publishes_the_webhook_json(api: Api, aws: LocalResources) -> None:
+    import boto3
+
+    sns = boto3.client("sns", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    topic = sns.create_topic(Name="ops")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="ops-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
+    status = _fire(api, aws, {"title": "topic", "type": "sns", "settings": {"topic_arn": topic}})
+    (message,) = sqs.receive_message(QueueUrl=inbox)["Messages"]
+    assert json.loads(message["Body"])["violations"]["host=web-1"][0]["value"] == 95.0
+    assert status["deliveries"][0]["detail"].startswith("SNS message ")
+
+
+def test_sns_to_a_missing_topic_is_recorded_as_failed(api: Api, aws: LocalResources) -> None:
+    arn = "arn:aws:sns:us-east-1:123456789012:nowhere"
+    status = _fire(api, aws, {"title": "topic", "type": "sns", "settings": {"topic_arn": arn}})
+    assert status["deliveries"][0]["outcome"] == "failed"
+    assert "NotFound" in status["deliveries"][0]["detail"]
+
+
+def test_mail_goes_through_ses_from_the_template_identity(api: Api, aws: LocalResources) -> None:
+    import boto3
+
+    status = _fire(api, aws, {"title": "ops", "type": "mail", "settings": {"addresses": "ops@example.com"}})
+    assert status["deliveries"][0]["outcome"] == "delivered", status
+    assert status["deliveries"][0]["detail"].startswith("SES message ")
+    sent = boto3.client("ses", region_name="us-east-1").get_send_quota()["SentLast24Hours"]
+    assert sent == 1

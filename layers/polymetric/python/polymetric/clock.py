@@ -1,6 +1,7 @@
 """The one clock of the layer: every "now" Polymetric reads comes from here.
 
-Wall time is read from ``time.time`` at each call, so a test that moves ``time.time`` moves every reader.
+A module of its own so that a route needing only "now" does not import the query engine for it. Wall time
+is read from ``time.time`` at each call, so a test that moves ``time.time`` moves every reader.
 """
 
 import time

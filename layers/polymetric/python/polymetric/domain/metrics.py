@@ -10,7 +10,6 @@ from polymetric import clock
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
-from polymetric.query.composite import functions, parser
 from polymetric.storage import metrics as store
 from polymetric.storage import registry, samples, tiers, tokens
 
@@ -174,6 +173,9 @@ def _updated(current: Metric, props: dict[str, Any]) -> Metric:
 
 def check_composite(text: str) -> None:
     """Parse and type-check a composite definition: a 400 on ``composite`` naming the error's position."""
+    # The grammar loads with the first composite: every ingest path imports this module, few define one.
+    from polymetric.query.composite import functions, parser
+
     functions.check(parser.parse(text, param="composite"), "composite")
 
 
@@ -181,6 +183,8 @@ def _check_not_nested(tenant: str, metric: Metric) -> None:
     """A persisted composite may not read a composite metric, itself included (``*`` patterns skip composites)."""
     if metric.type != COMPOSITE or not metric.composite:
         return
+    from polymetric.query.composite import functions, parser
+
     for ref in functions.referenced_metrics(parser.parse(metric.composite, param="composite")):
         if "*" in ref:
             continue
