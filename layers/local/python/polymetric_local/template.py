@@ -142,6 +142,17 @@ class RestApi:
 
 
 @dataclass(frozen=True)
+class StateMachine:
+    """An AWS::Serverless::StateMachine with an inline Definition (ASL as parsed) and its substitutions."""
+
+    logical_id: str
+    definition: Mapping[str, Any]
+    substitutions: Mapping[str, Any]  # unresolved: values may still be intrinsics
+    type: str = "STANDARD"
+    name: Any = None  # the Name property (unresolved), when the template fixes the physical name
+
+
+@dataclass(frozen=True)
 class Template:
     path: Path
     root: Path
@@ -150,11 +161,10 @@ class Template:
     queues: Mapping[str, Queue]
     apis: Mapping[str, RestApi]
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    state_machines: Mapping[str, StateMachine] = field(default_factory=dict)
     buckets: Mapping[str, Bucket] = field(default_factory=dict)
     # AWS::SES::EmailIdentity: logical id -> the identity (unresolved), verified in moto so SES can send as it.
     email_identities: Mapping[str, Any] = field(default_factory=dict)
-    # Extension point: state machines (AWS::Serverless::StateMachine, DefinitionUri + DefinitionSubstitutions)
-    # get their own dataclass, a parser in _RESOURCE_PARSERS and a field here.
     resource_types: Mapping[str, str] = field(default_factory=dict)
 
     def api(self, api_id: str) -> RestApi:
@@ -196,6 +206,7 @@ def parse_template(text: str, *, path: Path) -> Template:
         queues=builder.queues,
         apis=builder.apis,
         parameters=parameters,
+        state_machines=builder.state_machines,
         buckets=builder.buckets,
         email_identities=builder.email_identities,
         resource_types={logical_id: str(r.get("Type")) for logical_id, r in resources.items()},
@@ -212,6 +223,7 @@ class _Builder:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
+    state_machines: dict[str, StateMachine] = field(default_factory=dict)
     email_identities: dict[str, Any] = field(default_factory=dict)
 
 
@@ -400,12 +412,38 @@ def _parse_api(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> 
     )
 
 
+def _parse_state_machine(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
+    definition = props.get("Definition")
+    uri = props.get("DefinitionUri")
+    if definition is None and isinstance(uri, str):
+        path = builder.root / uri
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TemplateError(f"{logical_id}: cannot read DefinitionUri {path}: {exc}") from exc
+        decoded, matches = decode_str(text)
+        if matches or decoded is None:
+            raise TemplateError(f"{path}: " + "; ".join(str(m) for m in matches))
+        definition = json.loads(json.dumps(decoded, default=str))
+    if not isinstance(definition, Mapping):
+        logger.warning("skipping %s: only an inline Definition or a local DefinitionUri can run locally", logical_id)
+        return
+    builder.state_machines[logical_id] = StateMachine(
+        logical_id=logical_id,
+        definition=definition,
+        substitutions=dict(props.get("DefinitionSubstitutions") or {}),
+        type=str(props.get("Type", "STANDARD")),
+        name=props.get("Name"),
+    )
+
+
 def _parse_email_identity(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
     builder.email_identities[logical_id] = props.get("EmailIdentity")
 
 
 _RESOURCE_PARSERS: dict[str, Callable[[_Builder, str, Mapping[str, Any]], None]] = {
     "AWS::SES::EmailIdentity": _parse_email_identity,
+    "AWS::Serverless::StateMachine": _parse_state_machine,
     "AWS::Serverless::Function": _parse_function,
     "AWS::DynamoDB::Table": _parse_table,
     "AWS::Serverless::SimpleTable": _parse_simple_table,

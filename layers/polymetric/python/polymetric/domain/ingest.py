@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from polymetric import clock
 from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
-from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError, RateLimitedError
 from polymetric.models import window
 from polymetric.models.hours import hour_of
 from polymetric.models.measurement import Measurement
@@ -22,6 +22,8 @@ from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
 from polymetric.storage import metrics as metric_store
 from polymetric.storage import registry, samples, tokens
+
+RATE_LIMITED = "over this API token's measurement rate limit: retry after the reset"
 
 
 def accept(
@@ -35,6 +37,8 @@ def accept(
 ) -> BatchOutcome:
     """AppOptics semantics: store every valid measurement; when none could be stored, PartialAcceptanceError."""
     outcome = write(tenant, measurements, total=total, errors=errors, user_agent=user_agent, request_id=request_id)
+    if outcome.rate_limited:  # seed: 429, and the body says what was accepted before the limit
+        raise RateLimitedError(RATE_LIMITED, outcome)
     if outcome.accepted == 0:
         raise PartialAcceptanceError(outcome)
     return outcome
@@ -63,6 +67,8 @@ def write(
         errors.extend(outside)
         refused = {e.index for e in outside}
         measurements = [m for m in measurements if m.position not in refused]
+    measurements, over = token_scope.limit(measurements)
+    errors.extend(ItemError("measurements", RATE_LIMITED, m.position) for m in over)
     known = _ensure_metrics(tenant, measurements, user_agent, errors)
     rejected = {e.index for e in errors}
     for m in measurements:
@@ -73,7 +79,7 @@ def write(
     rejected = {e.index for e in errors}
     keep = [m for m in measurements if m.name.lower() in known and m.position not in rejected]
     stored = _store(tenant, keep, known, request_id or uuid.uuid4().hex[:12])
-    outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors)
+    outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors, rate_limited=len(over))
     metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
     if outcome.failed:
         metrics.add_metric(name="MeasurementsRejected", unit=MetricUnit.Count, value=outcome.failed)

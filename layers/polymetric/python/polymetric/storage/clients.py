@@ -35,6 +35,15 @@ def _sqs(region: str) -> "SQSClient":
     return boto3.client("sqs", region_name=region, config=_CONFIG)
 
 
+def stepfunctions() -> Any:  # no type stubs installed for Step Functions: the three calls made are simple
+    return _stepfunctions(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _stepfunctions(region: str) -> Any:
+    return boto3.client("stepfunctions", region_name=region, config=_CONFIG)
+
+
 def s3() -> Any:
     return _s3(get_settings().AWS_DEFAULT_REGION)
 

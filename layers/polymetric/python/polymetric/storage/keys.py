@@ -18,10 +18,13 @@ Meta table (``pk``, ``sk``)::
                                                        a masked form, name (written with the global item in
                                                        one transaction)
     T#{t}#ENVS                  {id}                   environment: name
+    T#{t}#RATE                  {token id}             rate-limit counters of the token's current window
     T#{t}#ENVNAMES              {name}                 environment name -> id (keeps names unique)
     SEQ                         {name}                 counter of integer ids (jobs, tokens, environments):
                                                        global, so no two organizations share an id
-    T#{t}#JOBS                  {id}                   job: kind, state, progress, units done of total, errors
+    T#{t}#JOBS                  {id}                   job: kind, state, progress, units done of total, errors,
+                                                       spec (what it does)
+    T#{t}#JOBS                  {id}#B{n}              batch n of the job's work (metric names), until it ends
     T#{t}#METRICS               {metric}               metric: name as written, type, period, attributes
     T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
     T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
@@ -125,6 +128,10 @@ def tenant_token(tenant: str, token_id: int) -> tuple[str, str]:
     return tokens_pk(tenant), f"{token_id:012d}"
 
 
+def rate_limit(tenant: str, token_id: str) -> tuple[str, str]:
+    return f"T#{tenant}#RATE", token_id
+
+
 def environments_pk(tenant: str) -> str:
     return f"T#{tenant}#ENVS"
 
@@ -135,6 +142,10 @@ def environment(tenant: str, environment_id: int) -> tuple[str, str]:
 
 def environment_name(tenant: str, name_lower: str) -> tuple[str, str]:
     return f"T#{tenant}#ENVNAMES", name_lower
+
+
+def job_batch(tenant: str, job_id: int, index: int) -> tuple[str, str]:
+    return jobs_pk(tenant), f"{job_id:012d}#B{index:06d}"
 
 
 def metrics_pk(tenant: str) -> str:
