@@ -135,10 +135,21 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class GatewayResponse:
+    """What API Gateway answers itself (no function ran), as the template's GatewayResponses customise it."""
+
+    status: int | None
+    templates: Mapping[str, str]  # content type -> body
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class RestApi:
     logical_id: str
     stage: str
     binary_media_types: tuple[str, ...]
+    # GatewayResponses by response type (MISSING_AUTHENTICATION_TOKEN, DEFAULT_4XX, ...)
+    gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -409,6 +420,21 @@ def _parse_api(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> 
         stage=str(merged.get("StageName", DEFAULT_STAGE)),
         # SAM spells "/" as "~1" in BinaryMediaTypes.
         binary_media_types=tuple(str(t).replace("~1", "/") for t in merged.get("BinaryMediaTypes") or ()),
+        gateway_responses={
+            str(kind): _gateway_response(spec)
+            for kind, spec in (merged.get("GatewayResponses") or {}).items()
+            if isinstance(spec, Mapping)
+        },
+    )
+
+
+def _gateway_response(spec: Mapping[str, Any]) -> GatewayResponse:
+    headers = ((spec.get("ResponseParameters") or {}).get("Headers")) or {}
+    return GatewayResponse(
+        status=int(spec["StatusCode"]) if spec.get("StatusCode") is not None else None,
+        templates={str(k): str(v) for k, v in (spec.get("ResponseTemplates") or {}).items()},
+        # SAM takes header values as static strings in single quotes ("'application/json'").
+        headers={str(k): str(v).strip("'") for k, v in headers.items()},
     )
 
 
