@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from polymetric_local.limits import enforce_item_size
 from polymetric_local.template import (
     Function,
     Queue,
@@ -150,6 +151,7 @@ def create_resources(
 ) -> LocalResources:
     """Create every table (with GSIs and TTL), queue (dead-letter queues first), bucket and SES identity of the
     template."""
+    enforce_item_size()
     session = session or boto3.session.Session(region_name=region)
     resources = LocalResources(template=template, prefix=prefix, region=region)
     dynamodb: DynamoDBClient = session.client("dynamodb", region_name=region)

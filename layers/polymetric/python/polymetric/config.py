@@ -34,6 +34,8 @@ class Settings:
     CACHE_SECONDS: Annotated[int, Ge(0)] = 60
     # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).
     READ_CONCURRENCY: Annotated[int, Interval(ge=1, le=64)] = 16
+    # BatchWriteItem calls a write runs at once (a 35,000-measurement POST is hundreds of batches).
+    WRITE_CONCURRENCY: Annotated[int, Interval(ge=1, le=64)] = 8
     # Alert delivery: PagerDuty's Events API v2 endpoint (a test points it at a loopback receiver), the
     # sender of alert e-mail (an SES-verified identity), how long an HTTP receiver may take.
     PAGERDUTY_EVENTS_URL: str = "https://events.pagerduty.com/v2/enqueue"

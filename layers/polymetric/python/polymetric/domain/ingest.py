@@ -153,14 +153,15 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
             row[COUNT], row[SUM], row[MIN], row[MAX], row[LAST] = count, total, lo, hi, last
             row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
             summaries[(key, hour)].append((sid, m.time - hour, row))
-    generations = {k: known[k].created_at for k in series}
-    created = sum(
-        registry.ensure(tenant, key, generations[key], members, first_hour[key]) for key, members in series.items()
-    )
-    tokens.add_series(tenant, created)
     slabs = [
         samples.Slab(key, hour, plain.get((key, hour), ()), summaries.get((key, hour), ()))
         for key, hour in sorted(plain.keys() | summaries.keys())
     ]
     samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=clock.now_ms())
+    # Series are registered once their data is stored: a failed write leaves no series without data, and
+    # the client's retry (same samples, last write wins) registers them.
+    created = sum(
+        registry.ensure(tenant, key, known[key].created_at, members, first_hour[key]) for key, members in series.items()
+    )
+    tokens.add_series(tenant, created)
     return len(measurements)

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
-_CONFIG = Config(retries={"max_attempts": 8, "mode": "adaptive"})
+# Enough pooled connections for the concurrent reads and batch writes (READ_/WRITE_CONCURRENCY ≤ 64).
+_CONFIG = Config(retries={"max_attempts": 8, "mode": "adaptive"}, max_pool_connections=64)
 
 
 def dynamodb() -> "DynamoDBClient":

@@ -56,7 +56,8 @@ Meta table (``pk``, ``sk``)::
 
 Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`` on ``gpk``/``gsk``)::
 
-    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}        hot slab: one per (metric, hour) per POST; TTL hour + 2 d
+    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}[#{part}] hot slab: one per (metric, hour) per POST (parts when
+                                                       over 380 KB); TTL hour + 2 d
     T#{t}#M#{metric}#HOURS      {hour}                 late data: slabs written to an hour after it closed;
                                                        carries ``token`` (rewritten by every late write)
                                                        and, for the compactor's planner, gpk
@@ -200,8 +201,9 @@ def hot_slab_pk(tenant: str, metric_lower: str, hour: int) -> str:
     return f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
 
 
-def hot_slab_sk(received_ms: int, request_id: str) -> str:
-    return f"{received_ms:013d}#{request_id}"
+def hot_slab_sk(received_ms: int, request_id: str, part: int = 0) -> str:
+    """Parts after the first of a split slab sort right after it, in order."""
+    return f"{received_ms:013d}#{request_id}" + (f"#{part:03d}" if part else "")
 
 
 def hours_pk(tenant: str, metric_lower: str) -> str:
