@@ -31,11 +31,11 @@ def main() -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PolymetricBench")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "polymetric")
-    from bench import cold, composite, compute, storage, validation
+    from bench import alerts, anomaly, cold, composite, compute, storage, validation
 
     results: dict[str, Any] = {}
     rows: list[tuple[str, str, str]] = []
-    for section in (cold, validation, storage, compute, composite):
+    for section in (cold, validation, storage, compute, composite, alerts, anomaly):
         section_results, section_rows = section.run(median_seconds)
         results.update(section_results)
         rows.extend(section_rows)
