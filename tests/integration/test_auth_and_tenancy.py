@@ -8,8 +8,10 @@ from polymetric.domain import cloudwisdom, environments, jobs, tenants
 from polymetric.models.annotation import Annotation
 from polymetric.models.dashboard import Chart, Space, Stream
 from polymetric.models.element import Element, ElementPost
+from polymetric.models.snapshot import Snapshot
 from polymetric.models.tenant import Role
 from polymetric.storage import annotations as annotation_store
+from polymetric.storage import snapshots as snapshot_store
 from polymetric.storage import spaces as space_store
 from polymetric_local.template import Template
 from tests.conftest import Org
@@ -54,6 +56,8 @@ ROUTES = [
     ("PUT", "/v1/spaces/8/charts/9", {"name": "c2"}, "manage"),
     ("POST", "/v1/spaces/8/charts/9", {"name": "c3"}, "manage"),
     ("DELETE", "/v1/spaces/8/charts/9", None, "manage"),
+    ("POST", "/v1/snapshots", {"subject": {"chart": {"id": 9}}}, "read"),
+    ("GET", "/v1/snapshots/5", None, "read"),
     ("GET", "/v1/jobs/1", None, "read"),
     ("POST", "/v1/api_tokens", {"name": "new", "role": "viewer"}, "manage"),
     ("GET", "/v1/api_tokens", None, "manage"),
@@ -90,6 +94,10 @@ def _given_data(template: Template, org: Org) -> None:
     environments.create(org.tenant, "production")  # id 1
     space_store.save_space(org.tenant, Space(id=8, name="s", chart_ids=[9]))
     space_store.save_chart(org.tenant, Chart(id=9, space_id=8, name="c", streams=[Stream(id=1, metric="m")]))
+    job = jobs.create(org.tenant, "snapshot")
+    snapshot_store.save(
+        org.tenant, Snapshot(id=5, job_id=job.id, chart_id=9, duration=60, end_time=1, created_at=1, updated_at=1)
+    )
 
 
 @pytest.mark.parametrize("role", list(Role))

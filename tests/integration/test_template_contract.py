@@ -125,8 +125,10 @@ def test_every_sample_event_runs_through_its_function(template: Template, org: O
         api.post(f"/ingest/{org.admin}", body=ingest["body"], token=None, content_type="application/json")
     if path.startswith("apigw/jobs-"):  # the first job of a fresh store has id 1
         assert jobs.create(org.tenant, "metrics.delete").id == 1
-    if path.startswith("apigw/spaces-"):  # the first space of a fresh store has id 1
+    if path.startswith(("apigw/spaces-", "apigw/snapshots-")):  # the first space and chart of a fresh store: id 1
         assert api.post("/v1/spaces", json_body={"name": "CPUs"}).json["id"] == 1
+    if path.startswith("apigw/snapshots-"):
+        assert api.post("/v1/spaces/1/charts", json_body={"name": "c", "streams": [{"metric": "m"}]}).json["id"] == 1
     if path.startswith("apigw/argus-") and path != "apigw/argus-descriptor-create":  # they read this descriptor
         create = load_event("apigw/argus-descriptor-create")
         api.post("/metrics/v1/descriptor", body=create["body"], token=None, headers={"Argus-API-Key": org.admin})
@@ -152,6 +154,7 @@ def test_every_event_file_is_exercised() -> None:
         "eventbridge/checks-tick",
         "eventbridge/alert-tick",
         "sqs/alert-notification",
+        "sqs/snapshot-render",
     }
     found = {p.relative_to(EVENTS).with_suffix("").as_posix() for p in EVENTS.rglob("*.json")}
     assert {f for f in found if not f.startswith("apigw/")} == worker_events
@@ -159,6 +162,7 @@ def test_every_event_file_is_exercised() -> None:
     users += (REPO / "tests/integration/test_cloudwisdom.py").read_text()
     users += (REPO / "tests/integration/test_compaction_rounds.py").read_text()
     users += (REPO / "tests/integration/alerting_helpers.py").read_text()
+    users += (REPO / "tests/integration/test_snapshots.py").read_text()
     assert all(f'"{name}"' in users for name in worker_events)
 
 

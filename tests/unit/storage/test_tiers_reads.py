@@ -14,7 +14,9 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("META_TABLE", "m")
     monkeypatch.setenv("SAMPLES_TABLE", "s")
     monkeypatch.setenv("COMPACTION_QUEUE_URL", "q")
-    monkeypatch.setenv("NOTIFICATIONS_QUEUE_URL", "n")
+    monkeypatch.setenv("NOTIFICATIONS_QUEUE_URL", "q")
+    monkeypatch.setenv("SNAPSHOTS_BUCKET", "b")
+    monkeypatch.setenv("SNAPSHOT_QUEUE_URL", "q")
     monkeypatch.setenv("READ_CONCURRENCY", "8")
     get_settings.cache_clear()
     yield

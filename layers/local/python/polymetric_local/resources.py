@@ -69,6 +69,7 @@ class LocalResources:
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     queue_names: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
 
     def physical_name(self, logical_id: str) -> str:
         return f"{self.prefix}-{logical_id}"
@@ -108,6 +109,12 @@ class LocalResources:
                 "QueueName": self.queue_names[name],
                 "QueueUrl": self.queue_urls[name],
             }
+        elif name in self.buckets:
+            values = {
+                None: self.buckets[name],
+                "Arn": f"arn:aws:s3:::{self.buckets[name]}",
+                "DomainName": f"{self.buckets[name]}.s3.amazonaws.com",
+            }
         elif name in self.template.functions:
             values = {None: self.function_name(name), "Arn": self.function_arn(name)}
         elif name in self.template.apis:
@@ -136,7 +143,8 @@ def create_resources(
     region: str = DEFAULT_REGION,
     session: boto3.session.Session | None = None,
 ) -> LocalResources:
-    """Create every table (with GSIs and TTL), queue (dead-letter queues first) and SES identity of the template."""
+    """Create every table (with GSIs and TTL), queue (dead-letter queues first), bucket and SES identity of the
+    template."""
     session = session or boto3.session.Session(region_name=region)
     resources = LocalResources(template=template, prefix=prefix, region=region)
     dynamodb: DynamoDBClient = session.client("dynamodb", region_name=region)
@@ -145,6 +153,13 @@ def create_resources(
         _create_table(dynamodb, resources, table)
     for queue in _dead_letter_queues_first(template.queues):
         _create_queue(sqs, resources, queue)
+    if template.buckets:
+        s3 = session.client("s3", region_name=region)
+        for logical_id in template.buckets:
+            # Lower case and no BucketName from the template: local names never collide with real buckets.
+            name = resources.physical_name(logical_id).lower()
+            s3.create_bucket(Bucket=name)
+            resources.buckets[logical_id] = name
     if template.email_identities:
         ses = session.client("ses", region_name=region)
         for logical_id, identity in template.email_identities.items():

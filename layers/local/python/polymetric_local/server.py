@@ -20,6 +20,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import boto3
 import moto
@@ -62,6 +63,10 @@ RUNTIME_ENV: dict[str, str | None] = {
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+# Stored objects (S3 in moto) are served under this path; handlers learn the URL from OBJECT_URL_BASE,
+# because a presigned URL of the in-process moto points at an S3 endpoint nothing listens on.
+OBJECTS_PATH = "/_local/s3"
+OBJECT_URL_BASE = "OBJECT_URL_BASE"
 PERSIST_INTERVAL = 0.5  # seconds between background journal commits and compaction checks
 
 
@@ -200,6 +205,8 @@ class LocalRuntime:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """API Gateway plus Lambda for one HTTP request, without the socket."""
         state = self._require_running()
+        if request.method in ("GET", "HEAD") and request.target.startswith(OBJECTS_PATH + "/"):
+            return self._object(state, request.target)
         match = state.router.resolve(request.method, request.target)
         if isinstance(match, HttpResponse):
             return match
@@ -235,17 +242,24 @@ class LocalRuntime:
         dynamodb: DynamoDBClient = session.client("dynamodb", region_name=self.region)
         invoker = Invoker(template, resources, environment)
         invoker.prepare_sys_path()
+        # Bound first: the stored objects' URLs (OBJECT_URL_BASE) name its port, and settings are read once.
+        server = _Server((self.host, self.port), self)
         store = None
-        if self.data_dir is not None:
-            backend = dynamodb_backends[resources.account_id][self.region]
-            store = Store(resources, self.data_dir, backend, lock=invoker.lock)
-            store.open()
-        with invoker.lock:
-            # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
-            first = next(iter(template.functions.values()), None)
-            if first is not None:
-                invoker.apply_env(first)
-            self.bootstrap(self.admin_token)
+        try:
+            environment.set({OBJECT_URL_BASE: f"http://{self.host}:{server.server_port}{OBJECTS_PATH}"})
+            if self.data_dir is not None:
+                backend = dynamodb_backends[resources.account_id][self.region]
+                store = Store(resources, self.data_dir, backend, lock=invoker.lock)
+                store.open()
+            with invoker.lock:
+                # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
+                first = next(iter(template.functions.values()), None)
+                if first is not None:
+                    invoker.apply_env(first)
+                self.bootstrap(self.admin_token)
+        except BaseException:
+            server.server_close()
+            raise
         workers = Workers(
             invoker, sqs=session.client("sqs", region_name=self.region), schedules_enabled=self.schedules_enabled
         )
@@ -256,12 +270,28 @@ class LocalRuntime:
             workers=workers,
             dynamodb=dynamodb,
             router=Router.from_template(template),
-            server=_Server((self.host, self.port), self),
+            server=server,
+            s3=session.client("s3", region_name=self.region),
             store=store,
         )
         workers.start()
         state.start_persister()
         return state
+
+    def _object(self, state: _Running, target: str) -> HttpResponse:
+        """GET /_local/s3/{bucket}/{key}: a stored object (snapshot PNGs), as the presigned S3 URL would serve it."""
+        bucket, _, key = unquote(target.split("?", 1)[0][len(OBJECTS_PATH) + 1 :]).partition("/")
+        if bucket not in state.invoker.resources.buckets.values() or not key:
+            return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
+        with state.invoker.lock:
+            try:
+                found = state.s3.get_object(Bucket=bucket, Key=key)
+            except state.s3.exceptions.NoSuchKey:
+                return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
+            body = found["Body"].read()
+        return HttpResponse(
+            status=200, headers=[("Content-Type", found.get("ContentType", "binary/octet-stream"))], body=body
+        )
 
 
 class _Running:
@@ -277,6 +307,7 @@ class _Running:
         dynamodb: DynamoDBClient,
         router: Router,
         server: _Server,
+        s3: Any,
         store: Store | None = None,
     ) -> None:
         self.mock = mock
@@ -286,6 +317,7 @@ class _Running:
         self.dynamodb = dynamodb
         self.router = router
         self.server = server
+        self.s3 = s3
         self.store = store
         self.accepting = True
         self._thread: threading.Thread | None = None

@@ -129,6 +129,12 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    logical_id: str
+    properties: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class RestApi:
     logical_id: str
     stage: str
@@ -144,6 +150,7 @@ class Template:
     queues: Mapping[str, Queue]
     apis: Mapping[str, RestApi]
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    buckets: Mapping[str, Bucket] = field(default_factory=dict)
     # AWS::SES::EmailIdentity: logical id -> the identity (unresolved), verified in moto so SES can send as it.
     email_identities: Mapping[str, Any] = field(default_factory=dict)
     # Extension point: state machines (AWS::Serverless::StateMachine, DefinitionUri + DefinitionSubstitutions)
@@ -189,6 +196,7 @@ def parse_template(text: str, *, path: Path) -> Template:
         queues=builder.queues,
         apis=builder.apis,
         parameters=parameters,
+        buckets=builder.buckets,
         email_identities=builder.email_identities,
         resource_types={logical_id: str(r.get("Type")) for logical_id, r in resources.items()},
     )
@@ -201,6 +209,7 @@ class _Builder:
     globals_: Mapping[str, Any]
     functions: dict[str, Function] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    buckets: dict[str, Bucket] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
     email_identities: dict[str, Any] = field(default_factory=dict)
@@ -376,6 +385,10 @@ def _parse_queue(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -
     builder.queues[logical_id] = Queue(logical_id, props)
 
 
+def _parse_bucket(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
+    builder.buckets[logical_id] = Bucket(logical_id, props)
+
+
 def _parse_api(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
     global_props: Mapping[str, Any] = builder.globals_.get("Api") or {}
     merged = {**global_props, **props}
@@ -397,6 +410,7 @@ _RESOURCE_PARSERS: dict[str, Callable[[_Builder, str, Mapping[str, Any]], None]]
     "AWS::DynamoDB::Table": _parse_table,
     "AWS::Serverless::SimpleTable": _parse_simple_table,
     "AWS::SQS::Queue": _parse_queue,
+    "AWS::S3::Bucket": _parse_bucket,
     "AWS::Serverless::Api": _parse_api,
 }
 

@@ -21,6 +21,8 @@ class Settings:
     SAMPLES_TABLE: str
     COMPACTION_QUEUE_URL: str
     NOTIFICATIONS_QUEUE_URL: str
+    SNAPSHOTS_BUCKET: str
+    SNAPSHOT_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: Annotated[int, Ge(0)] = 60
@@ -31,6 +33,10 @@ class Settings:
     PAGERDUTY_EVENTS_URL: str = "https://events.pagerduty.com/v2/enqueue"
     ALERTS_MAIL_FROM: str = "alerts@polymetric.invalid"
     DELIVERY_TIMEOUT_SECONDS: Annotated[float, Gt(0), Le(60)] = 10.0
+    # Snapshot PNG links: presigned S3 URLs valid this long; the local runtime (make serve) sets
+    # OBJECT_URL_BASE instead, because a presigned URL of in-process moto points nowhere.
+    SNAPSHOT_URL_SECONDS: Annotated[int, Interval(ge=60, le=604800)] = 86400
+    OBJECT_URL_BASE: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -75,3 +75,12 @@ def query_values(app: APIGatewayRestResolver) -> dict[str, list[str]]:
     for k, v in single.items():
         out.setdefault(k, [v])
     return out
+
+
+def base_url(app: APIGatewayRestResolver) -> str:
+    """The API's own URL as the caller reached it (absolute hrefs): scheme, host and, on an execute-api
+    host, the stage (``https://abc.execute-api.us-east-1.amazonaws.com/Prod``)."""
+    host = header(app, "Host") or "localhost"
+    scheme = (header(app, "X-Forwarded-Proto") or "https").split(",")[0].strip()
+    stage = app.current_event.request_context.stage if host.endswith(".amazonaws.com") else None
+    return f"{scheme}://{host}" + (f"/{stage}" if stage else "")

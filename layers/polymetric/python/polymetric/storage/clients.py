@@ -1,7 +1,7 @@
 """Lazily created AWS clients, so that moto (tests, local runtime) intercepts them."""
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -33,6 +33,16 @@ def sqs() -> "SQSClient":
 @lru_cache(maxsize=4)
 def _sqs(region: str) -> "SQSClient":
     return boto3.client("sqs", region_name=region, config=_CONFIG)
+
+
+def s3() -> Any:
+    return _s3(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _s3(region: str) -> Any:
+    # Virtual-host style with the regional endpoint: presigned URLs that work right after a bucket is created.
+    return boto3.client("s3", region_name=region, config=_CONFIG.merge(Config(signature_version="s3v4")))
 
 
 def reset() -> None:

@@ -27,11 +27,12 @@ from polymetric.models.dashboard import (
 )
 from polymetric.query.composite import functions, parser
 
-METRIC_RE = re.compile(r"^[A-Za-z0-9.:\-_*]{1,255}$")
+METRIC_RE = re.compile(r"^[A-Za-z0-9.:\-_]{1,255}$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Seed: digits, whitespace, parentheses, x, p and + - * / (a linear formula); "." for decimals.
 TRANSFORM_RE = re.compile(r"^[\d\sxp()+\-*/.]+$")
 MAX_STREAMS = 100
+MAX_FORMULA = 100
 MAX_TAGS = 20
 OPERATORS = get_args(Threshold.model_fields["operator"].annotation)
 THRESHOLD_TYPES = get_args(Threshold.model_fields["type"].annotation)
@@ -60,7 +61,7 @@ def _choice(doc: dict[str, Any], name: str, allowed: tuple[str, ...], param: str
     return value
 
 
-def _tags(raw: Any, param: str) -> list[TagSelector]:
+def tag_selectors(raw: Any, param: str) -> list[TagSelector]:
     found = fields.items({"tags": raw}, "tags", param=param) or []
     if len(found) > MAX_TAGS:
         raise InvalidInputError.param(param, f"at most {MAX_TAGS} tags per stream")
@@ -109,7 +110,7 @@ def _what(doc: dict[str, Any], param: str) -> dict[str, object]:
         text = fields.text(doc, "composite", limit=4096, param=f"{param}.composite") or ""
         values["composite"] = composite(text, f"{param}.composite")
     if doc.get("tags") is not None:
-        values["tags"] = _tags(doc["tags"], f"{param}.tags")
+        values["tags"] = tag_selectors(doc["tags"], f"{param}.tags")
     return values
 
 
@@ -136,12 +137,23 @@ def _display(doc: dict[str, Any], param: str) -> dict[str, object]:
         values["color"] = color
     if "transform_function" in doc:
         transform = fields.text(doc, "transform_function", param=f"{param}.transform_function")
-        if transform is not None and not TRANSFORM_RE.fullmatch(transform):
+        if transform is not None and not _linear_formula(transform):
             raise InvalidInputError.param(
-                f"{param}.transform_function", "may contain only digits, x, p, parentheses, + - * / and spaces"
+                f"{param}.transform_function",
+                "must be a formula of x (and p) with digits, parentheses and + - * / only, such as x/1000",
             )
         values["transform_function"] = transform
     return values
+
+
+def _linear_formula(text: str) -> bool:
+    if not TRANSFORM_RE.fullmatch(text) or "**" in text or len(text) > MAX_FORMULA:
+        return False
+    try:
+        compile(text, "<transform_function>", "eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _numbers(doc: dict[str, Any], param: str) -> dict[str, object]:

@@ -1,0 +1,28 @@
+"""SQS worker: renders one queued snapshot per message to a PNG (matplotlib comes from the PlottingLayer)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from polymetric.domain import snapshots
+from polymetric.observability import logger, metrics, tracer
+
+processor = BatchProcessor(event_type=EventType.SQS)
+# The queue's maxReceiveCount (template.yaml): the last try marks the job failed before the DLQ takes it.
+MAX_RECEIVES = 3
+
+
+def render_record(record: SQSRecord) -> None:
+    body = record.json_body
+    receives = int(record.attributes.approximate_receive_count or 1)
+    snapshots.render(str(body["tenant"]), int(body["snapshot"]), last_attempt=receives >= MAX_RECEIVES)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=render_record, processor=processor, context=context)

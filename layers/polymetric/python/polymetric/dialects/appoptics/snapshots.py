@@ -1,0 +1,77 @@
+"""Snapshot bodies of the AppOptics API (seed: Snapshots): the request's subject and window, the response."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from polymetric.dialects.appoptics import fields
+from polymetric.dialects.appoptics.charts import tag_selectors
+from polymetric.errors import InvalidInputError
+from polymetric.models.dashboard import CHART_TYPES
+from polymetric.models.job import Job
+from polymetric.models.snapshot import DEFAULT_DURATION, Snapshot, SnapshotRequest
+
+
+def request(doc: dict[str, Any]) -> SnapshotRequest:
+    """``subject.chart`` with ``id``, optional ``type`` and ``tags``; ``duration`` and ``end_time``."""
+    subject = doc.get("subject")
+    chart = subject.get("chart") if isinstance(subject, dict) else None
+    if not isinstance(chart, dict):
+        raise InvalidInputError.param("subject", 'must name a chart: {"chart": {"id": 1}}')
+    chart_id = fields.whole(chart, "id", minimum=1, param="subject.chart.id")
+    if chart_id is None:
+        raise InvalidInputError.param("subject.chart.id", "is required")
+    kind = fields.text(chart, "type", param="subject.chart.type")
+    if kind is not None and kind not in CHART_TYPES:
+        raise InvalidInputError.param("subject.chart.type", f"must be one of {', '.join(CHART_TYPES)}")
+    tags = tag_selectors(chart["tags"], "subject.chart.tags") if chart.get("tags") is not None else []
+    return SnapshotRequest.model_validate(
+        {
+            "chart_id": chart_id,
+            "type": kind,
+            "tags": tags,
+            "duration": fields.whole(doc, "duration", minimum=1) or DEFAULT_DURATION,
+            "end_time": _time(doc.get("end_time")),
+        }
+    )
+
+
+def _time(value: Any) -> int | None:
+    """Epoch seconds or an ISO 8601 time (the seed shows times as ``2016-02-20T01:18:46Z``)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInputError.param("end_time", "must be epoch seconds or an ISO 8601 time") from None
+        return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp())
+    return fields.whole({"end_time": value}, "end_time", minimum=0)
+
+
+def snapshot_id(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 18:
+        raise InvalidInputError.param("id", "must be a snapshot id (a whole number)")
+    return int(raw)
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def body(s: Snapshot, job: Job, image_url: str | None, base_url: str) -> dict[str, Any]:
+    chart: dict[str, Any] = {"id": s.chart_id}
+    if s.type is not None:
+        chart["type"] = s.type
+    if s.tags:
+        chart["tags"] = [t.model_dump(exclude_none=True) for t in s.tags]
+    return {
+        "href": f"{base_url}/v1/snapshots/{s.id}",
+        "job_href": f"{base_url}/v1/jobs/{job.id}",
+        "image_href": image_url,
+        "duration": s.duration,
+        "end_time": _iso(s.end_time),
+        "created_at": _iso(s.created_at),
+        "updated_at": _iso(s.updated_at),
+        "subject": {"chart": chart},
+        "state": job.state.value,
+    }

@@ -1,0 +1,86 @@
+"""Snapshot records (Meta table; keys in ``keys.py``) and their PNGs (the snapshots bucket).
+
+Object keys are ``{tenant}/{snapshot id}.png``: built from the authenticated tenant, like every key.
+"""
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException
+
+from polymetric.config import get_settings
+from polymetric.errors import StorageError
+from polymetric.models.snapshot import Snapshot
+from polymetric.storage import keys
+from polymetric.storage.clients import s3
+from polymetric.storage.tables import _MetaItem, bound
+
+PNG = "image/png"
+
+
+class SnapshotItem(_MetaItem):
+    class Meta(_MetaItem.Meta):
+        pass
+
+    doc = UnicodeAttribute()  # the Snapshot as JSON
+    updated_at = NumberAttribute()
+
+
+def save(tenant: str, snapshot: Snapshot) -> None:
+    item = bound(SnapshotItem)(
+        keys.snapshots_pk(tenant),
+        keys.numeric_id_sk(snapshot.id),
+        doc=snapshot.model_dump_json(),
+        updated_at=snapshot.updated_at,
+    )
+    try:
+        item.save()
+    except PynamoDBException as exc:
+        raise StorageError("snapshot write failed", cause=exc) from exc
+
+
+def get(tenant: str, snapshot_id: int) -> Snapshot | None:
+    try:
+        item = bound(SnapshotItem).get(keys.snapshots_pk(tenant), keys.numeric_id_sk(snapshot_id))
+    except SnapshotItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("snapshot read failed", cause=exc) from exc
+    return Snapshot.model_validate_json(item.doc)
+
+
+def image_key(tenant: str, snapshot_id: int) -> str:
+    return f"{tenant}/{snapshot_id}.png"
+
+
+def put_image(key: str, png: bytes) -> None:
+    try:
+        s3().put_object(Bucket=get_settings().SNAPSHOTS_BUCKET, Key=key, Body=png, ContentType=PNG)
+    except ClientError as exc:
+        raise StorageError("snapshot image write failed", cause=exc) from exc
+
+
+def get_image(key: str) -> bytes:
+    try:
+        body: Any = s3().get_object(Bucket=get_settings().SNAPSHOTS_BUCKET, Key=key)["Body"]
+        return bytes(body.read())
+    except ClientError as exc:
+        raise StorageError("snapshot image read failed", cause=exc) from exc
+
+
+def image_url(key: str) -> str:
+    """A URL that serves the PNG: presigned S3 (or the local runtime's object route under ``make serve``)."""
+    settings = get_settings()
+    if settings.OBJECT_URL_BASE:
+        return f"{settings.OBJECT_URL_BASE.rstrip('/')}/{settings.SNAPSHOTS_BUCKET}/{key}"
+    try:
+        return str(
+            s3().generate_presigned_url(
+                "get_object",
+                Params={"Bucket": settings.SNAPSHOTS_BUCKET, "Key": key},
+                ExpiresIn=settings.SNAPSHOT_URL_SECONDS,
+            )
+        )
+    except ClientError as exc:
+        raise StorageError("snapshot link failed", cause=exc) from exc
