@@ -10,6 +10,7 @@ import json
 import os
 import statistics
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ def main() -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PolymetricBench")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "polymetric")
+    # The handler runs of the storage section publish no metric; Powertools would say so each time.
+    warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
     from bench import cold, composite, compute, report, storage, validation
 
     results: dict[str, Any] = {}

@@ -12,4 +12,3 @@ def test_the_readme_table_shows_bench_results_json() -> None:
     results = json.loads((REPO / "bench-results.json").read_text(encoding="utf-8"))
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert report.readme_block(readme) == report.block(results), "run `make bench` (it rewrites both)"
-

@@ -93,7 +93,9 @@ def request_notes() -> str:
 def use_local_format(*, json_logs: bool, logger: Logger | None = None) -> None:
     """Swap the formatter of the layer's Powertools logger (or ``logger``), keeping the keys it was given."""
     if logger is None:
-        from polymetric.observability import logger  # the layer is importable once the runtime has started
+        from polymetric.observability import logger as layer_logger  # importable once the runtime has started
+
+        logger = layer_logger
 
     current = logger.registered_formatter
     formatter = JsonLinesFormatter() if json_logs else OneLineFormatter()
