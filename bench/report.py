@@ -22,6 +22,10 @@ TARGETS = (
     ("GET 1 series × 1 week", "≥ 100× faster"),
     ("group_by sum", "≤ 1.5"),
     ("composite", "≤ 5"),
+    ("alert tick: series reads", "≤ 100"),
+    ("alert tick: evaluation ms", "≤ 2,000"),
+    ("anomaly precision", "≥ 0.9"),
+    ("anomaly recall", "≥ 0.9"),
 )
 
 

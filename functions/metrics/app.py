@@ -11,8 +11,9 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import errors, listing, responses
-from polymetric.domain import metrics
+from polymetric.dialects.appoptics import errors, jobs, listing, responses
+from polymetric.domain import bulk_metrics, metrics
+from polymetric.models.job import Job
 from polymetric.models.tenant import Ability
 
 app = build_resolver(errors.ERRORS)
@@ -42,10 +43,24 @@ def post_legacy_metrics() -> Response[str]:
     return empty(200)
 
 
+def _done_or_job(job: Job | None) -> Response[str]:
+    """204 when the work is done; 202 + Location of the job that does it (seed: Jobs)."""
+    if job is None:
+        return no_content()
+    return json_response(202, jobs.job(job), jobs.location(job))
+
+
+@app.put("/v1/metrics", middlewares=[allow(Ability.MANAGE)])
+def update_metrics() -> Response[str]:
+    doc = document(app)
+    selection = bulk_metrics.select(listing.names(doc))
+    return _done_or_job(bulk_metrics.update(principal(app).tenant, selection, doc))
+
+
 @app.delete("/v1/metrics", middlewares=[allow(Ability.MANAGE)])
 def delete_metrics() -> Response[str]:
-    metrics.delete(principal(app).tenant, listing.names(document(app)))
-    return no_content()
+    selection = bulk_metrics.select(listing.names(document(app)))
+    return _done_or_job(bulk_metrics.delete(principal(app).tenant, selection))
 
 
 @app.get("/v1/metrics/<name>", middlewares=[allow(Ability.READ)])
@@ -63,8 +78,7 @@ def put_metric(name: str) -> Response[str]:
 
 @app.delete("/v1/metrics/<name>", middlewares=[allow(Ability.MANAGE)])
 def delete_metric(name: str) -> Response[str]:
-    metrics.delete_one(principal(app).tenant, name)
-    return no_content()
+    return _done_or_job(bulk_metrics.delete_one(principal(app).tenant, name))
 
 
 lambda_handler = entrypoint(app)

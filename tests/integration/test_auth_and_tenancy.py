@@ -32,6 +32,7 @@ ROUTES = [
     ("PUT", "/v1/metrics/m", {"period": 60}, "manage"),
     ("DELETE", "/v1/metrics/m", None, "manage"),
     ("DELETE", "/v1/metrics", {"names": ["m"]}, "manage"),
+    ("PUT", "/v1/metrics", {"names": ["m"], "period": 60}, "manage"),
     ("POST", "/v1/metrics", {"gauges": [{"name": "m", "value": 1}]}, "record"),
     ("GET", "/v1/elements", None, "read"),
     ("GET", "/v1/elements/m", None, "read"),

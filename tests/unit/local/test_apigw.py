@@ -268,3 +268,16 @@ def test_proxy_response_decodes_base64_bodies_and_defaults_to_json_content_type(
 def test_malformed_proxy_responses_are_rejected(result):
     with pytest.raises(InvalidProxyResponseError):
         proxy_response(result)
+
+
+def test_a_template_gateway_response_replaces_missing_authentication_token():
+    from polymetric_local.template import GatewayResponse
+
+    custom = GatewayResponse(status=404, templates={"application/json": '{"errors":{"request":["nope"]}}'}, headers={})
+    router = make_router()
+    router.unknown_route = custom
+    for method, path in (("GET", "/v2/nothing"), ("DELETE", "/v1/measurements")):
+        response = router.resolve(method, path)
+        assert isinstance(response, HttpResponse)
+        assert (response.status, response.body) == (404, b'{"errors":{"request":["nope"]}}')
+        assert ("Content-Type", "application/json") in response.headers

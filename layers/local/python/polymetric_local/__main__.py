@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import secrets
@@ -30,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging()
     if args.command == "org":
         return _org_create(args)
+    if args.command == "openapi":
+        return _openapi(args)
     try:
         port = args.port if args.port is not None else int(os.environ.get("PORT", DEFAULT_PORT))
     except ValueError:
@@ -149,7 +152,22 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name", help="the organization's name")
     create.add_argument("--data-dir", type=Path, help="where tables are saved (default: <repo>/.polymetric-data)")
     create.add_argument("--repo", type=Path, default=REPO_ROOT, help="repository holding template.yaml")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document of template.yaml's routes")
+    openapi.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    openapi.add_argument("--repo", type=Path, default=REPO_ROOT, help="repository holding template.yaml")
     return parser
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(args.repo.resolve() / "layers" / "polymetric" / "python"))
+    from polymetric_local.openapi import build
+
+    text = json.dumps(build(args.repo.resolve() / "template.yaml"), indent=1, sort_keys=True) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def _announce(runtime: LocalRuntime, data_dir: Path) -> None:

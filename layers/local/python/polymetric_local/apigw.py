@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from polymetric_local.template import RestApi, Template
+from polymetric_local.template import GatewayResponse, RestApi, Template
 
+MISSING_TOKEN = "MISSING_AUTHENTICATION_TOKEN"
+MISSING_TOKEN_ERROR_TYPE = "MissingAuthenticationTokenException"
 MISSING_TOKEN_BODY = b'{"message":"Missing Authentication Token"}'
 INTERNAL_ERROR_BODY = b'{"message": "Internal server error"}'
 # Real REST APIs answer 403 for an unknown path too; locally a mistyped path says 404 so it is told apart
@@ -108,6 +110,11 @@ class Router:
     def __init__(self, routes: Iterable[Route]) -> None:
         self.routes = tuple(routes)
         self.stages = frozenset(r.api.stage for r in self.routes)
+        # The template's own answer to a path no route serves, when it customises MISSING_AUTHENTICATION_TOKEN.
+        self.unknown_route = next(
+            (r.api.gateway_responses[MISSING_TOKEN] for r in self.routes if MISSING_TOKEN in r.api.gateway_responses),
+            None,
+        )
 
     @classmethod
     def from_template(cls, template: Template) -> Router:
@@ -137,7 +144,10 @@ class Router:
                 route, params = found
                 return RouteMatch(route=route, path=path, query=split.query, path_parameters=params or None)
         known = any(route.bind(candidate) is not None for candidate in candidates for route in self.routes)
-        return missing_authentication_token(WRONG_METHOD_STATUS if known else UNKNOWN_PATH_STATUS)
+        status = WRONG_METHOD_STATUS if known else UNKNOWN_PATH_STATUS
+        if self.unknown_route is not None:
+            return gateway_response(self.unknown_route, status, MISSING_TOKEN_ERROR_TYPE)
+        return missing_authentication_token(status)
 
     def _find(self, method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]] | None:
         method = method.lower()
@@ -256,6 +266,13 @@ def proxy_response(result: Any, *, request_id: str | None = None) -> HttpRespons
     if request_id:
         headers.append(("x-amzn-RequestId", request_id))
     return HttpResponse(status=status, headers=headers, body=payload, request_id=request_id)
+
+
+def gateway_response(custom: GatewayResponse, status: int, error_type: str) -> HttpResponse:
+    """API Gateway's own answer as the template customises it: its status (else ``status``), body and headers."""
+    content_type, body = next(iter(custom.templates.items()), ("application/json", MISSING_TOKEN_BODY.decode()))
+    headers = {"Content-Type": content_type, "x-amzn-ErrorType": error_type, **custom.headers}
+    return HttpResponse(status=custom.status or status, headers=list(headers.items()), body=body.encode())
 
 
 def missing_authentication_token(status: int) -> HttpResponse:

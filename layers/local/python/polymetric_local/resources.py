@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from polymetric_local.limits import enforce_item_size
 from polymetric_local.template import (
     Function,
     Queue,
     ScheduleEvent,
+    StateMachine,
     Table,
     Template,
     TemplateError,
@@ -69,6 +71,7 @@ class LocalResources:
     queue_urls: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     queue_names: dict[str, str] = field(default_factory=dict)
+    state_machine_arns: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
 
     def physical_name(self, logical_id: str) -> str:
@@ -117,6 +120,9 @@ class LocalResources:
             }
         elif name in self.template.functions:
             values = {None: self.function_name(name), "Arn": self.function_arn(name)}
+        elif name in self.state_machine_arns:
+            arn = self.state_machine_arns[name]
+            values = {None: arn, "Arn": arn, "Name": arn.rsplit(":", 1)[-1]}
         elif name in self.template.apis:
             values = {None: LOCAL_API_ID, "RootResourceId": "localroot0"}
         if attribute in values:
@@ -145,6 +151,7 @@ def create_resources(
 ) -> LocalResources:
     """Create every table (with GSIs and TTL), queue (dead-letter queues first), bucket and SES identity of the
     template."""
+    enforce_item_size()
     session = session or boto3.session.Session(region_name=region)
     resources = LocalResources(template=template, prefix=prefix, region=region)
     dynamodb: DynamoDBClient = session.client("dynamodb", region_name=region)
@@ -153,6 +160,10 @@ def create_resources(
         _create_table(dynamodb, resources, table)
     for queue in _dead_letter_queues_first(template.queues):
         _create_queue(sqs, resources, queue)
+    if template.state_machines:
+        stepfunctions = session.client("stepfunctions", region_name=region)
+        for machine in template.state_machines.values():
+            _create_state_machine(stepfunctions, resources, machine)
     if template.buckets:
         s3 = session.client("s3", region_name=region)
         for logical_id in template.buckets:
@@ -168,6 +179,36 @@ def create_resources(
                 EmailAddress=str(resources.resolve(identity, where=f"{logical_id}.EmailIdentity"))
             )
     return resources
+
+
+def function_for(resources: LocalResources, name_or_arn: str) -> str | None:
+    """The logical id of the template function a Lambda name or ARN (as a state machine task names it) means."""
+    name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
+    for logical_id in resources.template.functions:
+        if resources.function_name(logical_id) == name:
+            return logical_id
+    return None
+
+
+def _create_state_machine(client: Any, resources: LocalResources, machine: StateMachine) -> None:
+    """Create the machine with its DefinitionSubstitutions applied (``${Name}`` -> the local value)."""
+    values = {
+        key: _as_env_value(resources.resolve(value, where=f"{machine.logical_id}.DefinitionSubstitutions.{key}"))
+        for key, value in machine.substitutions.items()
+    }
+    text = json.dumps(machine.definition)
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    name = resources.physical_name(machine.logical_id)
+    if machine.name is not None:
+        name = str(resources.resolve(machine.name, where=f"{machine.logical_id}.Name"))
+    arn = client.create_state_machine(
+        name=name,
+        definition=text,
+        roleArn=f"arn:aws:iam::{resources.account_id}:role/{name}",
+        type=machine.type,
+    )["stateMachineArn"]
+    resources.state_machine_arns[machine.logical_id] = str(arn)
 
 
 def _create_table(client: DynamoDBClient, resources: LocalResources, table: Table) -> None:

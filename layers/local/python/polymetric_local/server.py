@@ -40,6 +40,7 @@ from polymetric_local.invoke import EnvironmentPatch, Invoker
 from polymetric_local.logs import begin_request, request_notes
 from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
+from polymetric_local.stepfunctions import MOTO_CONFIG, lambda_tasks
 from polymetric_local.template import Template, load_template
 from polymetric_local.workers import Workers
 
@@ -146,7 +147,7 @@ class LocalRuntime:
             raise RuntimeError("LocalRuntime is already started")
         environment = EnvironmentPatch()
         environment.set(RUNTIME_ENV)
-        mock = moto.mock_aws()
+        mock = moto.mock_aws(config=MOTO_CONFIG)  # state machines really run (stepfunctions.py)
         mock.start()
         partitions.install()
         try:
@@ -169,6 +170,7 @@ class LocalRuntime:
         try:
             state.stop_server()
             state.workers.stop()
+            state.lambda_tasks.stop()
             state.stop_persister()  # before taking the lock: a compaction in progress needs it
             with state.invoker.lock:
                 # A request still in flight on a closing connection gets a 502 rather than a stopped moto.
@@ -263,6 +265,8 @@ class LocalRuntime:
         workers = Workers(
             invoker, sqs=session.client("sqs", region_name=self.region), schedules_enabled=self.schedules_enabled
         )
+        tasks = lambda_tasks(invoker)
+        tasks.start()
         state = _Running(
             mock=mock,
             environment=environment,
@@ -270,6 +274,7 @@ class LocalRuntime:
             workers=workers,
             dynamodb=dynamodb,
             router=Router.from_template(template),
+            lambda_tasks=tasks,
             server=server,
             s3=session.client("s3", region_name=self.region),
             store=store,
@@ -307,9 +312,11 @@ class _Running:
         dynamodb: DynamoDBClient,
         router: Router,
         server: _Server,
+        lambda_tasks: Any,
         s3: Any,
         store: Store | None = None,
     ) -> None:
+        self.lambda_tasks = lambda_tasks
         self.mock = mock
         self.environment = environment
         self.invoker = invoker

@@ -135,10 +135,32 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class GatewayResponse:
+    """What API Gateway answers itself (no function ran), as the template's GatewayResponses customise it."""
+
+    status: int | None
+    templates: Mapping[str, str]  # content type -> body
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class RestApi:
     logical_id: str
     stage: str
     binary_media_types: tuple[str, ...]
+    # GatewayResponses by response type (MISSING_AUTHENTICATION_TOKEN, DEFAULT_4XX, ...)
+    gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """An AWS::Serverless::StateMachine with an inline Definition (ASL as parsed) and its substitutions."""
+
+    logical_id: str
+    definition: Mapping[str, Any]
+    substitutions: Mapping[str, Any]  # unresolved: values may still be intrinsics
+    type: str = "STANDARD"
+    name: Any = None  # the Name property (unresolved), when the template fixes the physical name
 
 
 @dataclass(frozen=True)
@@ -150,11 +172,10 @@ class Template:
     queues: Mapping[str, Queue]
     apis: Mapping[str, RestApi]
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    state_machines: Mapping[str, StateMachine] = field(default_factory=dict)
     buckets: Mapping[str, Bucket] = field(default_factory=dict)
     # AWS::SES::EmailIdentity: logical id -> the identity (unresolved), verified in moto so SES can send as it.
     email_identities: Mapping[str, Any] = field(default_factory=dict)
-    # Extension point: state machines (AWS::Serverless::StateMachine, DefinitionUri + DefinitionSubstitutions)
-    # get their own dataclass, a parser in _RESOURCE_PARSERS and a field here.
     resource_types: Mapping[str, str] = field(default_factory=dict)
 
     def api(self, api_id: str) -> RestApi:
@@ -196,6 +217,7 @@ def parse_template(text: str, *, path: Path) -> Template:
         queues=builder.queues,
         apis=builder.apis,
         parameters=parameters,
+        state_machines=builder.state_machines,
         buckets=builder.buckets,
         email_identities=builder.email_identities,
         resource_types={logical_id: str(r.get("Type")) for logical_id, r in resources.items()},
@@ -212,6 +234,7 @@ class _Builder:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     queues: dict[str, Queue] = field(default_factory=dict)
     apis: dict[str, RestApi] = field(default_factory=dict)
+    state_machines: dict[str, StateMachine] = field(default_factory=dict)
     email_identities: dict[str, Any] = field(default_factory=dict)
 
 
@@ -397,6 +420,46 @@ def _parse_api(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> 
         stage=str(merged.get("StageName", DEFAULT_STAGE)),
         # SAM spells "/" as "~1" in BinaryMediaTypes.
         binary_media_types=tuple(str(t).replace("~1", "/") for t in merged.get("BinaryMediaTypes") or ()),
+        gateway_responses={
+            str(kind): _gateway_response(spec)
+            for kind, spec in (merged.get("GatewayResponses") or {}).items()
+            if isinstance(spec, Mapping)
+        },
+    )
+
+
+def _gateway_response(spec: Mapping[str, Any]) -> GatewayResponse:
+    headers = ((spec.get("ResponseParameters") or {}).get("Headers")) or {}
+    return GatewayResponse(
+        status=int(spec["StatusCode"]) if spec.get("StatusCode") is not None else None,
+        templates={str(k): str(v) for k, v in (spec.get("ResponseTemplates") or {}).items()},
+        # SAM takes header values as static strings in single quotes ("'application/json'").
+        headers={str(k): str(v).strip("'") for k, v in headers.items()},
+    )
+
+
+def _parse_state_machine(builder: _Builder, logical_id: str, props: Mapping[str, Any]) -> None:
+    definition = props.get("Definition")
+    uri = props.get("DefinitionUri")
+    if definition is None and isinstance(uri, str):
+        path = builder.root / uri
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TemplateError(f"{logical_id}: cannot read DefinitionUri {path}: {exc}") from exc
+        decoded, matches = decode_str(text)
+        if matches or decoded is None:
+            raise TemplateError(f"{path}: " + "; ".join(str(m) for m in matches))
+        definition = json.loads(json.dumps(decoded, default=str))
+    if not isinstance(definition, Mapping):
+        logger.warning("skipping %s: only an inline Definition or a local DefinitionUri can run locally", logical_id)
+        return
+    builder.state_machines[logical_id] = StateMachine(
+        logical_id=logical_id,
+        definition=definition,
+        substitutions=dict(props.get("DefinitionSubstitutions") or {}),
+        type=str(props.get("Type", "STANDARD")),
+        name=props.get("Name"),
     )
 
 
@@ -406,6 +469,7 @@ def _parse_email_identity(builder: _Builder, logical_id: str, props: Mapping[str
 
 _RESOURCE_PARSERS: dict[str, Callable[[_Builder, str, Mapping[str, Any]], None]] = {
     "AWS::SES::EmailIdentity": _parse_email_identity,
+    "AWS::Serverless::StateMachine": _parse_state_machine,
     "AWS::Serverless::Function": _parse_function,
     "AWS::DynamoDB::Table": _parse_table,
     "AWS::Serverless::SimpleTable": _parse_simple_table,

@@ -24,10 +24,18 @@ class Settings:
     SNAPSHOTS_BUCKET: str
     SNAPSHOT_QUEUE_URL: str
     AWS_DEFAULT_REGION: str = "us-east-1"
+    # Per API token and window: requests on any route, measurements written through any dialect (429 past them).
+    RATE_LIMIT_WINDOW: Annotated[int, Ge(1)] = 60
+    RATE_LIMIT_REQUESTS: Annotated[int, Ge(1)] = 10_000
+    RATE_LIMIT_MEASUREMENTS: Annotated[int, Ge(1)] = 1_000_000
+    # The bulk metric jobs state machine (Globals: built from the machine's fixed name).
+    METRIC_JOBS_STATE_MACHINE: str | None = None
     # Seconds a container trusts its caches of API tokens and registered series.
     CACHE_SECONDS: Annotated[int, Ge(0)] = 60
     # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).
     READ_CONCURRENCY: Annotated[int, Interval(ge=1, le=64)] = 16
+    # BatchWriteItem calls a write runs at once (a 35,000-measurement POST is hundreds of batches).
+    WRITE_CONCURRENCY: Annotated[int, Interval(ge=1, le=64)] = 8
     # Alert delivery: PagerDuty's Events API v2 endpoint (a test points it at a loopback receiver), the
     # sender of alert e-mail (an SES-verified identity), how long an HTTP receiver may take.
     PAGERDUTY_EVENTS_URL: str = "https://events.pagerduty.com/v2/enqueue"

@@ -14,6 +14,8 @@ PolymetricError
  │    └── UnknownAccountError      the credential names no account that may do this (OddEye)
  ├── PaymentRequiredError     the account may not store more (OddEye)
  ├── ForbiddenError           the token's role does not allow the route
+ ├── RateLimitedError         the token is over its request or measurement limit (429); ``outcome`` when a
+ │                            measurement post was cut short (what was accepted before the limit)
  ├── NotFoundError            the resource does not exist for this tenant
  ├── ConflictError            the resource changed underneath
  │    └── AlreadyExistsError       a resource of that name already exists (AppOptics 422)
@@ -67,6 +69,7 @@ class BatchOutcome:
     failed: int
     filtered: int = 0
     errors: list[ItemError] = field(default_factory=list)
+    rate_limited: int = 0  # items refused because the token was over its measurement limit
 
 
 class PartialAcceptanceError(InvalidInputError):
@@ -131,6 +134,12 @@ class PaymentRequiredError(PolymetricError):
 
 class ForbiddenError(PolymetricError):
     pass
+
+
+class RateLimitedError(PolymetricError):
+    def __init__(self, message: str, outcome: BatchOutcome | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 class NotFoundError(PolymetricError):

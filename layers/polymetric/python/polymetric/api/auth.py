@@ -7,10 +7,13 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from polymetric.domain import tenants, token_scope
-from polymetric.errors import ForbiddenError, UnauthorizedError
+from polymetric.domain import rate_limits, tenants, token_scope
+from polymetric.errors import ForbiddenError, RateLimitedError, UnauthorizedError
+from polymetric.models.limits import REQUESTS, RateBudget
 from polymetric.models.tenant import Ability, Principal
 from polymetric.observability import logger
+
+from .limits import BUDGETS, headers_for
 
 PRINCIPAL = "principal"
 ABILITY = "ability"
@@ -47,12 +50,19 @@ def allow(
 
     def middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
         principal = tenants.authenticate(credentials(app))
+        budget, within = rate_limits.take_request(principal)
+        budgets: dict[str, RateBudget] = {REQUESTS: budget}
+        app.append_context(**{BUDGETS: budgets})  # type: ignore[no-untyped-call]
+        if not within:
+            raise RateLimitedError("This API token is over its request rate limit: retry after the reset.")
         if not principal.can(ability):
             raise ForbiddenError(f"This API token ({principal.role.value}) may not perform this action.")
         logger.append_keys(tenant=principal.tenant)
         app.append_context(**{PRINCIPAL: principal})  # type: ignore[no-untyped-call]
-        with token_scope.writing_as(principal):  # an environment token tags what it writes
-            return next_middleware(app)
+        with token_scope.writing_as(principal, budgets):  # environment tag, measurement limit
+            response = next_middleware(app)
+        response.headers.update(headers_for(budgets))
+        return response
 
     middleware.__name__ = f"allow_{ability.value}"
     setattr(middleware, ABILITY, ability)

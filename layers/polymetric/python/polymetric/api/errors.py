@@ -12,6 +12,7 @@ from polymetric.errors import (
     PayloadTooLargeError,
     PaymentRequiredError,
     PolymetricError,
+    RateLimitedError,
     StorageError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
@@ -19,6 +20,7 @@ from polymetric.errors import (
 from polymetric.models.dialect import JSON, ErrorDialect
 from polymetric.observability import logger
 
+from .limits import rate_limit_headers
 from .render import json_response
 
 # Every dialect's statuses, but for the classes a dialect overrides (``ErrorDialect.statuses``).
@@ -33,6 +35,7 @@ STATUS: dict[type[PolymetricError], int] = {
     UnsupportedMediaTypeError: 415,
     StorageError: 503,
     PaymentRequiredError: 402,
+    RateLimitedError: 429,
 }
 
 
@@ -60,7 +63,10 @@ def register_error_handlers(app: APIGatewayRestResolver, dialect: ErrorDialect) 
     @app.exception_handler(PolymetricError)  # type: ignore[untyped-decorator]
     def domain_error(error: PolymetricError) -> Response[str]:
         status = status_of(error, dialect)
-        headers = {"WWW-Authenticate": 'Basic realm="Polymetric"'} if status == 401 else None
+        if status == 401:
+            headers: dict[str, str] | None = {"WWW-Authenticate": 'Basic realm="Polymetric"'}
+        else:
+            headers = rate_limit_headers(app, refused=status == 429)
         if status >= 500:
             logger.exception("storage failure", error=str(error))
         else:

@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
-from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError
+from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError, RateLimitedError
 from polymetric.lazy import np
 from polymetric.models import window
 from polymetric.models.measurement import Measurement
@@ -22,6 +22,8 @@ from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
 from polymetric.storage import codecs, keys, registry, samples, tokens
 from polymetric.storage import metrics as metric_store
+
+RATE_LIMITED = "over this API token's measurement rate limit: retry after the reset"
 
 
 def accept(
@@ -35,6 +37,8 @@ def accept(
 ) -> BatchOutcome:
     """AppOptics semantics: store every valid measurement; when none could be stored, PartialAcceptanceError."""
     outcome = write(tenant, measurements, total=total, errors=errors, user_agent=user_agent, request_id=request_id)
+    if outcome.rate_limited:  # seed: 429, and the body says what was accepted before the limit
+        raise RateLimitedError(RATE_LIMITED, outcome)
     if outcome.accepted == 0:
         raise PartialAcceptanceError(outcome)
     return outcome
@@ -63,6 +67,8 @@ def write(
         errors.extend(outside)
         refused = {e.index for e in outside}
         measurements = [m for m in measurements if m.position not in refused]
+    measurements, over = token_scope.limit(measurements)
+    errors.extend(ItemError("measurements", RATE_LIMITED, m.position) for m in over)
     known = _ensure_metrics(tenant, measurements, user_agent, errors)
     rejected = {e.index for e in errors}
     for m in measurements:
@@ -73,7 +79,7 @@ def write(
     rejected = {e.index for e in errors}
     keep = [m for m in measurements if m.name.lower() in known and m.position not in rejected]
     stored = _store(tenant, keep, known, request_id or uuid.uuid4().hex[:12])
-    outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors)
+    outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors, rate_limited=len(over))
     metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
     if outcome.failed:
         metrics.add_metric(name="MeasurementsRejected", unit=MetricUnit.Count, value=outcome.failed)
@@ -147,11 +153,6 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
             row[COUNT], row[SUM], row[MIN], row[MAX], row[LAST] = count, total, lo, hi, last
             row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
             summaries[(key, hour)].append((sid, m.time - hour, row))
-    generations = {k: known[k].created_at for k in series}
-    created = sum(
-        registry.ensure(tenant, key, generations[key], members, first_hour[key]) for key, members in series.items()
-    )
-    tokens.add_series(tenant, created)
     slabs = [
         samples.Slab(
             metric_lower=key, hour=hour, sections=_sections(plain.get((key, hour)), summaries.get((key, hour)))
@@ -159,6 +160,12 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         for key, hour in sorted(plain.keys() | summaries.keys())
     ]
     samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=int(time.time() * 1000))
+    # Series are registered once their data is stored: a failed write leaves no series without data, and
+    # the client's retry (same samples, last write wins) registers them.
+    created = sum(
+        registry.ensure(tenant, key, known[key].created_at, members, first_hour[key]) for key, members in series.items()
+    )
+    tokens.add_series(tenant, created)
     return len(measurements)
 
 

@@ -5,6 +5,7 @@ a retried step that reports on a finished job changes nothing.
 """
 
 import time
+from typing import Any
 
 from polymetric.errors import NotFoundError
 from polymetric.models.job import Job, JobState
@@ -14,11 +15,12 @@ from polymetric.storage import sequences
 SEQUENCE = "jobs"
 
 
-def create(tenant: str, kind: str, *, total_units: int | None = None) -> Job:
-    """A queued job of ``kind``; with ``total_units`` its progress is counted by ``advance``."""
+def create(tenant: str, kind: str, *, total_units: int | None = None, spec: dict[str, Any] | None = None) -> Job:
+    """A queued job of ``kind``; with ``total_units`` its progress is counted by ``advance``. ``spec`` is what
+    its workers need to know (JSON)."""
     now = int(time.time())
     job = Job(id=sequences.next_id(SEQUENCE), kind=kind, created_at=now, updated_at=now)
-    store.save_new(tenant, job, total_units)
+    store.save_new(tenant, job, total_units, spec)
     return job
 
 

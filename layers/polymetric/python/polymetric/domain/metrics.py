@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from polymetric.errors import InvalidInputError, NotFoundError
+from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
 from polymetric.storage import metrics as store
@@ -249,17 +249,19 @@ def delete(tenant: str, names: list[str]) -> int:
         everything = store.list_all(tenant)
         wanted |= {m.key for m in everything for p in patterns if fnmatch.fnmatchcase(m.key, p.lower())}
     wanted |= {n.lower() for n in names if "*" not in n}
+    found = store.get_many(tenant, wanted)
+    deleted_series = 0
     for key in sorted(wanted):
         # Metadata last: while data is being removed the metric stays listed, so a failed delete can be retried.
-        metric = store.get(tenant, key)
-        removed = samples.delete_metric(tenant, key)
+        metric = found.get(key)
+        removed = samples.delete_metric(tenant, key, created=None if metric is None else metric.created_at // 1000)
+        series = registry.load(tenant, key)
         if metric is not None:
-            sids = [s.sid.hex() for s in registry.load(tenant, key)]
-            removed += tiers.delete_series(tenant, metric.created_at, sids)
-        series = registry.delete(tenant, key)
-        tokens.add_series(tenant, -series)
+            removed += tiers.delete_series(tenant, metric.created_at, [s.sid.hex() for s in series])
+        deleted_series += registry.delete(tenant, key, series)
         store.delete(tenant, key)
-        logger.info("metric deleted", metric=key, sample_items=removed, series=series)
+        logger.info("metric deleted", metric=key, sample_items=removed, series=len(series))
+    tokens.add_series(tenant, -deleted_series)
     return len(wanted)
 
 
@@ -267,3 +269,40 @@ def delete_one(tenant: str, name: str) -> None:
     if store.get(tenant, name.lower()) is None:
         raise NotFoundError(f"Metric {name} not found")
     delete(tenant, [name])
+
+
+BULK_PROPERTIES = ("display_name", "description", "period")
+
+
+def bulk_changes(props: dict[str, Any]) -> dict[str, Any]:
+    """The changes of a PUT /v1/metrics, validated: properties, and attributes given at the top level
+    (``display_min=0``, as the seed's form example sends them) or under ``attributes``."""
+    unknown = sorted(set(props) - {"names", "attributes", *BULK_PROPERTIES, *_ATTRIBUTES})
+    if unknown:
+        raise InvalidInputError(params={k: ["is not a property a set of metrics can take"] for k in unknown})
+    changes = {k: props[k] for k in BULK_PROPERTIES if k in props}
+    attributes = props.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise InvalidInputError.param("attributes", "must be an object of attribute names to values")
+    attributes = {**attributes, **{k: v for k, v in props.items() if k in _ATTRIBUTES}}
+    if attributes:
+        changes["attributes"] = attributes
+    if not changes:
+        raise InvalidInputError(request=["Nothing to update: give properties or attributes."])
+    _updated(Metric(name="validation"), changes)  # the same rules as a single update, checked once up front
+    return changes
+
+
+def update_existing(tenant: str, key: str, changes: dict[str, Any]) -> bool:
+    """Apply bulk changes to one metric; False when it does not exist. One retry when it changed meanwhile."""
+    for attempt in range(2):
+        current = store.get(tenant, key)
+        if current is None:
+            return False
+        try:
+            store.replace(tenant, _updated(current, changes))
+            return True
+        except ConflictError:
+            if attempt:
+                raise
+    return True

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
-_CONFIG = Config(retries={"max_attempts": 8, "mode": "adaptive"})
+# Enough pooled connections for the concurrent reads and batch writes (READ_/WRITE_CONCURRENCY ≤ 64).
+_CONFIG = Config(retries={"max_attempts": 8, "mode": "adaptive"}, max_pool_connections=64)
 
 
 def dynamodb() -> "DynamoDBClient":
@@ -33,6 +34,15 @@ def sqs() -> "SQSClient":
 @lru_cache(maxsize=4)
 def _sqs(region: str) -> "SQSClient":
     return boto3.client("sqs", region_name=region, config=_CONFIG)
+
+
+def stepfunctions() -> Any:  # no type stubs installed for Step Functions: the three calls made are simple
+    return _stepfunctions(get_settings().AWS_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=4)
+def _stepfunctions(region: str) -> Any:
+    return boto3.client("stepfunctions", region_name=region, config=_CONFIG)
 
 
 def s3() -> Any:

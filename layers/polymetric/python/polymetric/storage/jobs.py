@@ -33,6 +33,7 @@ class JobItem(_MetaItem):
     done = NumberAttribute(default=0)
     errors = UnicodeAttribute(null=True)  # JSON: field -> messages
     output = UnicodeAttribute(null=True)  # JSON object
+    spec = UnicodeAttribute(null=True)  # JSON: what the job does (the workers read it)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
 
@@ -53,7 +54,16 @@ def _to_job(item: JobItem) -> Job:
     )
 
 
-def save_new(tenant: str, job: Job, total: int | None) -> None:
+class JobBatchItem(_MetaItem):
+    """One unit of a job's work (a batch of metric names), written by the plan step, read by one worker."""
+
+    class Meta(_MetaItem.Meta):
+        pass
+
+    names = UnicodeAttribute()  # JSON list
+
+
+def save_new(tenant: str, job: Job, total: int | None, spec: dict[str, Any] | None = None) -> None:
     pk, sk = keys.job(tenant, job.id)
     item = bound(JobItem)(
         pk,
@@ -64,6 +74,7 @@ def save_new(tenant: str, job: Job, total: int | None) -> None:
         progress=job.progress,
         total=total,
         done=0,
+        spec=None if spec is None else json.dumps(spec),
         created_at=job.created_at,
         updated_at=job.updated_at,
     )
@@ -116,3 +127,53 @@ def update(
     except PynamoDBException as exc:
         raise StorageError("job update failed", cause=exc) from exc
     return _to_job(item)
+
+
+def spec(tenant: str, job_id: int) -> dict[str, Any] | None:
+    pk, sk = keys.job(tenant, job_id)
+    try:
+        item = bound(JobItem).get(pk, sk, consistent_read=True, attributes_to_get=["spec"])
+    except JobItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("job read failed", cause=exc) from exc
+    return json.loads(item.spec) if item.spec else None
+
+
+def set_total(tenant: str, job_id: int, total: int) -> None:
+    pk, sk = keys.job(tenant, job_id)
+    try:
+        bound(JobItem)(pk, sk).update(actions=[JobItem.total.set(total)], condition=JobItem.pk.exists())
+    except PynamoDBException as exc:
+        raise StorageError("job update failed", cause=exc) from exc
+
+
+def save_batches(tenant: str, job_id: int, batches: list[list[str]]) -> None:
+    model = bound(JobBatchItem)
+    try:
+        with model.batch_write() as writer:
+            for index, names in enumerate(batches):
+                pk, sk = keys.job_batch(tenant, job_id, index)
+                writer.save(model(pk, sk, names=json.dumps(names)))
+    except PynamoDBException as exc:
+        raise StorageError("job write failed", cause=exc) from exc
+
+
+def batch(tenant: str, job_id: int, index: int) -> list[str] | None:
+    pk, sk = keys.job_batch(tenant, job_id, index)
+    try:
+        return list(json.loads(bound(JobBatchItem).get(pk, sk, consistent_read=True).names))
+    except JobBatchItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("job read failed", cause=exc) from exc
+
+
+def delete_batches(tenant: str, job_id: int, count: int) -> None:
+    model = bound(JobBatchItem)
+    try:
+        with model.batch_write() as writer:
+            for index in range(count):
+                writer.delete(model(*keys.job_batch(tenant, job_id, index)))
+    except PynamoDBException as exc:
+        raise StorageError("job cleanup failed", cause=exc) from exc

@@ -18,10 +18,13 @@ Meta table (``pk``, ``sk``)::
                                                        a masked form, name (written with the global item in
                                                        one transaction)
     T#{t}#ENVS                  {id}                   environment: name
+    T#{t}#RATE                  {token id}             rate-limit counters of the token's current window
     T#{t}#ENVNAMES              {name}                 environment name -> id (keeps names unique)
     SEQ                         {name}                 counter of integer ids (jobs, tokens, environments):
                                                        global, so no two organizations share an id
-    T#{t}#JOBS                  {id}                   job: kind, state, progress, units done of total, errors
+    T#{t}#JOBS                  {id}                   job: kind, state, progress, units done of total, errors,
+                                                       spec (what it does)
+    T#{t}#JOBS                  {id}#B{n}              batch n of the job's work (metric names), until it ends
     T#{t}#METRICS               {metric}               metric: name as written, type, period, attributes
     T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
     T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
@@ -53,7 +56,8 @@ Meta table (``pk``, ``sk``)::
 
 Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`` on ``gpk``/``gsk``)::
 
-    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}        hot slab: one per (metric, hour) per POST; TTL hour + 2 d
+    T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}[#{part}] hot slab: one per (metric, hour) per POST (parts when
+                                                       over 380 KB); TTL hour + 2 d
     T#{t}#M#{metric}#HOURS      {hour}                 late data: slabs written to an hour after it closed;
                                                        carries ``token`` (rewritten by every late write)
                                                        and, for the compactor's planner, gpk
@@ -121,6 +125,10 @@ def tenant_token(tenant: str, token_id: int) -> tuple[str, str]:
     return tokens_pk(tenant), f"{token_id:012d}"
 
 
+def rate_limit(tenant: str, token_id: str) -> tuple[str, str]:
+    return f"T#{tenant}#RATE", token_id
+
+
 def environments_pk(tenant: str) -> str:
     return f"T#{tenant}#ENVS"
 
@@ -131,6 +139,10 @@ def environment(tenant: str, environment_id: int) -> tuple[str, str]:
 
 def environment_name(tenant: str, name_lower: str) -> tuple[str, str]:
     return f"T#{tenant}#ENVNAMES", name_lower
+
+
+def job_batch(tenant: str, job_id: int, index: int) -> tuple[str, str]:
+    return jobs_pk(tenant), f"{job_id:012d}#B{index:06d}"
 
 
 def metrics_pk(tenant: str) -> str:
@@ -185,8 +197,9 @@ def hot_slab_pk(tenant: str, metric_lower: str, hour: int) -> str:
     return f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
 
 
-def hot_slab_sk(received_ms: int, request_id: str) -> str:
-    return f"{received_ms:013d}#{request_id}"
+def hot_slab_sk(received_ms: int, request_id: str, part: int = 0) -> str:
+    """Parts after the first of a split slab sort right after it, in order."""
+    return f"{received_ms:013d}#{request_id}" + (f"#{part:03d}" if part else "")
 
 
 def hours_pk(tenant: str, metric_lower: str) -> str:

@@ -142,3 +142,20 @@ def count(tenant: str) -> int:
         return int(bound(MetricItem).count(keys.metrics_pk(tenant)))
     except PynamoDBException as exc:
         raise StorageError("metric count failed", cause=exc) from exc
+
+
+def keys_page(tenant: str, *, after: str | None, limit: int) -> tuple[list[str], str | None]:
+    """Up to ``limit`` metric keys (lower-cased names) in order, after ``after``; and where the next page starts."""
+    pk = keys.metrics_pk(tenant)
+    try:
+        result = bound(MetricItem).query(
+            pk,
+            limit=limit,
+            attributes_to_get=["sk"],
+            last_evaluated_key={"pk": {"S": pk}, "sk": {"S": after}} if after else None,
+        )
+        found = [item.sk for item in result]
+    except PynamoDBException as exc:
+        raise StorageError("metric list failed", cause=exc) from exc
+    last = result.last_evaluated_key
+    return found, (last["sk"]["S"] if last and len(found) >= limit else None)

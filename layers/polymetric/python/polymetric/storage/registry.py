@@ -1,5 +1,6 @@
 """Series registry: which series a metric has, with their tags as first written (Meta table)."""
 
+import itertools
 from collections.abc import Mapping
 
 from polymetric.config import get_settings
@@ -51,12 +52,23 @@ def load(tenant: str, metric_lower: str) -> list[Series]:
     ]
 
 
-def delete(tenant: str, metric_lower: str) -> int:
+def has_more_than(tenant: str, metric_lower: str, limit: int) -> bool:
+    """Whether the metric has more than ``limit`` series (reads at most limit + 1 keys)."""
+    found = itertools.islice(
+        batch.query(get_settings().META_TABLE, keys.series_registry_pk(tenant, metric_lower), projection="sk"),
+        limit + 1,
+    )
+    return sum(1 for _ in found) > limit
+
+
+def delete(tenant: str, metric_lower: str, known: list[Series] | None = None) -> int:
+    """Delete the metric's series registry; ``known``: the series just loaded (saves reading them again)."""
     table = get_settings().META_TABLE
-    doomed = [
-        {"pk": i["pk"], "sk": i["sk"]}
-        for i in batch.query(table, keys.series_registry_pk(tenant, metric_lower), projection="pk, sk")
-    ]
+    pk = keys.series_registry_pk(tenant, metric_lower)
+    if known is None:
+        doomed = [{"pk": i["pk"], "sk": i["sk"]} for i in batch.query(table, pk, projection="pk, sk")]
+    else:
+        doomed = [{"pk": {"S": pk}, "sk": {"S": s.sid.hex()}} for s in known]
     batch.write(table, deletes=doomed)
     _registered.clear()
     return len(doomed)

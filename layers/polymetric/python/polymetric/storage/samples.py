@@ -1,8 +1,9 @@
 """Hot sample storage: per-request slabs in, samples out (layout in ``keys.py``, encoding in ``codecs.py``).
 
 Invariants:
-1. One POST writes at most one slab item per (metric, hour), all with BatchWriteItem; plain values
-   and summaries are two sections of the same item.
+1. One POST writes one slab item per (metric, hour), all with BatchWriteItem; plain values and
+   summaries are two sections of the same item. A slab over ``MAX_SLAB_BYTES`` is split into parts
+   (a 35,000-measurement POST of one metric-hour would pass DynamoDB's 400 KB item limit).
 2. A slab is never updated in place: later writes are new items that sort after it, so "last write
    wins" is the item order plus the row order inside a slab.
 3. Live writes register nothing: every hour of every metric is compacted by its organization's
@@ -41,6 +42,8 @@ from polymetric.storage import batch, codecs, keys
 COMPACTION_DELAY = 600
 WRITE_MARGIN = 300
 SLAB_TTL = 2 * keys.DAY
+# Encoded rows per slab item: keys and attributes fit in the rest of DynamoDB's 400 KB item limit.
+MAX_SLAB_BYTES = 380_000
 
 
 @dataclass(frozen=True)
@@ -90,20 +93,42 @@ def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received
     items: list[dict[str, dict[str, object]]] = []
     late: set[tuple[str, int]] = set()
     for slab in slabs:
-        items.append(
-            {
-                "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
-                "sk": {"S": keys.hot_slab_sk(received_ms, request_id)},
-                "n": {"N": str(slab.rows)},
-                "d": {"B": codecs.encode_slab(slab.sections)},
-                # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
-                "ttl": {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)},
-            }
-        )
+        for part, (rows, blob) in enumerate(encode_parts(slab.sections)):
+            items.append(
+                {
+                    "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
+                    "sk": {"S": keys.hot_slab_sk(received_ms, request_id, part)},
+                    "n": {"N": str(rows)},
+                    "d": {"B": blob},
+                    # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
+                    "ttl": {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)},
+                }
+            )
         if is_late(slab.hour, now):
             late.add((slab.metric_lower, slab.hour))
     items.extend(hour_item(tenant, metric_lower, hour) for metric_lower, hour in sorted(late))
     return WriteReport(items=items, requests=batch.write(table, items))
+
+
+def encode_parts(sections: list[codecs.Section]) -> list[tuple[int, bytes]]:
+    """A slab's rows encoded as one blob, or as several when one would pass ``MAX_SLAB_BYTES``: (rows, blob).
+
+    Parts split along series ids (a series' rows stay in one part while it fits), then, for one series
+    alone too large, along write order; parts are stored in that order, so later rows still win.
+    """
+    blob = codecs.encode_slab(sections)
+    rows = sum(len(offsets) for _, offsets, _ in sections)
+    if len(blob) <= MAX_SLAB_BYTES or rows <= 1:
+        return [(rows, blob)]
+    distinct = np.unique(np.concatenate([sids for sids, _, _ in sections]))
+    halves: tuple[list[codecs.Section], list[codecs.Section]] = ([], [])
+    for sids, offsets, columns in sections:
+        # By series (the lower half of the ids), or, one series alone, by write order (the earlier half).
+        low = sids < distinct[len(distinct) // 2] if len(distinct) > 1 else np.arange(len(sids)) < len(sids) // 2
+        for half, mask in zip(halves, (low, ~low), strict=True):
+            if mask.any():
+                half.append((sids[mask], offsets[mask], columns[mask]))
+    return [part for half in halves for part in encode_parts(half)]
 
 
 def write_hour_marker(tenant: str, metric_lower: str, hour: int) -> None:
@@ -211,17 +236,22 @@ def forget_hour(tenant: str, metric_lower: str, hour: int, token: str) -> bool:
     )
 
 
-def delete_metric(tenant: str, metric_lower: str, now: float | None = None) -> int:
+def delete_metric(tenant: str, metric_lower: str, now: float | None = None, *, created: int | None = None) -> int:
     """Delete a metric's hot slabs and HOURS items. Returns items deleted.
 
     Slabs of compacted hours have no HOURS item but live until their TTL, so the hours a slab can
-    still exist in (the TTL window) are swept too: a metric created again must not find them.
+    still exist in (the TTL window) are swept too: a metric created again must not find them. A
+    metric ``created`` (epoch seconds) within that window has on-time slabs only from the hour
+    before its creation on (late ones have HOURS items), so its sweep starts there.
     """
     table = get_settings().SAMPLES_TABLE
     now = time.time() if now is None else now
     hours_pk = keys.hours_pk(tenant, metric_lower)
     hour_items = list(batch.query(table, hours_pk, projection="pk, sk"))
-    recent = range(keys.hour_of(int(now) - SLAB_TTL - keys.HOUR), keys.hour_of(int(now)) + 2 * keys.HOUR, keys.HOUR)
+    first = keys.hour_of(int(now) - SLAB_TTL - keys.HOUR)
+    if created is not None:
+        first = max(first, keys.hour_of(created) - keys.HOUR)
+    recent = range(first, keys.hour_of(int(now)) + 2 * keys.HOUR, keys.HOUR)
     hours = {int(i["sk"]["S"]) for i in hour_items} | set(recent)
     doomed: list[dict[str, object]] = [{"pk": i["pk"], "sk": i["sk"]} for i in hour_items]
     for hour in sorted(hours):

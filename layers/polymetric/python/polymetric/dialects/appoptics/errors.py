@@ -2,11 +2,19 @@
 
 from typing import Any
 
-from polymetric.errors import InvalidInputError, PartialAcceptanceError, PolymetricError, StorageError
+from polymetric.errors import (
+    InvalidInputError,
+    PartialAcceptanceError,
+    PolymetricError,
+    RateLimitedError,
+    StorageError,
+)
 from polymetric.models.dialect import ErrorDialect
 
 
 def error_body(error: PolymetricError, _status: int) -> dict[str, Any]:
+    if isinstance(error, RateLimitedError) and error.outcome is not None:
+        return measurements_summary(error.outcome)
     if isinstance(error, PartialAcceptanceError):
         return measurements_summary(error.outcome)
     if isinstance(error, InvalidInputError):

@@ -1,0 +1,171 @@
+"""Update or delete a set of metrics (seed: Update a Metric, Delete a Metric): in the request when the set
+is small, else as a job that a Step Functions state machine runs in batches.
+
+A request never does work that grows with the data: it reads at most ``SCAN_INLINE`` metric keys to
+resolve a pattern, changes at most ``UPDATE_INLINE`` metrics or deletes at most ``DELETE_INLINE``
+metrics of at most ``SERIES_INLINE`` series each; anything bigger becomes a job (202 + Location).
+
+The state machine (``MetricJobsStateMachine`` in template.yaml) calls the steps below through
+``functions/metric_jobs``: ``plan`` resolves the set and writes its batches, a Map runs ``run_batch``
+for each (with retries), then ``finish`` (or ``fail``) ends the job.
+"""
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Any
+
+from polymetric.config import get_settings
+from polymetric.domain import jobs
+from polymetric.domain import metrics as metric_rules
+from polymetric.errors import InvalidInputError, NotFoundError, StorageError
+from polymetric.models.job import Job
+from polymetric.observability import logger
+from polymetric.storage import jobs as job_store
+from polymetric.storage import metrics as store
+from polymetric.storage import registry, workflows
+
+DELETE = "metrics.delete"
+UPDATE = "metrics.update"
+DELETE_INLINE = 10
+UPDATE_INLINE = 100
+SERIES_INLINE = 100
+SCAN_INLINE = 1000
+SCAN_PAGE = 500
+BATCH = {DELETE: 25, UPDATE: 200}
+MAX_NAMES = 10_000
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A list of metric names, or one pattern with ``*`` wildcards (the seed allows one or the other)."""
+
+    names: tuple[str, ...] = ()
+    pattern: str | None = None
+
+    def as_spec(self) -> dict[str, Any]:
+        return {"names": list(self.names), "pattern": self.pattern}
+
+
+def select(names: list[str]) -> Selection:
+    patterns = [n for n in names if "*" in n]
+    if patterns and len(names) > 1:
+        raise InvalidInputError.param("names", "give either a list of metric names or one pattern, not both")
+    if len(names) > MAX_NAMES:
+        raise InvalidInputError.param("names", f"at most {MAX_NAMES} names per request: use a pattern")
+    if patterns:
+        return Selection(pattern=patterns[0].lower())
+    return Selection(names=tuple(sorted({n.lower() for n in names})))
+
+
+def _matching(tenant: str, pattern: str, *, budget: int | None) -> list[str] | None:
+    """Metric keys matching ``pattern``, reading keys page by page; None when ``budget`` keys were not enough."""
+    matched: list[str] = []
+    after: str | None = None
+    read = 0
+    while True:
+        page, after = store.keys_page(tenant, after=after, limit=SCAN_PAGE)
+        read += len(page)
+        matched.extend(k for k in page if fnmatch.fnmatchcase(k, pattern))
+        if after is None:
+            return matched
+        if budget is not None and read >= budget:
+            return None
+
+
+def _small(tenant: str, selection: Selection, limit: int) -> list[str] | None:
+    """The selected keys when there are at most ``limit`` and finding them is cheap; else None."""
+    if selection.pattern is None:
+        return list(selection.names) if len(selection.names) <= limit else None
+    found = _matching(tenant, selection.pattern, budget=SCAN_INLINE)
+    return found if found is not None and len(found) <= limit else None
+
+
+def _start(tenant: str, kind: str, selection: Selection, changes: dict[str, Any] | None) -> Job:
+    state_machine = get_settings().METRIC_JOBS_STATE_MACHINE
+    if not state_machine:
+        raise StorageError("METRIC_JOBS_STATE_MACHINE is not configured: cannot start a job")
+    job = jobs.create(tenant, kind, spec={"selection": selection.as_spec(), "changes": changes})
+    workflows.start(state_machine, f"{tenant}-job-{job.id}", {"tenant": tenant, "job_id": job.id})
+    logger.info("metric job started", job_id=job.id, kind=kind)
+    return job
+
+
+def delete(tenant: str, selection: Selection) -> Job | None:
+    """Delete the metrics and their data now (None) or through a job (the job)."""
+    small = _small(tenant, selection, DELETE_INLINE)
+    if small is not None and not any(registry.has_more_than(tenant, k, SERIES_INLINE) for k in small):
+        metric_rules.delete(tenant, small)
+        return None
+    return _start(tenant, DELETE, selection, None)
+
+
+def delete_one(tenant: str, name: str) -> Job | None:
+    """DELETE /v1/metrics/:name: 404 when unknown; a job when the metric has much data."""
+    metric_rules.get(tenant, name)  # NotFoundError
+    return delete(tenant, Selection(names=(name.lower(),)))
+
+
+def update(tenant: str, selection: Selection, props: dict[str, Any]) -> Job | None:
+    """Apply the same properties/attributes to every selected metric (unknown names are skipped)."""
+    changes = metric_rules.bulk_changes(props)
+    small = _small(tenant, selection, UPDATE_INLINE)
+    if small is None:
+        return _start(tenant, UPDATE, selection, changes)
+    for key in small:
+        metric_rules.update_existing(tenant, key, changes)
+    return None
+
+
+# --- the state machine's steps -------------------------------------------------------------------------
+
+
+def _spec(tenant: str, job_id: int) -> dict[str, Any]:
+    spec = job_store.spec(tenant, job_id)
+    if spec is None:
+        raise NotFoundError(f"Job {job_id} has no work recorded")
+    return spec
+
+
+def plan(tenant: str, job_id: int) -> list[int]:
+    """Resolve the job's metrics and write them in batches; the batch numbers the Map runs over."""
+    job = jobs.start(tenant, job_id)
+    if job.state.finished:
+        return []
+    selection = _spec(tenant, job_id)["selection"]
+    if selection["pattern"]:
+        found = _matching(tenant, selection["pattern"], budget=None) or []
+    else:
+        found = list(selection["names"])
+    size = BATCH[job.kind]
+    batches = [found[i : i + size] for i in range(0, len(found), size)]
+    job_store.save_batches(tenant, job_id, batches)
+    job_store.set_total(tenant, job_id, max(1, len(batches)))
+    logger.info("metric job planned", job_id=job_id, metrics=len(found), batches=len(batches))
+    return list(range(len(batches)))
+
+
+def run_batch(tenant: str, job_id: int, index: int) -> int:
+    """Apply the job to one batch; safe to run again (a retry): deletes and updates are idempotent."""
+    names = job_store.batch(tenant, job_id, index)
+    if names is None:
+        return 0
+    spec = _spec(tenant, job_id)
+    if spec["changes"] is None:
+        metric_rules.delete(tenant, names)
+    else:
+        for key in names:
+            metric_rules.update_existing(tenant, key, spec["changes"])
+    jobs.advance(tenant, job_id)
+    return len(names)
+
+
+def finish(tenant: str, job_id: int, batches: int) -> Job:
+    job_store.delete_batches(tenant, job_id, batches)
+    return jobs.complete(tenant, job_id)
+
+
+def fail(tenant: str, job_id: int, error: dict[str, Any] | None) -> Job:
+    """The state machine caught an error it could not retry: the job fails, saying why (seed: errors)."""
+    cause = str((error or {}).get("Cause") or (error or {}).get("Error") or "the job failed")
+    logger.error("metric job failed", job_id=job_id, error=cause)
+    return jobs.fail(tenant, job_id, {"request": [cause[:500]]})

@@ -1,0 +1,71 @@
+"""Rate-limit counters: one Meta item per API token (``T#{t}#RATE/{token id}``), counting the current window.
+
+Counters live in DynamoDB, not in a container's memory, so every Lambda instance sees the same use. The
+item is reset when a new window starts (conditional write: two requests racing at a window's edge reset it
+once), so it never grows.
+"""
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from polymetric.config import get_settings
+from polymetric.errors import StorageError
+from polymetric.storage import clients, keys
+
+FIELDS = {"requests": "r", "measurements": "m"}
+
+
+def _conditional_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _add(tenant: str, token_id: str, field: str, amount: int, window: int) -> int | None:
+    pk, sk = keys.rate_limit(tenant, token_id)
+    try:
+        reply = clients.dynamodb().update_item(
+            TableName=get_settings().META_TABLE,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="ADD #f :n",
+            ConditionExpression="w = :w",
+            ExpressionAttributeNames={"#f": FIELDS[field]},
+            ExpressionAttributeValues={":n": {"N": str(amount)}, ":w": {"N": str(window)}},
+            ReturnValues="UPDATED_NEW",
+        )
+    except ClientError as exc:
+        if _conditional_failed(exc):
+            return None
+        raise StorageError("rate limit update failed", cause=exc) from exc
+    except BotoCoreError as exc:
+        raise StorageError("rate limit update failed", cause=exc) from exc
+    return int(reply["Attributes"][FIELDS[field]]["N"])
+
+
+def _start_window(tenant: str, token_id: str, window: int) -> None:
+    pk, sk = keys.rate_limit(tenant, token_id)
+    try:
+        clients.dynamodb().update_item(
+            TableName=get_settings().META_TABLE,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="SET w = :w, r = :zero, m = :zero",
+            ConditionExpression="attribute_not_exists(w) OR w < :w",
+            ExpressionAttributeValues={":w": {"N": str(window)}, ":zero": {"N": "0"}},
+        )
+    except ClientError as exc:
+        if not _conditional_failed(exc):  # another request started the window: fine
+            raise StorageError("rate limit update failed", cause=exc) from exc
+    except BotoCoreError as exc:
+        raise StorageError("rate limit update failed", cause=exc) from exc
+
+
+def consume(tenant: str, token_id: str, field: str, amount: int, window: int) -> int:
+    """Count ``amount`` against the token's ``field`` in ``window`` (its start); the count after it."""
+    used = _add(tenant, token_id, field, amount, window)
+    if used is None:
+        _start_window(tenant, token_id, window)
+        used = _add(tenant, token_id, field, amount, window)
+    return amount if used is None else used  # None: the window moved on meanwhile; this is its first use
+
+
+def give_back(tenant: str, token_id: str, field: str, amount: int, window: int) -> None:
+    """Return what was counted but not used (measurements refused past the limit)."""
+    if amount > 0:
+        _add(tenant, token_id, field, -amount, window)

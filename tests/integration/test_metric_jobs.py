@@ -1,0 +1,156 @@
+"""Bulk PUT/DELETE /v1/metrics: inline for small sets, jobs for larger ones; the job steps through their handler.
+
+moto does not execute state machines here (tests/e2e/test_metric_jobs.py runs the real one under the local
+server): these tests call the steps' handler with the payloads the state machine passes.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from functions.metric_jobs.app import lambda_handler as steps
+from polymetric.domain import bulk_metrics, jobs
+from polymetric_local.template import Template
+from tests.conftest import LambdaContext, Org
+from tests.integration.api import Api
+
+NOW = int(time.time()) - 60
+
+
+def _metrics(api: Api, names: list[str], *, series: int = 1) -> None:
+    body = {
+        "measurements": [
+            {"name": n, "value": 1, "time": NOW, "tags": {"host": f"h{s}"}} for n in names for s in range(series)
+        ]
+    }
+    assert api.post("/v1/measurements", json_body=body).status == 202
+
+
+def _run(org: Org, job_id: int) -> list[dict[str, Any]]:
+    """What the state machine does: plan, every batch, finish. Returns the job after each step."""
+    seen = []
+    plan = steps({"step": "plan", "tenant": org.tenant, "job_id": job_id}, LambdaContext())
+    for batch in plan["batches"]:
+        steps({"step": "batch", "tenant": org.tenant, "job_id": job_id, "batch": batch}, LambdaContext())
+        seen.append(jobs.get(org.tenant, job_id).model_dump())
+    steps({"step": "finish", "tenant": org.tenant, "job_id": job_id, "count": plan["count"]}, LambdaContext())
+    seen.append(jobs.get(org.tenant, job_id).model_dump())
+    return seen
+
+
+def _names(api: Api, pattern: str) -> list[str]:
+    return [m["name"] for m in api.get("/v1/metrics", query={"name": pattern}).json["metrics"]]
+
+
+def test_small_update_by_names_is_done_in_the_request(api: Api) -> None:
+    _metrics(api, ["cpu", "servers", "reqs"])
+    reply = api.put("/v1/metrics", form="names%5B%5D=cpu&names%5B%5D=servers&names%5B%5D=reqs&period=60&display_min=0")
+    assert (reply.status, reply.text) == (204, "")
+    for name in ("cpu", "servers", "reqs"):
+        metric = api.get(f"/v1/metrics/{name}").json
+        assert metric["period"] == 60 and metric["attributes"]["display_min"] == 0
+
+
+def test_small_update_by_pattern_json(api: Api) -> None:
+    _metrics(api, ["a.time", "b.time", "c.count"])
+    reply = api.put("/v1/metrics", json_body={"names": "*.time", "attributes": {"display_units_short": "ms"}})
+    assert reply.status == 204
+    units = {
+        n: api.get(f"/v1/metrics/{n}").json["attributes"].get("display_units_short") for n in ("a.time", "c.count")
+    }
+    assert units == {"a.time": "ms", "c.count": None}
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"names": ["a"], "type": "composite"}, "params"),
+        ({"names": ["a"]}, "request"),
+        ({"names": ["a"], "period": -1}, "params"),
+        ({"names": ["a*", "b"], "period": 60}, "params"),
+        ({"period": 60}, "params"),
+    ],
+)
+def test_bad_bulk_updates_are_400(api: Api, body: dict, where: str) -> None:
+    reply = api.put("/v1/metrics", json_body=body)
+    assert reply.status == 400, reply.text
+    assert where in reply.json["errors"]
+
+
+def test_small_delete_is_done_in_the_request(api: Api) -> None:
+    _metrics(api, ["cpu.0", "cpu.90", "mem"])
+    reply = api.delete("/v1/metrics", form="names=cpu*")
+    assert (reply.status, reply.text) == (204, "")
+    assert _names(api, "") == ["mem"]
+
+
+def test_a_large_update_is_a_job_that_reports_progress(api: Api, org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(bulk_metrics.BATCH, bulk_metrics.UPDATE, 10)
+    names = [f"bulk.m{i:03d}" for i in range(bulk_metrics.UPDATE_INLINE + 20)]
+    _metrics(api, names)
+    reply = api.put("/v1/metrics", json_body={"names": "bulk.*", "display_units_short": "ms"})
+    assert reply.status == 202, reply.text
+    job_id = reply.json["id"]
+    assert reply.headers["location"] == f"/v1/jobs/{job_id}"
+    assert api.get(f"/v1/jobs/{job_id}").json == {"id": job_id, "state": "queued"}
+    seen = _run(org, job_id)
+    progress = [s["progress"] for s in seen]
+    assert progress == sorted(progress) and progress[0] < 100 and progress[-1] == 100.0
+    assert [s["state"] for s in seen[:-1]] == ["working"] * (len(seen) - 1)
+    assert api.get(f"/v1/jobs/{job_id}").json == {"id": job_id, "state": "complete", "progress": 100.0}
+    assert all(api.get(f"/v1/metrics/{n}").json["attributes"]["display_units_short"] == "ms" for n in names[::17])
+
+
+def test_a_large_delete_is_a_job_and_leaves_other_metrics_and_organizations_alone(
+    template: Template, api: Api, org: Org, org_factory: Callable[[str], Org]
+) -> None:
+    other = org_factory("other")
+    names = [f"bulk.m{i:02d}" for i in range(bulk_metrics.DELETE_INLINE + 5)]
+    _metrics(api, [*names, "keep.me"])
+    _metrics(Api(template, other.admin), ["bulk.m00"])
+    reply = api.delete("/v1/metrics", json_body={"names": "bulk.*"})
+    assert reply.status == 202
+    _run(org, reply.json["id"])
+    assert _names(api, "") == ["keep.me"]
+    assert _names(Api(template, other.admin), "") == ["bulk.m00"]
+    assert api.get("/v1/organization").json["counts"]["series"] == 1
+
+
+def test_deleting_one_metric_with_many_series_is_a_job(api: Api, org: Org) -> None:
+    _metrics(api, ["wide"], series=bulk_metrics.SERIES_INLINE + 1)
+    _metrics(api, ["narrow"], series=2)
+    assert api.delete("/v1/metrics/narrow").status == 204
+    reply = api.delete("/v1/metrics/wide")
+    assert reply.status == 202
+    assert api.get("/v1/metrics/wide").status == 200  # until the job has run
+    _run(org, reply.json["id"])
+    assert api.get("/v1/metrics/wide").status == 404
+    assert api.delete("/v1/metrics/wide").status == 404
+
+
+def test_a_pattern_over_more_metrics_than_a_request_reads_is_a_job(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk_metrics, "SCAN_INLINE", 4)
+    monkeypatch.setattr(bulk_metrics, "SCAN_PAGE", 2)
+    _metrics(api, ["a1", "a2", "a3", "a4", "a5", "zz"])
+    assert api.delete("/v1/metrics", json_body={"names": "zz*"}).status == 202  # one match, but past the budget
+
+
+def test_a_failed_step_fails_the_job_with_its_reason(api: Api, org: Org) -> None:
+    names = [f"bulk.m{i:02d}" for i in range(bulk_metrics.DELETE_INLINE + 1)]
+    _metrics(api, names)
+    job_id = api.delete("/v1/metrics", json_body={"names": names}).json["id"]
+    error = {"Error": "ValueError", "Cause": '{"errorMessage": "boom"}'}
+    steps({"step": "fail", "tenant": org.tenant, "job_id": job_id, "error": error}, LambdaContext())
+    body = api.get(f"/v1/jobs/{job_id}").json
+    assert body["state"] == "failed" and "boom" in body["errors"]["request"][0]
+
+
+def test_the_state_machine_runs_the_steps_function(template: Template) -> None:
+    machine = template.state_machines["MetricJobsStateMachine"]
+    assert machine.substitutions["StepsFunctionArn"] == {"Fn::GetAtt": ["MetricJobsFunction", "Arn"]}
+    states = machine.definition["States"]
+    assert states["Batches"]["Type"] == "Map"
+    retried = states["Batches"]["ItemProcessor"]["States"]["RunBatch"]["Retry"][0]["ErrorEquals"]
+    assert "Lambda.TooManyRequestsException" in retried and "StorageError" in retried

@@ -1,0 +1,100 @@
+"""Per-token rate limits: headers on every authenticated response, 429 past the limits, counters in DynamoDB."""
+
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+
+from polymetric.config import get_settings
+from polymetric.domain import rate_limits, tenants
+from polymetric.models.tenant import Principal, Role
+from polymetric_local.template import Template
+from tests.conftest import Org
+from tests.integration.api import Api
+
+NOW = int(time.time()) - 60
+
+
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch, aws: object) -> Callable[..., None]:
+    def set_limits(**values: int) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(f"RATE_LIMIT_{key.upper()}", str(value))
+        get_settings.cache_clear()
+
+    yield set_limits
+    get_settings.cache_clear()
+
+
+def _measure(count: int, name: str = "m") -> dict:
+    return {"tags": {"h": "a"}, "measurements": [{"name": name, "value": i, "time": NOW - i} for i in range(count)]}
+
+
+def _std(reply) -> dict[str, int]:
+    return {k: int(v) for k, v in (part.split("=") for part in reply.headers["x-librato-ratelimit-std"].split(","))}
+
+
+def test_every_authenticated_response_carries_the_headers(api: Api) -> None:
+    for reply in (
+        api.get("/v1/metrics"),
+        api.get("/v1/metrics/nope"),  # an error answer too
+        api.post("/v1/measurements", json_body=_measure(2)),
+        api.get("/v1/organization"),
+    ):
+        assert int(reply.headers["x-ratelimit-limit"]) == 10_000, reply.headers
+        assert 0 < int(reply.headers["x-ratelimit-remaining"]) < 10_000
+        assert int(reply.headers["x-ratelimit-reset"]) > time.time()
+        assert _std(reply)["limit"] == 10_000
+    remaining = [int(api.get("/v1/metrics").headers["x-ratelimit-remaining"]) for _ in range(3)]
+    assert remaining == [remaining[0], remaining[0] - 1, remaining[0] - 2]
+    posted = api.post("/v1/measurements", json_body=_measure(3))
+    assert "limit=1000000,remaining=" in posted.headers["x-librato-ratelimit-measurements"]
+    assert "x-ratelimit-limit" not in Api(api.template, None).get("/v1/metrics").headers  # not authenticated
+
+
+def test_over_the_request_limit_is_429_per_token(template: Template, org: Org, limits) -> None:
+    limits(requests=3)
+    api = Api(template, org.admin)
+    assert [api.get("/v1/metrics").status for _ in range(3)] == [200, 200, 200]
+    refused = api.get("/v1/metrics")
+    assert refused.status == 429
+    assert refused.json == {
+        "errors": {"request": ["This API token is over its request rate limit: retry after the reset."]}
+    }
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    other = tenants.create_token(org.tenant, Role.ADMIN, "other")
+    assert Api(template, other).get("/v1/metrics").status == 200  # limits are per token
+    # Through another dialect, in its own error shape.
+    flux = api.post("/flux/metric_data_post", body=json.dumps({"key": org.admin, "metrics": []}), token=None)
+    assert flux.status == 429
+
+
+def test_the_counters_are_shared_through_dynamodb_not_process_memory(org: Org, limits) -> None:
+    limits(requests=2)
+    principal = Principal(org.tenant, Role.ADMIN, "shared")
+    now = time.time()
+    assert rate_limits.take_request(principal, now)[1]
+    tenants.forget_cached_tokens()  # as another Lambda instance would start: nothing in memory
+    budget, within = rate_limits.take_request(principal, now)
+    assert within and budget.remaining == 0
+    assert not rate_limits.take_request(principal, now)[1]
+    later = now + get_settings().RATE_LIMIT_WINDOW
+    budget, within = rate_limits.take_request(principal, later)  # a new window: whole again
+    assert within and budget.remaining == 1
+
+
+def test_a_measurement_post_over_the_limit_keeps_what_fits(api: Api, limits) -> None:
+    limits(measurements=5)
+    reply = api.post("/v1/measurements", json_body=_measure(8))
+    assert reply.status == 429
+    summary = reply.json["measurements"]["summary"]
+    assert (summary["total"], summary["accepted"], summary["failed"]) == (8, 5, 3)
+    assert len(reply.json["errors"]) == 3 and "rate limit" in reply.json["errors"][0]["reason"]
+    assert reply.headers["x-librato-ratelimit-measurements"].startswith("limit=5,remaining=0,")
+    assert "retry-after" in reply.headers
+    stored = api.get("/v1/measurements/m", query={"start_time": NOW - 600, "resolution": 1}).json
+    assert len(stored["series"][0]["measurements"]) == 5
+    again = api.post("/v1/measurements", json_body=_measure(1, "n"))
+    assert again.status == 429 and again.json["measurements"]["summary"]["accepted"] == 0
