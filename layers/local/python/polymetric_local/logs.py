@@ -93,10 +93,11 @@ def request_notes() -> str:
 def use_local_format(*, json_logs: bool, logger: Logger | None = None) -> None:
     """Swap the formatter of the layer's Powertools logger (or ``logger``), keeping the keys it was given."""
     if logger is None:
-        from polymetric.observability import logger as layer_logger  # importable once the runtime has started
-
+        try:  # importable once the runtime has started, unless the template's layer is not Polymetric's
+            from polymetric.observability import logger as layer_logger
+        except ModuleNotFoundError:
+            return
         logger = layer_logger
-
     current = logger.registered_formatter
     formatter = JsonLinesFormatter() if json_logs else OneLineFormatter()
     formatter.log_format.update(getattr(current, "log_format", {}))
