@@ -10,8 +10,8 @@
 import dataclasses
 import fnmatch
 import re
-import time
 
+from polymetric import clock
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.annotation import (
     Annotation,
@@ -64,7 +64,7 @@ def record(
         stream=stream,
         id=sequences.next_id(SEQUENCE),  # small integers: JavaScript clients lose digits past 2**53
         title=title[:255],
-        start_time=int(start_time if start_time is not None else time.time()),
+        start_time=int(start_time if start_time is not None else clock.now_float()),
         end_time=end_time,
         description=description,
         source=source,

@@ -8,12 +8,12 @@
 3. ``render`` is idempotent: a finished job's snapshot is left as it is.
 """
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from polymetric import clock
 from polymetric.config import get_settings
-from polymetric.domain import chart_data, jobs, spaces
+from polymetric.domain import jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
 from polymetric.models.job import Job
 from polymetric.models.snapshot import MAX_DURATION, Plot, Snapshot, SnapshotRequest
@@ -39,7 +39,7 @@ def create(tenant: str, request: SnapshotRequest, *, now: int | None = None) -> 
         raise InvalidInputError.param("subject", f"chart {request.chart_id} does not exist") from None
     if not 60 <= request.duration <= MAX_DURATION:
         raise InvalidInputError.param("duration", f"must be between 60 and {MAX_DURATION} seconds")
-    moment = int(now if now is not None else time.time())
+    moment = now if now is not None else clock.now()
     job = jobs.create(tenant, KIND)
     snapshot = Snapshot(
         id=sequences.next_id(SEQUENCE),
@@ -75,6 +75,8 @@ DrawPng = Callable[[Plot], bytes]
 
 def draw(tenant: str, snapshot: Snapshot, draw_png: DrawPng) -> bytes:
     """The snapshot's PNG (no storage write)."""
+    from polymetric.domain import chart_data  # the query engine (numpy): the renderer's, not the API's, cold start
+
     chart = spaces.chart_by_id(tenant, snapshot.chart_id)
     plot = chart_data.plot(
         tenant,
@@ -99,7 +101,7 @@ def render(tenant: str, snapshot_id: int, draw_png: DrawPng, *, last_attempt: bo
         png = draw(tenant, snapshot, draw_png)
         key = store.image_key(tenant, snapshot.id)
         store.put_image(key, png)
-        store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": int(time.time())}))
+        store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": clock.now()}))
     except (InvalidInputError, NotFoundError) as exc:  # the chart changed or went away: retrying cannot help
         jobs.fail(tenant, snapshot.job_id, {"chart": [str(exc)]})
         logger.info("snapshot failed", snapshot=snapshot_id, error=str(exc))
