@@ -15,11 +15,14 @@ OPENAPI := functions/openapi/openapi.json
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements-dev.lock
+	@echo "Installing the app and its tools into $(VENV)/ from requirements-dev.lock (first run, or the lock changed): about 2 minutes..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	@echo "Installed $$(grep -c '==' requirements-dev.lock) pinned packages into $(VENV)/."
 	touch $@
 
 $(SAM_VENV)/.installed: requirements-sam.lock
+	@echo "Installing SAM CLI into $(SAM_VENV)/ from requirements-sam.lock (first run, or the lock changed): about a minute..."
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.lock
 	touch $@
@@ -37,6 +40,7 @@ $(AGENTS)/.installed: $(AGENTS_SPEC)
 	touch $@
 
 serve: install $(OPENAPI)
+	@echo "Starting the local API on http://127.0.0.1:$(PORT) (tables, queues and schedules of template.yaml in moto)..."
 	PORT=$(PORT) $(BIN)/python -m polymetric_local serve
 
 # A new organization and its first admin token in the local data: make org NAME="Acme Inc"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from polymetric_local.logs import JSON_LOGS_ENV, use_local_format
 from polymetric_local.organizations import DataInUseError, create_organization, holding, serving_pid
 from polymetric_local.server import LocalRuntime
 
@@ -71,6 +72,7 @@ def _serve(args: argparse.Namespace, runtime: LocalRuntime, data_dir: Path) -> i
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGUSR1, request_schedules)
+    use_local_format(json_logs=args.json_logs or os.environ.get(JSON_LOGS_ENV, "").lower() in ("1", "true", "yes"))
     _announce(runtime, data_dir)
     try:
         if args.run_schedules:
@@ -133,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
         "--schedules",
         choices=("on", "off"),
         help="fire Schedule events on their timers (default: env POLYMETRIC_SCHEDULES, else on)",
+    )
+    serve.add_argument(
+        "--json-logs",
+        action="store_true",
+        help=f"print the handlers' logs as Lambda does, one JSON object per line (also env {JSON_LOGS_ENV}=1)",
     )
     serve.add_argument(
         "--run-schedules",

@@ -37,6 +37,7 @@ from polymetric_local.apigw import (
     proxy_response,
 )
 from polymetric_local.invoke import EnvironmentPatch, Invoker
+from polymetric_local.logs import begin_request, request_notes
 from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
 from polymetric_local.stepfunctions import MOTO_CONFIG, lambda_tasks
@@ -433,6 +434,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             server_port=self.server.server_port,
         )
+        begin_request()
         try:
             response = self.server.runtime.handle(request)
         except RuntimeError:
@@ -440,7 +442,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = internal_server_error()
         self._write(response)
         access_logger.info(
-            '%s "%s %s %s" %d %d %.1fms',
+            '%s "%s %s %s" %d %d %.1fms%s',
             self.client_address[0],
             self.command,
             self.path,
@@ -448,6 +450,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response.status,
             len(response.body),
             (time.monotonic() - started) * 1000,
+            request_notes(),
         )
 
     def _read_body(self) -> bytes | None:

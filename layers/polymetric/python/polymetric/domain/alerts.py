@@ -1,9 +1,9 @@
 """Alert use cases: create, read, list, update, delete, service links, status and manual clear (seed: Alerts)."""
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.domain import notifications
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
@@ -16,7 +16,7 @@ ORDERS = ("updated_at", "name", "id")
 
 
 def _now() -> int:
-    return int(time.time())
+    return clock.now()
 
 
 class _Ids:

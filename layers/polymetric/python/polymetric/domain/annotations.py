@@ -10,9 +10,9 @@
 import dataclasses
 import fnmatch
 import re
-import time
 import uuid
 
+from polymetric import clock
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.annotation import (
     Annotation,
@@ -63,7 +63,7 @@ def record(
         stream=stream,
         id=uuid.uuid4().int >> 66,  # 62-bit random id: unique without a counter item to contend on
         title=title[:255],
-        start_time=int(start_time if start_time is not None else time.time()),
+        start_time=int(start_time if start_time is not None else clock.now_float()),
         end_time=end_time,
         description=description,
         source=source,

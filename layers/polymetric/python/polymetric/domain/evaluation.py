@@ -12,10 +12,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from polymetric import clock
 from polymetric.domain import notifications
 from polymetric.domain import series as reads
 from polymetric.lazy import np
@@ -223,7 +223,7 @@ def evaluate_tenant(tenant: str, now: int, report: TickReport | None = None) -> 
 
 def tick(now: int | None = None) -> TickReport:
     """One scheduled run over every organization that has alerts."""
-    now = int(time.time()) if now is None else now
+    now = clock.now() if now is None else now
     report = TickReport()
     for tenant in store.alert_tenants():
         report.tenants += 1

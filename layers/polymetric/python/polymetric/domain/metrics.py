@@ -3,10 +3,10 @@
 import fnmatch
 import math
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from polymetric import clock
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
@@ -144,7 +144,7 @@ def new_metric(name: str, props: dict[str, Any], *, user_agent: str | None = Non
         period=_period(props.get("period")),
         attributes=attributes,
         composite=composite,
-        created_at=int(time.time() * 1000),
+        created_at=clock.now_ms(),
     )
 
 

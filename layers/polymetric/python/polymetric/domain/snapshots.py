@@ -8,9 +8,9 @@
 3. ``render`` is idempotent: a finished job's snapshot is left as it is.
 """
 
-import time
 from dataclasses import dataclass
 
+from polymetric import clock
 from polymetric.config import get_settings
 from polymetric.domain import chart_data, jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
@@ -38,7 +38,7 @@ def create(tenant: str, request: SnapshotRequest, *, now: int | None = None) -> 
         raise InvalidInputError.param("subject", f"chart {request.chart_id} does not exist") from None
     if not 60 <= request.duration <= MAX_DURATION:
         raise InvalidInputError.param("duration", f"must be between 60 and {MAX_DURATION} seconds")
-    moment = int(now if now is not None else time.time())
+    moment = now if now is not None else clock.now()
     job = jobs.create(tenant, KIND)
     snapshot = Snapshot(
         id=sequences.next_id(SEQUENCE),
@@ -97,7 +97,7 @@ def render(tenant: str, snapshot_id: int, *, last_attempt: bool = False) -> None
         png = draw(tenant, snapshot)
         key = store.image_key(tenant, snapshot.id)
         store.put_image(key, png)
-        store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": int(time.time())}))
+        store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": clock.now()}))
     except (InvalidInputError, NotFoundError) as exc:  # the chart changed or went away: retrying cannot help
         jobs.fail(tenant, snapshot.job_id, {"chart": [str(exc)]})
         logger.info("snapshot failed", snapshot=snapshot_id, error=str(exc))
