@@ -8,16 +8,21 @@ export PYTHONPATH := layers/polymetric/python:layers/local/python:.
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install agents serve org test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
+OPENAPI := functions/openapi/openapi.json
+
+.PHONY: install agents serve org openapi load test test-unit test-integration test-e2e lint fmt typecheck template bench build deploy lock clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements-dev.lock
+	@echo "Installing the app and its tools into $(VENV)/ from requirements-dev.lock (first run, or the lock changed): about 2 minutes..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	@echo "Installed $$(grep -c '==' requirements-dev.lock) pinned packages into $(VENV)/."
 	touch $@
 
 $(SAM_VENV)/.installed: requirements-sam.lock
+	@echo "Installing SAM CLI into $(SAM_VENV)/ from requirements-sam.lock (first run, or the lock changed): about a minute..."
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.lock
 	touch $@
@@ -34,14 +39,15 @@ $(AGENTS)/.installed: $(AGENTS_SPEC)
 	cd $(AGENTS) && npm ci --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-serve: install
+serve: install $(OPENAPI)
+	@echo "Starting the local API on http://127.0.0.1:$(PORT) (tables, queues and schedules of template.yaml in moto)..."
 	PORT=$(PORT) $(BIN)/python -m polymetric_local serve
 
 # A new organization and its first admin token in the local data: make org NAME="Acme Inc"
 org: install
 	$(BIN)/python -m polymetric_local org create "$(NAME)"
 
-test: install agents lint typecheck template
+test: install agents lint typecheck template $(OPENAPI)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-unit: install
@@ -65,8 +71,14 @@ fmt: install
 typecheck: install
 	$(BIN)/mypy
 
+# GET /openapi.json serves this file, generated from template.yaml's routes and the layer's models.
+openapi: $(OPENAPI)
+
+$(OPENAPI): $(VENV)/.installed template.yaml $(shell find layers/polymetric/python/polymetric -name '*.py' 2>/dev/null)
+	$(BIN)/python -m polymetric_local openapi --out $@
+
 # The template must lint clean and build offline (no Docker): what `make deploy` would ship.
-template: install $(SAM_VENV)/.installed
+template: install $(SAM_VENV)/.installed $(OPENAPI)
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --lint
 	$(SAM_VENV)/bin/sam build > .aws-sam-build.log 2>&1 || { cat .aws-sam-build.log; exit 1; }
@@ -74,7 +86,15 @@ template: install $(SAM_VENV)/.installed
 bench: install
 	$(BIN)/python -m bench
 
-build: $(SAM_VENV)/.installed
+# Heavy (minutes): the local server under concurrent posters, everything read back (bench/load.py).
+# make load LOAD_CLIENTS=4 LOAD_SECONDS=20 LOAD_SCALE=10000000 (LOAD_SCALE=0: no scale phase)
+LOAD_CLIENTS ?= 4
+LOAD_SECONDS ?= 20
+LOAD_SCALE ?= 0
+load: install
+	$(BIN)/python -m bench.load --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS) --scale $(LOAD_SCALE)
+
+build: $(SAM_VENV)/.installed $(OPENAPI)
 	$(SAM_VENV)/bin/sam validate --lint
 	$(SAM_VENV)/bin/sam build
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
 from polymetric.api.requests import header, query_values, raw_body
@@ -34,7 +35,7 @@ def _body() -> dict[str, Any]:
 @app.post("/metrics/v1/descriptor", middlewares=MANAGE)
 def create_descriptor() -> Response[str]:
     tenant = principal(app).tenant
-    created = argus.create(tenant, descriptors.descriptor(_body(), now_ms=argus.now_ms()))
+    created = argus.create(tenant, descriptors.descriptor(_body(), now_ms=clock.now_ms()))
     return json_response(201, responses.envelope(responses.descriptor(created, tenant), status=201))
 
 
@@ -65,7 +66,7 @@ def get_descriptor(descriptor: str) -> Response[str]:
 def update_descriptor(descriptor: str) -> Response[str]:
     tenant = principal(app).tenant
     current = argus.find(tenant, descriptor)
-    changed = argus.update(tenant, current, descriptors.updated_descriptor(current, _body(), now_ms=argus.now_ms()))
+    changed = argus.update(tenant, current, descriptors.updated_descriptor(current, _body(), now_ms=clock.now_ms()))
     if changed is None:
         body = responses.envelope(
             responses.descriptor(current, tenant),
@@ -86,7 +87,7 @@ def delete_descriptor(descriptor: str) -> Response[str]:
 def submit_metrics(descriptor: str) -> Response[str]:
     who = principal(app)
     found = argus.find(who.tenant, descriptor)
-    submission = records.submission(found, _body(), now_ms=argus.now_ms())
+    submission = records.submission(found, _body(), now_ms=clock.now_ms())
     stored, errors = argus.submit(who.tenant, found, submission, submitted_by=who.token_id)
     return json_response(201, responses.envelope(responses.submitted(stored, errors), status=201))
 
@@ -95,7 +96,7 @@ def submit_metrics(descriptor: str) -> Response[str]:
 def search_metrics(descriptor: str) -> Response[str]:
     tenant = principal(app).tenant
     found = argus.find(tenant, descriptor)
-    q = search.search(found, _body(), now_ms=argus.now_ms())
+    q = search.search(found, _body(), now_ms=clock.now_ms())
     page, total = argus.search(tenant, found, q)
     data = [responses.record(r, found, tenant) for r in page]
     return json_response(200, responses.envelope(data, count=total, limit=q.limit, offset=q.offset))
@@ -105,7 +106,7 @@ def search_metrics(descriptor: str) -> Response[str]:
 def aggregate_metrics(descriptor: str) -> Response[str]:
     tenant = principal(app).tenant
     found = argus.find(tenant, descriptor)
-    buckets = argus.aggregate(tenant, found, search.aggregation(found, _body(), now_ms=argus.now_ms()))
+    buckets = argus.aggregate(tenant, found, search.aggregation(found, _body(), now_ms=clock.now_ms()))
     return json_response(200, responses.envelope([responses.aggregate(b, found, tenant) for b in buckets]))
 
 

@@ -1,9 +1,8 @@
 """CloudWisdom ingest: elements, external events and heartbeat checks; the API token is the {apiId} segment."""
 
-import time
-
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import empty, json_response
 from polymetric.api.requests import header, raw_body
@@ -27,20 +26,20 @@ RECORD = [allow(Ability.RECORD, credentials=api_id)]
 
 def _accepted(count: int, noun: str) -> Response[str]:
     if requests.options(header(app, "X-Netuitive-Api-Options")).send_response_body:
-        return json_response(202, responses.accepted(count, noun, int(time.time() * 1000)))
+        return json_response(202, responses.accepted(count, noun, clock.now_ms()))
     return empty(202)
 
 
 def _elements() -> Response[str]:
     opts = requests.options(header(app, "X-Netuitive-Api-Options"))
-    posts = requests.elements(raw_body(app), now_ms=int(time.time() * 1000), inject_timestamp=opts.inject_timestamp)
+    posts = requests.elements(raw_body(app), now_ms=clock.now_ms(), inject_timestamp=opts.inject_timestamp)
     count = cloudwisdom.ingest_elements(principal(app).tenant, posts, user_agent=header(app, "User-Agent"))
     return _accepted(count, "elements")
 
 
 def _events() -> Response[str]:
     opts = requests.options(header(app, "X-Netuitive-Api-Options"))
-    events = requests.events(raw_body(app), now_ms=int(time.time() * 1000), inject_timestamp=opts.inject_timestamp)
+    events = requests.events(raw_body(app), now_ms=clock.now_ms(), inject_timestamp=opts.inject_timestamp)
     return _accepted(cloudwisdom.record_events(principal(app).tenant, events), "events")
 
 

@@ -41,16 +41,16 @@ def get_measurements(name: str) -> Response[str]:
     from polymetric.domain import query
 
     values = query_values(app)
-    result = query.measurements(principal(app).tenant, queries.measurements_query(name, values, now=query.now()))
+    result = query.measurements(principal(app).tenant, queries.measurements_query(name, values, now=clock.now()))
     return json_response(200, responses.measurements(result, paging.links(name, values, result.next_key)))
 
 
 @app.get("/v1/measurements", middlewares=[allow(Ability.READ)])
 def get_composite() -> Response[str]:
     from polymetric.dialects.appoptics import compose, responses
-    from polymetric.domain import composites, query
+    from polymetric.domain import composites
 
-    q = compose.compose_query(query_values(app), now=query.now())
+    q = compose.compose_query(query_values(app), now=clock.now())
     return json_response(200, responses.composite(composites.compose(principal(app).tenant, q)))
 
 

@@ -1,9 +1,8 @@
 """OddEye barlus: POST and GET /oddeye-barlus/put/tsdb with the fields UUID and data (query or form body)."""
 
-import time
-
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.requests import header, query_values, raw_body
 from polymetric.api.resolver import build_resolver, entrypoint
@@ -45,7 +44,7 @@ def _uuid(app: APIGatewayRestResolver) -> str:
 
 @app.route(ROUTE, method=["POST", "GET"], middlewares=[allow(Ability.RECORD, credentials=_uuid)])
 def put_tsdb() -> Response[str]:
-    parsed = requests.checks(_parameters(app).get("data"), now=int(time.time()))
+    parsed = requests.checks(_parameters(app).get("data"), now=clock.now())
     admission = checks.record(
         principal(app).tenant,
         convert.to_measurements(parsed.accepted),

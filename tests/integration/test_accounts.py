@@ -245,7 +245,12 @@ def test_organization_counts(api: Api, org: Org) -> None:
     body = api.get("/v1/organization").json
     assert body["name"] == "acme"
     assert body["counts"] == {"metrics": 2, "series": 3, "api_tokens": 1, "environments": 1}
-    assert "metrics" in body["limits"]
+    assert body["limits"] == {
+        "metrics": None,
+        "window_seconds": 60,
+        "requests_per_window": 10_000,
+        "measurements_per_window": 1_000_000,
+    }
     api.delete("/v1/metrics/a")
     assert api.get("/v1/organization").json["counts"]["series"] == 1
 

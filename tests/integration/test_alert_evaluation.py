@@ -328,3 +328,56 @@ def test_mail_goes_through_ses_from_the_template_identity(api: Api, aws: LocalRe
     assert status["deliveries"][0]["detail"].startswith("SES message ")
     sent = boto3.client("ses", region_name="us-east-1").get_send_quota()["SentLast24Hours"]
     assert sent == 1
+
+
+def test_anomalous_condition_fires_on_a_value_off_its_seasonal_baseline(api: Api, aws: LocalResources) -> None:
+    # Given eight days of hourly history with a daily wave
+    hour = int(time.time()) // 3600 * 3600
+    start = hour - 8 * 86400
+    history = [
+        {
+            "name": "latency",
+            "value": 100 + 10 * ((t // 3600) % 24 >= 12) + (t // 3600) % 3,
+            "time": t,
+            "tags": {"host": "a"},
+        }
+        for t in range(start, hour, 3600)
+    ]
+    assert api.post("/v1/measurements", json_body={"measurements": history}).status == 202
+    body = {"name": "latency.odd", "conditions": [{"type": "anomalous", "metric_name": "latency", "sensitivity": 4}]}
+    created = api.post("/v1/alerts", json_body=body)
+    assert created.status == 201, created.text
+    assert created.json["conditions"][0]["sensitivity"] == 4.0
+    now = int(time.time())
+    # A value in its usual band does not fire; one far off does
+    usual = 100 + 10 * ((now // 3600) % 24 >= 12) + (now // 3600) % 3  # what this hour of the week was
+    _post(api, "latency", usual, now, host="a")
+    assert tick(now + 1)["triggered"] == 0
+    _post(api, "latency", 400, now + 2, host="a")
+    assert tick(now + 3)["triggered"] == 1
+
+
+def test_anomalous_condition_needs_a_week_of_history(api: Api, aws: LocalResources) -> None:
+    now = int(time.time())
+    short = [{"name": "fresh", "value": 5, "time": now - 3600 * h, "tags": {"host": "a"}} for h in range(1, 48)]
+    assert api.post("/v1/measurements", json_body={"measurements": short}).status == 202
+    body = {"name": "fresh.odd", "conditions": [{"type": "anomalous", "metric_name": "fresh"}]}
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    _post(api, "fresh", 5000, now + 1, host="a")
+    assert tick(now + 2)["triggered"] == 0
+
+
+def test_a_persisted_composite_metric_works_as_a_condition_metric(api: Api, aws: LocalResources) -> None:
+    created = api.put(
+        "/v1/metrics/errors.total", json_body={"type": "composite", "composite": 'sum(s("errors", {"host": "*"}))'}
+    )
+    assert created.status == 201, created.text
+    body = {"name": "errors.many", "conditions": [{"type": "above", "metric_name": "errors.total", "threshold": 10}]}
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    t0 = int(time.time()) // 60 * 60 + 60
+    _post(api, "errors", 4, t0, host="a")
+    _post(api, "errors", 5, t0, host="b")
+    assert tick(t0 + 30)["triggered"] == 0  # 9
+    _post(api, "errors", 8, t0 + 60, host="a")
+    _post(api, "errors", 7, t0 + 60, host="b")
+    assert tick(t0 + 90)["triggered"] == 1  # 15

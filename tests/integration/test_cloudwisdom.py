@@ -436,11 +436,11 @@ def test_a_check_that_never_comes_back_is_reported_by_the_schedule(
 ) -> None:
     from datetime import UTC, datetime
 
-    from functions.checks_tick.app import lambda_handler
+    from functions.heartbeats_tick.app import lambda_handler
     from tests.conftest import LambdaContext, load_event
 
     assert api.post(f"/check/{token}/heartbeat/web01/60", token=None).status == 202
-    tick = load_event("eventbridge/checks-tick")
+    tick = load_event("eventbridge/heartbeats-tick")
     tick["time"] = datetime.fromtimestamp(time.time() + 30, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert lambda_handler(tick, LambdaContext()) == {"reported": 0}  # still within its TTL
     tick["time"] = datetime.fromtimestamp(time.time() + 120, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -154,3 +154,14 @@ def test_the_state_machine_runs_the_steps_function(template: Template) -> None:
     assert states["Batches"]["Type"] == "Map"
     retried = states["Batches"]["ItemProcessor"]["States"]["RunBatch"]["Retry"][0]["ErrorEquals"]
     assert "Lambda.TooManyRequestsException" in retried and "StorageError" in retried
+
+
+def test_a_listing_past_the_limit_is_a_clear_400(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from polymetric.domain import metrics
+
+    _metrics(api, ["a", "b", "c"])
+    assert api.get("/v1/metrics").json["query"]["total"] == 3
+    monkeypatch.setattr(metrics, "LIST_LIMIT", 2)
+    reply = api.get("/v1/metrics")
+    assert reply.status == 400
+    assert "more than 2 metrics" in reply.json["errors"]["request"][0]

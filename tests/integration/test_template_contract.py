@@ -151,7 +151,7 @@ def test_every_event_file_is_exercised() -> None:
         "eventbridge/compactor-tick",
         "sqs/compaction-hour",
         "sqs/compaction-round-chunk",
-        "eventbridge/checks-tick",
+        "eventbridge/heartbeats-tick",
         "eventbridge/alert-tick",
         "sqs/alert-notification",
         "sqs/snapshot-render",

@@ -41,7 +41,7 @@ def test_messages_round_trip() -> None:
     late = HourJob("t1", "cpu", 7200)
     assert job_from_message(chunk.as_message()) == chunk
     assert job_from_message(late.as_message()) == late
-    assert chunk.group == late.group == keys.compaction_group("t1", "cpu")
+    assert chunk.group_metric == late.group_metric == "cpu"
     with pytest.raises(ValueError):
         job_from_message({"tenant": "t1", "hour": 1, "chunk": "a", "metrics": "cpu"})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import secrets
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from polymetric_local.logs import JSON_LOGS_ENV, use_local_format
 from polymetric_local.organizations import DataInUseError, create_organization, holding, serving_pid
 from polymetric_local.server import LocalRuntime
 
@@ -29,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging()
     if args.command == "org":
         return _org_create(args)
+    if args.command == "openapi":
+        return _openapi(args)
     try:
         port = args.port if args.port is not None else int(os.environ.get("PORT", DEFAULT_PORT))
     except ValueError:
@@ -68,6 +72,7 @@ def _serve(args: argparse.Namespace, runtime: LocalRuntime, data_dir: Path) -> i
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGUSR1, request_schedules)
+    use_local_format(json_logs=args.json_logs or os.environ.get(JSON_LOGS_ENV, "").lower() in ("1", "true", "yes"))
     _announce(runtime, data_dir)
     try:
         if args.run_schedules:
@@ -132,6 +137,11 @@ def _parser() -> argparse.ArgumentParser:
         help="fire Schedule events on their timers (default: env POLYMETRIC_SCHEDULES, else on)",
     )
     serve.add_argument(
+        "--json-logs",
+        action="store_true",
+        help=f"print the handlers' logs as Lambda does, one JSON object per line (also env {JSON_LOGS_ENV}=1)",
+    )
+    serve.add_argument(
         "--run-schedules",
         action="store_true",
         help="fire every schedule once at start and drain the queues (also on SIGUSR1 at any time)",
@@ -142,7 +152,22 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name", help="the organization's name")
     create.add_argument("--data-dir", type=Path, help="where tables are saved (default: <repo>/.polymetric-data)")
     create.add_argument("--repo", type=Path, default=REPO_ROOT, help="repository holding template.yaml")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document of template.yaml's routes")
+    openapi.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    openapi.add_argument("--repo", type=Path, default=REPO_ROOT, help="repository holding template.yaml")
     return parser
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(args.repo.resolve() / "layers" / "polymetric" / "python"))
+    from polymetric_local.openapi import build
+
+    text = json.dumps(build(args.repo.resolve() / "template.yaml"), indent=1, sort_keys=True) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def _announce(runtime: LocalRuntime, data_dir: Path) -> None:

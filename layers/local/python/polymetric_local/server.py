@@ -26,7 +26,7 @@ import boto3
 import moto
 from moto.dynamodb.models import dynamodb_backends
 
-from polymetric_local import partitions
+from polymetric_local import fastreads, partitions
 from polymetric_local.apigw import (
     HttpRequest,
     HttpResponse,
@@ -37,6 +37,7 @@ from polymetric_local.apigw import (
     proxy_response,
 )
 from polymetric_local.invoke import EnvironmentPatch, Invoker
+from polymetric_local.logs import begin_request, request_notes
 from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
 from polymetric_local.stepfunctions import MOTO_CONFIG, lambda_tasks
@@ -149,10 +150,12 @@ class LocalRuntime:
         mock = moto.mock_aws(config=MOTO_CONFIG)  # state machines really run (stepfunctions.py)
         mock.start()
         partitions.install()
+        fastreads.install()
         try:
             self._state = self._start(environment, mock)
         except BaseException:
             partitions.uninstall()
+            fastreads.uninstall()
             mock.stop()
             environment.restore()
             raise
@@ -181,6 +184,7 @@ class LocalRuntime:
             self._state = None
             state.invoker.unload()
             partitions.uninstall()
+            fastreads.uninstall()
             state.mock.stop()
             state.environment.restore()
 
@@ -433,6 +437,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             server_port=self.server.server_port,
         )
+        begin_request()
         try:
             response = self.server.runtime.handle(request)
         except RuntimeError:
@@ -440,7 +445,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = internal_server_error()
         self._write(response)
         access_logger.info(
-            '%s "%s %s %s" %d %d %.1fms',
+            '%s "%s %s %s" %d %d %.1fms%s',
             self.client_address[0],
             self.command,
             self.path,
@@ -448,6 +453,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response.status,
             len(response.body),
             (time.monotonic() - started) * 1000,
+            request_notes(),
         )
 
     def _read_body(self) -> bytes | None:

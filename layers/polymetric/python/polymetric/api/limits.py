@@ -7,10 +7,9 @@
 - ``Retry-After`` (seconds) on a 429.
 """
 
-import time
-
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from polymetric import clock
 from polymetric.models.limits import MEASUREMENTS, REQUESTS, RateBudget
 
 BUDGETS = "rate_limits"
@@ -33,7 +32,7 @@ def headers_for(budgets: dict[str, RateBudget], *, refused: bool = False) -> dic
         out["X-Librato-RateLimit-Measurements"] = _librato(measurements)
     if refused and budgets:
         reset = min(b.reset for b in budgets.values())
-        out["Retry-After"] = str(max(1, reset - int(time.time())))
+        out["Retry-After"] = str(max(1, reset - clock.now()))
     return out
 
 

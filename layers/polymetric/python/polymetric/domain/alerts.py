@@ -1,9 +1,9 @@
 """Alert use cases: create, read, list, update, delete, service links, status and manual clear (seed: Alerts)."""
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.domain import notifications
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
@@ -16,7 +16,7 @@ ORDERS = ("updated_at", "name", "id")
 
 
 def _now() -> int:
-    return int(time.time())
+    return clock.now()
 
 
 class _Ids:
@@ -44,9 +44,9 @@ def _check_services(tenant: str, ids: list[int]) -> tuple[int, ...]:
 
 
 def _check_unique(tenant: str, name: str, own_id: int | None = None) -> None:
-    for other in store.list_alerts(tenant):
-        if other.key == name.lower() and other.id != own_id:
-            raise InvalidInputError.param("name", "has already been taken")
+    taken_by = store.alert_id_by_name(tenant, name)
+    if taken_by is not None and taken_by != own_id:
+        raise InvalidInputError.param("name", "has already been taken")
 
 
 def create(tenant: str, doc: dict[str, Any]) -> Alert:
@@ -121,7 +121,8 @@ def get(tenant: str, alert_id: str) -> Alert:
     if alert_id.isdigit():
         found = store.get_alert(tenant, int(alert_id))
     else:
-        found = next((a for a in store.list_alerts(tenant) if a.key == alert_id.lower()), None)
+        by_name = store.alert_id_by_name(tenant, alert_id)
+        found = store.get_alert(tenant, by_name) if by_name is not None else None
     if found is None:
         raise NotFoundError(f"Alert {alert_id} not found")
     return found

@@ -12,10 +12,9 @@
 """
 
 import hashlib
-import re
-import time
 import uuid
 
+from polymetric import clock
 from polymetric.domain import ingest
 from polymetric.errors import NotFoundError, ValidationFailedError
 from polymetric.models.argus import (
@@ -28,16 +27,9 @@ from polymetric.models.argus import (
     Submission,
 )
 from polymetric.models.measurement import Measurement
+from polymetric.models.tags import is_tag
 from polymetric.query import argus as engine
 from polymetric.storage import argus as store
-
-_TAG_NAME = re.compile(r"[-.:_\w]{1,64}")
-_TAG_VALUE = re.compile(r"[-.:_?\\/\w ]{1,255}")
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
 
 # --- descriptors -------------------------------------------------------------------------------------
 
@@ -118,7 +110,7 @@ def submit(tenant: str, d: Descriptor, s: Submission, *, submitted_by: str) -> t
         valid.append(draft)
     if errors and not s.ignore_on_failed:
         raise ValidationFailedError(params, values)
-    submitted = now_ms()
+    submitted = clock.now_ms()
     frame = d.frame_ms
     customer = "" if d.global_descriptor else tenant
     records = []
@@ -137,7 +129,7 @@ def submit(tenant: str, d: Descriptor, s: Submission, *, submitted_by: str) -> t
 def _write_measurements(tenant: str, d: Descriptor, records: list[MetricRecord]) -> None:
     out: list[Measurement] = []
     for r in records:
-        tags = {k: v for k, v in r.keys.items() if _TAG_NAME.fullmatch(k) and _TAG_VALUE.fullmatch(v)}
+        tags = {k: v for k, v in r.keys.items() if is_tag(k, v)}
         for name, value in r.values.items():
             out.append(
                 Measurement(f"{d.short_name}.{name}", tags, r.timestamp_ms // 1000, float(value), None, {}, len(out))

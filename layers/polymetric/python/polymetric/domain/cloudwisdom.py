@@ -1,27 +1,28 @@
-"""CloudWisdom ingest: elements (metadata + samples), external events, heartbeat checks.
+"""CloudWisdom ingest: elements (metadata + samples), external events, heartbeats.
 
 - Samples go to the one store as ``<element id>.<metric id>`` (``cloudwisdom_samples.py``).
 - Element metadata is merged into what is stored: non-null name/type/location replace, attributes,
   tags and metrics merge (later wins), relations accumulate.
 - External events become annotation events on the stream ``cloudwisdom.<type>`` (``cloudwisdom.info``,
   ``cloudwisdom.external_info``); events without ``data.elementId`` are discarded, as the real service does.
-- A check re-posted after its TTL ran out records an annotation on ``cloudwisdom.checks`` spanning the
-  silence; ``overdue`` lists the checks silent right now.
+- Heartbeats (``POST /check/...``): a check heartbeating again after its TTL ran out records an annotation
+  on ``cloudwisdom.checks`` spanning the silence; ``overdue`` lists the checks silent right now.
 """
 
 import re
-import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from polymetric import clock
 from polymetric.domain import annotations, cloudwisdom_samples, ingest, sparse
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.element import Element, ElementMetric, ElementPost, ExternalEvent
 from polymetric.models.measurement import Measurement
 from polymetric.models.sparse import Observation
 from polymetric.storage import cloudwisdom as store
+from polymetric.storage.cloudwisdom import Heartbeat
 
-CHECKS_STREAM = "cloudwisdom.checks"
+HEARTBEAT_STREAM = "cloudwisdom.checks"  # the stream missed heartbeats are reported on
 
 
 def merge(current: Element | None, new: Element) -> Element:
@@ -57,7 +58,7 @@ def _merge_metric(old: ElementMetric, new: ElementMetric) -> ElementMetric:
 
 def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | None = None) -> int:
     """Store the samples and metadata of validated elements; returns the number of elements received."""
-    now_ms = int(time.time() * 1000)
+    now_ms = clock.now_ms()
     stored = store.get_many(tenant, [p.element.id for p in posts])
     merged: dict[str, Element] = {}
     measurements: list[Measurement] = []
@@ -149,20 +150,20 @@ def record_events(tenant: str, events: list[ExternalEvent | None]) -> int:
 
 
 def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int) -> None:
-    """Record a check post. A post after the previous TTL ran out records the missed interval as an
+    """Record a check's heartbeat. One after the previous TTL ran out records the missed interval as an
     annotation on ``cloudwisdom.checks`` (or, if the sweep already reported the miss, its recovery)."""
-    now = int(time.time())
-    previous = store.heartbeat(tenant, name, element_fqn, ttl_seconds, now)
+    now = clock.now()
+    previous = store.record_heartbeat(tenant, name, element_fqn, ttl_seconds, now)
     if previous is None:
         return
-    last_seen, ttl, reported = previous
+    last_seen, ttl = previous.last_seen, previous.ttl_seconds
     if now <= last_seen + ttl:
         return
     description = f"no heartbeat for {now - last_seen} s (TTL {ttl} s)"
-    if reported:  # the sweep already recorded the miss when the TTL ran out
+    if previous.reported:  # the sweep already recorded the miss when the TTL ran out
         annotations.record(
             tenant,
-            CHECKS_STREAM,
+            HEARTBEAT_STREAM,
             f"check {name} on {element_fqn} recovered",
             description=description,
             source=element_fqn,
@@ -171,7 +172,7 @@ def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int) -> Non
         return
     annotations.record(
         tenant,
-        CHECKS_STREAM,
+        HEARTBEAT_STREAM,
         f"check {name} on {element_fqn} missed its TTL",
         description=description,
         source=element_fqn,
@@ -181,34 +182,24 @@ def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int) -> Non
 
 
 def sweep(now: int | None = None) -> int:
-    """Report every check whose TTL ran out without a new post (the schedule runs this each minute)."""
-    at = int(time.time()) if now is None else now
+    """Report every check whose TTL ran out without a new heartbeat (the schedule runs this each minute)."""
+    at = clock.now() if now is None else now
     reported = 0
-    for item in store.due_checks(at):
-        deadline = int(item["sk"]["S"].split("#", 1)[0])
-        name, fqn = item["name"]["S"], item["fqn"]["S"]
+    for due in store.due_heartbeats(at):
         annotations.record(
-            item["tenant"]["S"],
-            CHECKS_STREAM,
-            f"check {name} on {fqn} missed its TTL",
-            description=f"no heartbeat since {item['last_seen']['N']} (TTL {item['ttl_seconds']['N']} s)",
-            source=fqn,
-            start_time=deadline,
+            due.tenant,
+            HEARTBEAT_STREAM,
+            f"check {due.name} on {due.element_fqn} missed its TTL",
+            description=f"no heartbeat since {due.last_seen} (TTL {due.ttl_seconds} s)",
+            source=due.element_fqn,
+            start_time=due.deadline,
         )
-        store.forget_due(item)
+        store.forget_due(due)
         reported += 1
     return reported
 
 
-@dataclass(frozen=True)
-class OverdueCheck:
-    name: str
-    element_fqn: str
-    ttl_seconds: int
-    last_seen: int
-
-
-def overdue(tenant: str, now: int | None = None) -> list[OverdueCheck]:
-    """Checks whose TTL has run out since their last post."""
-    at = int(time.time()) if now is None else now
-    return [OverdueCheck(*c) for c in store.checks(tenant) if at > c[3] + c[2]]
+def overdue(tenant: str, now: int | None = None) -> list[Heartbeat]:
+    """The last heartbeat of every check whose TTL has run out since."""
+    at = clock.now() if now is None else now
+    return [h for h in store.heartbeats(tenant) if at > h.last_seen + h.ttl_seconds]

@@ -11,22 +11,17 @@
    ever only sets the baseline; a sample not newer than the baseline is ignored.
 """
 
-import re
-
 from polymetric.models.element import Element, ElementMetric, ElementSample
 from polymetric.models.measurement import Measurement
 from polymetric.models.sparse import Observation
-
-_TAG_NAME = re.compile(r"[-.:_\w]{1,64}")
-_TAG_VALUE = re.compile(r"[-.:_?\\/\w ]{1,255}")
-MAX_TAGS = 50
+from polymetric.models.tags import MAX_TAGS, is_tag
 
 
 def series_tags(element: Element, metric: ElementMetric | None) -> dict[str, str]:
     merged = {**element.tags, **(metric.tags if metric else {})}
     if element.type and not any(k.lower() == "type" for k in merged):
         merged["type"] = element.type
-    valid = {k: v for k, v in merged.items() if _TAG_NAME.fullmatch(k) and _TAG_VALUE.fullmatch(v)}
+    valid = {k: v for k, v in merged.items() if is_tag(k, v)}
     return dict(list(valid.items())[:MAX_TAGS])
 
 

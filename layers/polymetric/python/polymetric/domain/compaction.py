@@ -21,23 +21,23 @@ queue, so no two workers ever rewrite the same series' rollup at once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from polymetric.config import get_settings
+from polymetric import clock
 from polymetric.lazy import np
+from polymetric.models.hours import HOUR, day_of, hour_of
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import IntArray, SampleFrame
 from polymetric.observability import logger
 from polymetric.query import resample
-from polymetric.storage import batch, keys, queues, rounds, samples, tiers
 from polymetric.storage import metrics as metric_store
+from polymetric.storage import queues, rounds, samples, tiers
 
 DEFAULT_AGGREGATION_PERIOD = 60
 # A round still incomplete this long after its messages were queued (a message dead-lettered, say)
 # is queued again: its slabs would expire (2 days) before anyone redrove the dead-letter queue.
-REDRIVE_AFTER = keys.HOUR
+REDRIVE_AFTER = HOUR
 # A worker with less time left than this queues the rest of its chunk instead of starting on the next
 # metric: a chunk of large metrics spreads over several runs (one metric-hour is still one run).
 CONTINUE_BELOW = 120.0
@@ -52,8 +52,9 @@ class HourJob:
     hour: int
 
     @property
-    def group(self) -> str:
-        return keys.compaction_group(self.tenant, self.metric)
+    def group_metric(self) -> str:
+        """The metric whose FIFO group the job is queued in (one worker at a time per group)."""
+        return self.metric
 
     def as_message(self) -> dict[str, object]:
         return {"tenant": self.tenant, "metric": self.metric, "hour": self.hour}
@@ -69,8 +70,9 @@ class ChunkJob:
     metrics: tuple[str, ...]
 
     @property
-    def group(self) -> str:
-        return keys.compaction_group(self.tenant, self.metrics[0] if self.metrics else "")
+    def group_metric(self) -> str:
+        """The metric whose FIFO group the job is queued in: a chunk's metrics share one (``rounds.chunked``)."""
+        return self.metrics[0] if self.metrics else ""
 
     def as_message(self) -> dict[str, object]:
         return {"tenant": self.tenant, "hour": self.hour, "chunk": self.chunk, "metrics": list(self.metrics)}
@@ -102,25 +104,19 @@ def aggregation_period(metric: Metric) -> int | None:
 
 
 def last_closed_hour(now: float) -> int:
-    return keys.hour_of(int(now) - keys.HOUR - samples.COMPACTION_DELAY)
+    return hour_of(int(now) - HOUR - samples.COMPACTION_DELAY)
 
 
 def plan(now: float | None = None) -> list[HourJob]:
     """Late data: closed hours that still have an HOURS item, from the PendingIndex (no scan)."""
-    now = time.time() if now is None else now
-    below = f"{last_closed_hour(now) + keys.HOUR:010d}"
-    table = get_settings().SAMPLES_TABLE
-    jobs = []
-    for shard in range(keys.PENDING_SHARDS):
-        for item in batch.query_index(table, "PendingIndex", "gpk", f"PENDING#{shard}", "gsk", below):
-            hour, tenant, metric = keys.parse_pending_sk(item["gsk"]["S"])
-            jobs.append(HourJob(tenant, metric, hour))
-    return sorted(jobs, key=lambda j: (j.hour, j.tenant, j.metric))
+    now = clock.now_float() if now is None else now
+    late = samples.late_hours(before=last_closed_hour(now) + HOUR)
+    return sorted((HourJob(p.tenant, p.metric_lower, p.hour) for p in late), key=lambda j: (j.hour, j.tenant, j.metric))
 
 
 def enqueue(now: float | None = None) -> int:
     """What the schedule runs: queue late data, then the rounds of newly closed hours. Returns messages."""
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     late = plan(now)
     _send(late)
     queued = len(late) + sum(_plan_rounds(marks, now) for marks in rounds.all_watermarks())
@@ -129,15 +125,15 @@ def enqueue(now: float | None = None) -> int:
 
 
 def _send(jobs: list[HourJob] | list[ChunkJob]) -> None:
-    queues.send(get_settings().COMPACTION_QUEUE_URL, [(j.group, j.as_message()) for j in jobs])
+    queues.send_compaction([(j.tenant, j.group_metric, j.as_message()) for j in jobs])
 
 
 def _plan_rounds(marks: rounds.Watermarks, now: float) -> int:
     """One organization: queue again rounds left incomplete since REDRIVE_AFTER (a chunk dead-lettered,
     say), then write and queue the rounds of hours closed since the last tick. Returns messages."""
     marks = advance(marks, now)  # also catches up when a worker stopped before its own advance
-    first = max(marks.planned + keys.HOUR, keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR)
-    new_hours = range(first, last_closed_hour(now) + 1, keys.HOUR)
+    first = max(marks.planned + HOUR, hour_of(int(now)) - samples.SLAB_TTL - HOUR)
+    new_hours = range(first, last_closed_hour(now) + 1, HOUR)
     last = new_hours[-1] if new_hours else marks.planned
     if last < marks.done:
         return 0  # every round planned is done, and no hour closed since
@@ -187,15 +183,15 @@ def round_jobs(
 
 def advance(marks: rounds.Watermarks, now: float | None = None) -> rounds.Watermarks:
     """Move ``done`` past every complete round (hours whose slabs expired count as complete)."""
-    now = time.time() if now is None else now
-    expired = keys.hour_of(int(now)) - samples.SLAB_TTL - keys.HOUR
+    now = clock.now_float() if now is None else now
+    expired = hour_of(int(now)) - samples.SLAB_TTL - HOUR
     for _ in range(5):  # a conflict means another worker advanced it: read again and go on from there
         if marks.done > marks.planned:
             return marks
         stored = rounds.rounds(marks.tenant, marks.done, marks.planned)
         hour = marks.done
         while hour <= marks.planned and (hour < expired or stored.get(hour, rounds.Round()).complete):
-            hour += keys.HOUR
+            hour += HOUR
         if hour == marks.done:
             return marks
         if rounds.set_done(marks, hour):
@@ -209,16 +205,16 @@ def advance(marks: rounds.Watermarks, now: float | None = None) -> rounds.Waterm
 
 def uncompacted_hours(tenant: str, metric_lower: str, start: int, end: int, now: float | None = None) -> list[int]:
     """Hours in [start, end] whose slabs may hold data not in blocks yet: reads merge their slabs."""
-    now = time.time() if now is None else now
-    current = keys.hour_of(int(now))
-    first = max(keys.hour_of(max(start, 0)), current - samples.SLAB_TTL - keys.HOUR)
+    now = clock.now_float() if now is None else now
+    current = hour_of(int(now))
+    first = max(hour_of(max(start, 0)), current - samples.SLAB_TTL - HOUR)
     marks = rounds.watermarks(tenant)
     if marks is not None:
         first = max(first, marks.done)
     # Live writes land in the open hour (or the next, for clocks a little ahead); others leave HOURS items.
-    last = min(keys.hour_of(max(end, 0)), current + keys.HOUR)
+    last = min(hour_of(max(end, 0)), current + HOUR)
     late = samples.pending_hours(tenant, metric_lower, start, end)
-    return sorted(set(range(first, last + 1, keys.HOUR)) | set(late))
+    return sorted(set(range(first, last + 1, HOUR)) | set(late))
 
 
 def compact(
@@ -265,7 +261,7 @@ def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
     # The series are those of the slabs: no read of the metric's series index (it may hold 100,000s).
     sids = samples.slab_sids(slabs)
     position = {sid: i for i, sid in enumerate(sids)}
-    fresh = samples.slab_frame(position, hour, slabs, hour, hour + keys.HOUR - 1)
+    fresh = samples.slab_frame(position, hour, slabs, hour, hour + HOUR - 1)
     if fresh is None:
         return CompactionReport()
     touched = np.unique(fresh.series)
@@ -315,15 +311,15 @@ def _block_items(
 def _rollup_items(
     job: HourJob, metric: Metric, merged: SampleFrame, hexes: list[str], touched: IntArray, period: int | None
 ) -> list[tiers.Item]:
-    hourly = resample.downsample(merged, keys.HOUR, period)
-    day = keys.day_of(job.hour)
+    hourly = resample.downsample(merged, HOUR, period)
+    day = day_of(job.hour)
     existing = tiers.get_rollups(job.tenant, metric.created_at, hexes, day)
     index_of = {int(t): i for i, t in enumerate(touched.tolist())}
     out = []
     for row, series_index in enumerate(hourly.series.tolist()):
         sid_hex = hexes[index_of[series_index]]
         hours, values = existing.get(sid_hex, (np.empty(0, np.int64), np.empty((0, 6))))
-        slot = (job.hour - day) // keys.HOUR
+        slot = (job.hour - day) // HOUR
         keep = hours != slot
         hours = np.append(hours[keep], slot)
         values = np.vstack([values[keep], hourly.stats[row : row + 1]])

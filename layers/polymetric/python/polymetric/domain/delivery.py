@@ -9,10 +9,10 @@
 """
 
 import json
-import time
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from polymetric import clock
 from polymetric.config import get_settings
 from polymetric.errors import PolymetricError
 from polymetric.models.alert import MAIL, PAGERDUTY, SLACK, SNS, WEBHOOK, DeliveryAttempt, Notification, Service
@@ -77,7 +77,7 @@ def deliver(n: Notification, attempt: int, wire: Wire) -> str:
     if alert_state.was_delivered(n.tenant, n.delivery_id):
         return SKIPPED
     service = store.get_service(n.tenant, n.service_id)
-    now = int(time.time())
+    now = clock.now()
     if service is None:
         outcome = outbound.Outcome(False, False, f"service {n.service_id} no longer exists")
         service_type = "unknown"

@@ -5,8 +5,8 @@ its tokens too; an environment still bound to tokens cannot be deleted.
 """
 
 import re
-import time
 
+from polymetric import clock
 from polymetric.domain import tenants
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.tenant import Environment, TokenChanges
@@ -24,7 +24,7 @@ def check_name(name: object) -> str:
 
 
 def create(tenant: str, name: str) -> Environment:
-    now = int(time.time())
+    now = clock.now()
     environment = Environment(id=sequences.next_id(SEQUENCE), name=check_name(name), created_at=now, updated_at=now)
     store.create(tenant, environment)
     return environment

@@ -12,23 +12,26 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from polymetric import clock
 from polymetric.domain import notifications
 from polymetric.domain import series as reads
 from polymetric.lazy import np
-from polymetric.models.alert import Alert, AlertState, Condition, Notification, StreamState, Violation
+from polymetric.models.alert import ANOMALOUS, Alert, AlertState, Condition, Notification, StreamState, Violation
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.query import MeasurementsQuery
 from polymetric.models.samples import from_values
 from polymetric.models.tags import TagFilter
 from polymetric.observability import logger, metrics
-from polymetric.query import alerting, resample
+from polymetric.query import alerting, anomaly, resample
 from polymetric.storage import alert_state, registry
 from polymetric.storage import alerts as store
 from polymetric.storage import metrics as metric_store
+
+HOUR = 3600
+HISTORY_SECONDS = 28 * 86400  # the hourly history an anomaly model is fitted on
 
 
 def tag_filter(condition: Condition) -> TagFilter:
@@ -49,6 +52,8 @@ class Reads:
                 self._wanted[c.metric_name.lower()] = ([*filters, tag_filter(c)], max(window, alerting.window(c)))
         self._metrics = metric_store.get_many(tenant, self._wanted) if self._wanted else {}
         self._read: dict[str, list[alerting.StreamSamples]] = {}
+        self._models: dict[str, dict[str, anomaly.Model | None]] = {}
+        self._anomalous = {c.metric_name.lower() for a in alerts for c in a.conditions if c.type == ANOMALOUS}
 
     def period(self, condition: Condition) -> int:
         metric = self._metrics.get(condition.metric_name.lower())
@@ -60,6 +65,30 @@ class Reads:
             self._read[key] = self._load(key)
         wanted = tag_filter(condition)
         return [s for s in self._read[key] if wanted.matches(s.tags)]
+
+    def models(self, condition: Condition) -> dict[str, anomaly.Model | None]:
+        """The anomaly model of each stream of the condition's metric, from its hourly history (read once)."""
+        key = condition.metric_name.lower()
+        if key not in self._models:
+            self._models[key] = self._fit(key)
+        return self._models[key]
+
+    def _fit(self, key: str) -> dict[str, anomaly.Model | None]:
+        metric = self._metrics.get(key)
+        if metric is None or metric.type == COMPOSITE:
+            return {}
+        filters, _ = self._wanted[key]
+        series = [s for s in registry.load(self.tenant, key) if any(f.matches(s.tags) for f in filters)]
+        if not series:
+            return {}
+        self.count += 1
+        end = self.now - self.now % HOUR - 1  # closed hours only
+        buckets, _ = reads.load_buckets(self.tenant, metric, series, end + 1 - HISTORY_SECONDS, end, HOUR)
+        out: dict[str, anomaly.Model | None] = {}
+        for i, sl in enumerate(resample.split(buckets.series, len(series))):
+            stats = buckets.stats[sl]
+            out[alerting.label(series[i].tags)] = anomaly.fit(buckets.times[sl], alerting.statistic(stats, "average"))
+        return out
 
     def _load(self, key: str) -> list[alerting.StreamSamples]:
         metric = self._metrics.get(key)
@@ -145,25 +174,39 @@ class TickReport:
     notifications: int = 0
 
 
+def judge_all(
+    alerts: list[Alert], states: dict[int, AlertState], data: Reads, now: int
+) -> list[tuple[Alert, AlertState, Step]]:
+    """Every alert's step at ``now`` from the tick's reads: the evaluation itself, without writes."""
+    steps = []
+    for alert in alerts:
+        state = states.get(alert.id, AlertState(alert.id))
+        judged = [
+            alerting.judge(
+                c,
+                data.streams(c),
+                now=now,
+                since=alert.updated_at,
+                period=data.period(c),
+                fresh_after=now if state.triggered else max(now - alerting.TICK_SECONDS, state.evaluated_at),
+                models=data.models(c) if c.type == ANOMALOUS else None,
+            )
+            for c in alert.conditions
+        ]
+        violations = [v for found in judged for v in found]
+        steps.append((alert, state, advance(alert, state, all(judged), violations, now)))
+    return steps
+
+
 def evaluate_tenant(tenant: str, now: int, report: TickReport | None = None) -> TickReport:
     """Judge the organization's active alerts at ``now`` and queue the notifications that follow."""
     report = report or TickReport()
     alerts = [a for a in store.list_alerts(tenant) if a.active and a.conditions]
     if not alerts:
         return report
-    states = alert_state.all_states(tenant)
     data = Reads(tenant, alerts, now)
     queued: list[Notification] = []
-    for alert in alerts:
-        state = states.get(alert.id, AlertState(alert.id))
-        judged = [
-            alerting.judge(
-                c, data.streams(c), now=now, since=alert.updated_at, period=data.period(c), spikes=not state.triggered
-            )
-            for c in alert.conditions
-        ]
-        violations = [v for found in judged for v in found]
-        step = advance(alert, state, all(judged), violations, now)
+    for alert, state, step in judge_all(alerts, alert_state.all_states(tenant), data, now):
         if step.state is None or not alert_state.write(tenant, step.state):
             continue  # nothing changed, or another run moved this alert first
         if step.kind == notifications.TRIGGER:
@@ -180,7 +223,7 @@ def evaluate_tenant(tenant: str, now: int, report: TickReport | None = None) -> 
 
 def tick(now: int | None = None) -> TickReport:
     """One scheduled run over every organization that has alerts."""
-    now = int(time.time()) if now is None else now
+    now = clock.now() if now is None else now
     report = TickReport()
     for tenant in store.alert_tenants():
         report.tenants += 1

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import math
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from polymetric import clock
 from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError, RateLimitedError
-from polymetric.lazy import np
 from polymetric.models import window
+from polymetric.models.hours import day_of, hour_of
 from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id
 from polymetric.observability import logger, metrics
-from polymetric.storage import codecs, keys, registry, samples, tokens
 from polymetric.storage import metrics as metric_store
+from polymetric.storage import registry, samples, tokens
 
 RATE_LIMITED = "over this API token's measurement rate limit: retry after the reset"
 
@@ -62,7 +62,7 @@ def write(
     total = len(measurements) if total is None else total
     errors = list(errors or [])
     measurements = token_scope.apply(measurements)
-    outside = _outside_window(measurements, time.time())
+    outside = _outside_window(measurements, clock.now_float())
     if outside:
         errors.extend(outside)
         refused = {e.index for e in outside}
@@ -142,8 +142,8 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         key = m.name.lower()
         sid = series_id(tenant, key, m.tags)
         series[key].setdefault(sid, m.tags)
-        hour = keys.hour_of(m.time)
-        last_day[key] = max(last_day.get(key, 0), keys.day_of(hour))
+        hour = hour_of(m.time)
+        last_day[key] = max(last_day.get(key, 0), day_of(hour))
         if m.summary is None:
             assert m.value is not None
             plain[(key, hour)].append((sid, m.time - hour, m.value))
@@ -154,12 +154,10 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
             row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
             summaries[(key, hour)].append((sid, m.time - hour, row))
     slabs = [
-        samples.Slab(
-            metric_lower=key, hour=hour, sections=_sections(plain.get((key, hour)), summaries.get((key, hour)))
-        )
+        samples.Slab(key, hour, plain.get((key, hour), ()), summaries.get((key, hour), ()))
         for key, hour in sorted(plain.keys() | summaries.keys())
     ]
-    samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=int(time.time() * 1000))
+    samples.write_slabs(tenant, slabs, request_id=request_id, received_ms=clock.now_ms())
     # Series are registered once their data is stored: a failed write leaves no series without data, and
     # the client's retry (same samples, last write wins) registers them.
     created = sum(
@@ -167,20 +165,3 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
     )
     tokens.add_series(tenant, created)
     return len(measurements)
-
-
-def _sections(
-    plain: list[tuple[bytes, int, float]] | None, summaries: list[tuple[bytes, int, list[float]]] | None
-) -> list[codecs.Section]:
-    sections: list[codecs.Section] = []
-    for rows, width in ((plain, 1), (summaries, 6)):
-        if rows:
-            sids, offsets, values = zip(*rows, strict=True)
-            sections.append(
-                (
-                    np.array(sids, dtype="S12"),
-                    np.array(offsets, dtype=np.int64),
-                    np.array(values, dtype=np.float64).reshape(len(rows), width),
-                )
-            )
-    return sections

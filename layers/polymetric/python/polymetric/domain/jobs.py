@@ -4,9 +4,9 @@ States move queued -> working -> complete | failed | canceled and never leave a 
 a retried step that reports on a finished job changes nothing.
 """
 
-import time
 from typing import Any
 
+from polymetric import clock
 from polymetric.errors import NotFoundError
 from polymetric.models.job import Job, JobState
 from polymetric.storage import jobs as store
@@ -18,7 +18,7 @@ SEQUENCE = "jobs"
 def create(tenant: str, kind: str, *, total_units: int | None = None, spec: dict[str, Any] | None = None) -> Job:
     """A queued job of ``kind``; with ``total_units`` its progress is counted by ``advance``. ``spec`` is what
     its workers need to know (JSON)."""
-    now = int(time.time())
+    now = clock.now()
     job = Job(id=sequences.next_id(SEQUENCE), kind=kind, created_at=now, updated_at=now)
     store.save_new(tenant, job, total_units, spec)
     return job

@@ -3,10 +3,10 @@
 import fnmatch
 import math
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from polymetric import clock
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
@@ -144,7 +144,7 @@ def new_metric(name: str, props: dict[str, Any], *, user_agent: str | None = Non
         period=_period(props.get("period")),
         attributes=attributes,
         composite=composite,
-        created_at=int(time.time() * 1000),
+        created_at=clock.now_ms(),
     )
 
 
@@ -232,8 +232,17 @@ def _matches(name: str, pattern: str) -> bool:
     return pattern.lower() in name.lower()
 
 
+# A listing reads the organization's metrics to filter and count them: past this many (about 10 MB of items,
+# a second or two of reads) it would grow toward API Gateway's 29 s, so it is refused instead.
+LIST_LIMIT = 50_000
+
+
 def list_page(tenant: str, *, name: str | None, offset: int, length: int, descending: bool) -> MetricPage:
-    everything = store.list_all(tenant)
+    everything = store.list_all(tenant, limit=LIST_LIMIT + 1)
+    if len(everything) > LIST_LIMIT:
+        raise InvalidInputError(
+            request=[f"This organization has more than {LIST_LIMIT} metrics: too many to list in one request."]
+        )
     found = [m for m in everything if not name or _matches(m.name, name)]
     if descending:
         found.reverse()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from polymetric import clock
 from polymetric.domain import composites, sparse
 from polymetric.domain.metrics import get as get_metric
 from polymetric.domain.series import load_buckets, select_series
@@ -37,7 +37,7 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     buckets, values = resample.summarize(buckets, function)
     # CloudWisdom sparseDataStrategy: buckets without samples show the metric's injected value.
     buckets, values = sparse.fill(
-        tenant, metric, len(series), buckets, values, start=q.start, end=q.end, resolution=q.resolution, now=now()
+        tenant, metric, len(series), buckets, values, start=q.start, end=q.end, resolution=q.resolution, now=clock.now()
     )
     if q.group_by:
         return QueryResult(metric, q.resolution, _grouped(series, buckets, values, q), items_read)
@@ -129,7 +129,3 @@ def _all_summaries(series: list[Series], b: resample.Buckets) -> list[SeriesResu
             )
         out.append(SeriesResult(series[i].tags, points))
     return out
-
-
-def now() -> int:
-    return int(time.time())

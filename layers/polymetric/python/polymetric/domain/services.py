@@ -1,9 +1,9 @@
 """Notification service use cases (seed: Services): create, read, list, update, delete."""
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.alert import Service
@@ -16,7 +16,7 @@ def create(tenant: str, doc: dict[str, Any]) -> Service:
     title = rules.title(doc.get("title"))
     kind = rules.service_type(doc.get("type"))
     settings = rules.service_settings(kind, doc.get("settings"))
-    now = int(time.time())
+    now = clock.now()
     service = Service(store.next_ids(tenant)[0], kind, title, settings, now, now)
     store.save_service(tenant, service)
     return service
@@ -42,7 +42,7 @@ def update(tenant: str, service_id: str, doc: dict[str, Any]) -> Service:
         type=kind,
         title=rules.title(doc["title"]) if doc.get("title") is not None else current.title,
         settings=rules.service_settings(kind, settings),
-        updated_at=int(time.time()),
+        updated_at=clock.now(),
     )
     store.save_service(tenant, service)
     return service

@@ -1,8 +1,8 @@
 """Organizations (the tenants), authentication, and the organization summary (GET /v1/organization)."""
 
 import secrets
-import time
 
+from polymetric import clock
 from polymetric.config import get_settings
 from polymetric.errors import NotFoundError, UnauthorizedError
 from polymetric.models.tenant import ApiToken, Organization, Principal, Role
@@ -18,7 +18,7 @@ _principals: dict[str, tuple[Principal, float]] = {}
 def create_org(name: str, tenant: str | None = None) -> str:
     tenant = tenant or secrets.token_hex(6)
     tokens.save_org(tenant, name)
-    rounds.register(tenant, int(time.time()))  # the compaction planner lists organizations there
+    rounds.register(tenant, clock.now())  # the compaction planner lists organizations there
     return tenant
 
 
@@ -38,7 +38,7 @@ def new_token(
 ) -> ApiToken:
     """Store a new API token (hashed); the returned one carries the secret, shown this once."""
     token = token or secrets.token_hex(32)
-    now = int(time.time())
+    now = clock.now()
     created = ApiToken(
         id=sequences.next_id(TOKEN_SEQUENCE),
         name=name,
@@ -72,7 +72,7 @@ def bootstrap(tenant: str, name: str, admin_token: str) -> None:
     start, the deploy-time custom resource at every stack update)."""
     if not tokens.org_exists(tenant):
         create_org(name, tenant=tenant)
-    rounds.register(tenant, int(time.time()))  # no-op once listed (data saved by older versions)
+    rounds.register(tenant, clock.now())  # no-op once listed (data saved by older versions)
     if tokens.listed_id(admin_token) is None:  # unknown, or stored before tokens were listed
         create_token(tenant, Role.ADMIN, "admin", token=admin_token)
 
@@ -99,7 +99,7 @@ def find(token: str) -> Principal | None:
     another container stops working within that time (at once in the container that changed it).
     """
     cached = _principals.get(token)
-    now = time.monotonic()
+    now = clock.monotonic()
     if cached and now - cached[1] < get_settings().CACHE_SECONDS:
         return cached[0]
     principal = tokens.find_token(token)

@@ -10,16 +10,16 @@
 
 from __future__ import annotations
 
-import time
-
+from polymetric import clock
 from polymetric.domain.compaction import aggregation_period, uncompacted_hours
 from polymetric.errors import InvalidInputError
 from polymetric.lazy import np
+from polymetric.models.hours import DAY, HOUR
 from polymetric.models.metric import Metric
 from polymetric.models.samples import SampleFrame, SidArray
 from polymetric.models.series import Series
 from polymetric.query import resample
-from polymetric.storage import keys, samples, tiers
+from polymetric.storage import samples, tiers
 
 
 def load(
@@ -31,20 +31,20 @@ def load(
     resolution: int,
     now: float | None = None,
 ) -> tuple[resample.Buckets, int]:
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     start -= start % resolution
     sids: SidArray = np.array([s.sid for s in series], dtype="S12")
     period = aggregation_period(metric)
     pending = uncompacted_hours(tenant, metric.key, start, end, now)
     hot, hot_items = samples.read_hot(tenant, metric.key, sids, start, end, pending)
-    if resolution % keys.HOUR == 0:
+    if resolution % HOUR == 0:
         rollups, items = tiers.read_rollups(tenant, metric.created_at, sids, start, end)
         reopened = np.isin(rollups.times, pending)
         raw = hot
         if reopened.any():
             # Open or re-opened hours: their rollup rows may be stale, their blocks plus slabs are not.
             blocks, block_items = tiers.read_blocks(tenant, metric.created_at, sids, pending[0], pending[-1] + 3599)
-            blocks = blocks.select(np.isin(blocks.times - blocks.times % keys.HOUR, pending))
+            blocks = blocks.select(np.isin(blocks.times - blocks.times % HOUR, pending))
             raw, items = SampleFrame.concat([blocks, hot]), items + block_items
         # Rollup rows are hours already merged; only the raw rows still need deduplicating.
         rows = SampleFrame.concat([rollups.select(~reopened), resample.deduplicate(raw, period)])
@@ -53,8 +53,8 @@ def load(
     if start < now - tiers.BLOCK_RETENTION:
         raise InvalidInputError.param(
             "resolution",
-            f"{resolution} is not available for data older than {tiers.BLOCK_RETENTION // keys.DAY} days; "
-            f"use a multiple of {keys.HOUR} (hourly rollups are kept {tiers.ROLLUP_RETENTION // keys.DAY} days)",
+            f"{resolution} is not available for data older than {tiers.BLOCK_RETENTION // DAY} days; "
+            f"use a multiple of {HOUR} (hourly rollups are kept {tiers.ROLLUP_RETENTION // DAY} days)",
         )
     blocks, items = tiers.read_blocks(tenant, metric.created_at, sids, start, end)
     # Blocks hold older writes than any slab still pending, so they go first: later writes win.

@@ -13,6 +13,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
+# The one tag rule (AppOptics, seed: Measurements): names /\A[-.:_\w]{1,64}\z/, values /\A[-.:_?\\\/\w ]{1,255}\z/,
+# at most 50 per series. Every dialect that writes series keeps to it (or leaves the tag out, where its own
+# service is laxer: CloudWisdom, Argus).
+TAG_NAME_CHARS = r"[-.:_\w]"
+TAG_VALUE_CHARS = r"[-.:_?\\/\w ]"
+TAG_NAME_MAX = 64
+TAG_VALUE_MAX = 255
+MAX_TAGS = 50
+TAG_NAME = re.compile(rf"{TAG_NAME_CHARS}{{1,{TAG_NAME_MAX}}}")
+TAG_VALUE = re.compile(rf"{TAG_VALUE_CHARS}{{1,{TAG_VALUE_MAX}}}")
+
+
+def is_tag(name: str, value: str) -> bool:
+    """Whether (name, value) may tag a series."""
+    return TAG_NAME.fullmatch(name) is not None and TAG_VALUE.fullmatch(value) is not None
+
 
 class TagMatcher(Protocol):
     """What selects series by their tags: a ``TagFilter``, a parsed ``tags_search``, or several of them."""

@@ -15,19 +15,23 @@ created or last updated):
 4. ``summary_function`` picks the statistic of each (possibly aggregated) sample: average (the value
    of a plain sample), min, max, sum, count, or derivative (difference to the previous sample; with
    ``detect_reset`` a decrease counts as a reset and gives 0).
-5. ``grouped`` tags fold the matching streams into one: samples are bucketed by minute and combined
+5. ``anomalous`` (our extension): a stream is beyond when the mean of its samples in the look-back
+   window lies more than ``sensitivity`` deviations from its seasonal baseline (``query.anomaly``,
+   fitted on its hourly history); a stream without enough history never is.
+6. ``grouped`` tags fold the matching streams into one: samples are bucketed by minute and combined
    (average: mean of the streams, sum and count: sum, min: min, max: max, derivative: sum).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from polymetric.lazy import np
-from polymetric.models.alert import ABOVE, ABSENT, BELOW, Condition, Violation
+from polymetric.models.alert import ABOVE, ABSENT, ANOMALOUS, BELOW, Condition, Violation
 from polymetric.models.samples import COUNT, MAX, MIN, SUM, FloatArray, IntArray
+from polymetric.query import anomaly
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -125,11 +129,20 @@ def judge(
     now: int,
     since: int,
     period: int = 60,
-    spikes: bool = True,
+    fresh_after: int | None = None,
+    models: Mapping[str, anomaly.Model | None] | None = None,
 ) -> list[Violation]:
-    """The streams beyond ``condition`` at ``now`` (one Violation each); empty when it does not hold."""
+    """The streams beyond ``condition`` at ``now`` (one Violation each); empty when it does not hold.
+
+    ``fresh_after``: samples after this time are new at this tick (a spike among them fires); default
+    one tick period. A triggered alert passes ``now`` (it clears on its latest samples), a cleared one
+    the time it cleared (the spike it already judged does not fire again).
+    ``models``: the anomaly model of each stream (by label), for ``anomalous`` conditions.
+    """
     if condition.type == ABSENT:
         return _absent(condition, streams, now, since)
+    if condition.type == ANOMALOUS:
+        return _anomalous(condition, streams, now, since, models or {})
     if condition.type not in (ABOVE, BELOW):
         return []
     if condition.grouped:
@@ -141,7 +154,8 @@ def judge(
         ]
     out = []
     for name, times, values in series:
-        violation = _threshold(condition, name, times, values, now, since, period, spikes)
+        fresh = now - TICK_SECONDS if fresh_after is None else fresh_after
+        violation = _threshold(condition, name, times, values, now, since, period, fresh)
         if violation is not None:
             out.append(violation)
     return out
@@ -155,7 +169,7 @@ def _threshold(
     now: int,
     since: int,
     period: int,
-    spikes: bool,
+    fresh_after: int,
 ) -> Violation | None:
     judged = (times >= since) & (times <= now) & ~np.isnan(values)
     if condition.duration:
@@ -175,7 +189,7 @@ def _threshold(
         return None
     t, v = times[judged], values[judged]
     beyond = _beyond(condition, v)
-    fresh = beyond & (t > now - TICK_SECONDS) & spikes
+    fresh = beyond & (t > fresh_after)
     if beyond[-1]:
         at = len(v) - 1
     elif fresh.any():
@@ -183,6 +197,38 @@ def _threshold(
     else:
         return None
     return Violation(condition.id, condition.metric_name, name, float(v[at]), int(t[at]), len(v), begin, now)
+
+
+def _anomalous(
+    condition: Condition,
+    streams: Sequence[StreamSamples],
+    now: int,
+    since: int,
+    models: Mapping[str, anomaly.Model | None],
+) -> list[Violation]:
+    begin = now - LOOKBACK_SECONDS
+    sensitivity = condition.sensitivity or 3.0
+    out = []
+    for s in streams:
+        values = statistic(s.stats, condition.summary_function, condition.detect_reset)
+        judged = (s.times > max(begin, since - 1)) & (s.times <= now) & ~np.isnan(values)
+        if not judged.any():
+            continue
+        value = float(values[judged].mean())
+        if anomaly.is_anomalous(models.get(s.label), now, value, sensitivity):
+            out.append(
+                Violation(
+                    condition.id,
+                    condition.metric_name,
+                    s.label,
+                    value,
+                    int(s.times[judged][-1]),
+                    int(judged.sum()),
+                    begin,
+                    now,
+                )
+            )
+    return out
 
 
 def _absent(condition: Condition, streams: Sequence[StreamSamples], now: int, since: int) -> list[Violation]:

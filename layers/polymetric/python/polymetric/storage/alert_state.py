@@ -6,11 +6,11 @@ whole alert: two evaluator runs that overlap read the same version and only one 
 """
 
 import json
-import time
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 
+from polymetric import clock
 from polymetric.errors import StorageError
 from polymetric.models.alert import AlertState, DeliveryAttempt, StreamState
 from polymetric.storage import keys
@@ -131,7 +131,7 @@ def delete(tenant: str, alert_id: int) -> None:
 def record_attempt(tenant: str, attempt: DeliveryAttempt) -> None:
     item = bound(DeliveryItem)(
         keys.deliveries_pk(tenant, attempt.alert_id),
-        keys.delivery_sk(attempt.at * 1000 + int(time.time() * 1000) % 1000, attempt.delivery_id, attempt.attempt),
+        keys.delivery_sk(attempt.at * 1000 + clock.now_ms() % 1000, attempt.delivery_id, attempt.attempt),
         delivery_id=attempt.delivery_id,
         alert_id=attempt.alert_id,
         service_id=attempt.service_id,

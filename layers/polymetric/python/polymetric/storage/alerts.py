@@ -173,6 +173,17 @@ def replace_alert(tenant: str, old_name: str, alert: Alert) -> None:
         raise StorageError("alert update failed", cause=exc) from exc
 
 
+def alert_id_by_name(tenant: str, name: str) -> int | None:
+    """The id of the alert named ``name`` (case-insensitive), from its name item."""
+    pk, sk = keys.alert_name(tenant, name.lower())
+    try:
+        return int(bound(AlertNameItem).get(pk, sk, consistent_read=True).alert_id)
+    except AlertNameItem.DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise StorageError("alert name read failed", cause=exc) from exc
+
+
 def get_alert(tenant: str, alert_id: int) -> Alert | None:
     pk, sk = keys.alert(tenant, alert_id)
     try:

@@ -4,12 +4,12 @@ An event is two items in its stream's partition: the event under ``{start}#{id}`
 and a pointer under ``ID#{id}`` holding its start (reads, updates and deletes by id).
 """
 
-import time
 from collections.abc import Iterator
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 
+from polymetric import clock
 from polymetric.errors import StorageError
 from polymetric.models.annotation import Annotation, AnnotationStream
 from polymetric.storage import keys
@@ -53,7 +53,7 @@ def _failed(what: str, exc: PynamoDBException) -> StorageError:
 def ensure_stream(tenant: str, name: str) -> None:
     """Create the stream unless it exists (first spelling kept)."""
     item = bound(AnnotationStreamItem)(
-        keys.annotation_streams_pk(tenant), name.lower(), name=name, created_at=int(time.time())
+        keys.annotation_streams_pk(tenant), name.lower(), name=name, created_at=clock.now()
     )
     try:
         item.save(condition=AnnotationStreamItem.pk.does_not_exist())

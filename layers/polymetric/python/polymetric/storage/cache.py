@@ -1,8 +1,8 @@
 """Per-container caches of facts already written (hours registered, series indexed)."""
 
-import time
 from collections.abc import Hashable
 
+from polymetric import clock
 from polymetric.config import get_settings
 
 _MAX_ENTRIES = 200_000
@@ -18,12 +18,12 @@ class TtlCache:
 
     def fresh(self, key: Hashable) -> bool:
         seen = self._seen.get(key)
-        return seen is not None and time.monotonic() - seen < get_settings().CACHE_SECONDS
+        return seen is not None and clock.monotonic() - seen < get_settings().CACHE_SECONDS
 
     def add(self, key: Hashable) -> None:
         if len(self._seen) >= _MAX_ENTRIES:
             self._seen.clear()
-        self._seen[key] = time.monotonic()
+        self._seen[key] = clock.monotonic()
 
     def clear(self) -> None:
         self._seen.clear()

@@ -1,4 +1,4 @@
-"""CloudWisdom elements and heartbeat checks (PynamoDB items in the Meta table; keys in ``keys.py``).
+"""CloudWisdom elements and heartbeats (PynamoDB items in the Meta table; keys in ``keys.py``).
 
 An element is one item whose ``doc`` holds its metadata as JSON (attributes, tags, relations and
 metrics are open-ended maps; one attribute keeps the item a single read and write).
@@ -6,7 +6,7 @@ metrics are open-ended maps; one attribute keeps the item a single read and writ
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -28,7 +28,7 @@ class ElementItem(_MetaItem):
     updated_at = NumberAttribute()
 
 
-class CheckItem(_MetaItem):
+class HeartbeatItem(_MetaItem):
     class Meta(_MetaItem.Meta):
         pass
 
@@ -36,6 +36,37 @@ class CheckItem(_MetaItem):
     element_fqn = UnicodeAttribute()
     ttl_seconds = NumberAttribute()
     last_seen = NumberAttribute()
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """The last heartbeat of one check (CloudWisdom ``POST /check/...``): it promised another within the TTL."""
+
+    name: str
+    element_fqn: str
+    ttl_seconds: int
+    last_seen: int
+
+
+@dataclass(frozen=True)
+class PreviousHeartbeat:
+    """The heartbeat a new one replaced, and whether the sweep already reported its missed deadline."""
+
+    last_seen: int
+    ttl_seconds: int
+    reported: bool
+
+
+@dataclass(frozen=True)
+class DueHeartbeat:
+    """A check whose deadline passed without a new heartbeat, of any organization."""
+
+    tenant: str
+    name: str
+    element_fqn: str
+    ttl_seconds: int
+    last_seen: int
+    deadline: int
 
 
 def _element(item: ElementItem) -> Element:
@@ -78,19 +109,15 @@ def list_all(tenant: str) -> list[Element]:
         raise StorageError("element list failed", cause=exc) from exc
 
 
-def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: int) -> tuple[int, int, bool] | None:
-    """Record a check post and its next deadline.
-
-    Returns the previous post's (time, TTL, whether its missed deadline was already reported by
-    the sweep), or None for a new check.
-    """
-    model = bound(CheckItem)
+def record_heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: int) -> PreviousHeartbeat | None:
+    """Record a heartbeat and its next deadline; the previous heartbeat of the check, or None for a new check."""
+    model = bound(HeartbeatItem)
     sk = f"{element_fqn.lower()}#{name.lower()}"
     table = get_settings().META_TABLE
     try:
-        previous = next(iter(model.query(keys.cloudwisdom_checks_pk(tenant), model.sk == sk)), None)
+        previous = next(iter(model.query(keys.cloudwisdom_heartbeats_pk(tenant), model.sk == sk)), None)
         model(
-            keys.cloudwisdom_checks_pk(tenant),
+            keys.cloudwisdom_heartbeats_pk(tenant),
             sk,
             name=name,
             element_fqn=element_fqn,
@@ -98,7 +125,7 @@ def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: i
             last_seen=now,
         ).save()
     except PynamoDBException as exc:
-        raise StorageError("check write failed", cause=exc) from exc
+        raise StorageError("heartbeat write failed", cause=exc) from exc
     due = _due_key(tenant, element_fqn, name, now + ttl_seconds)
     new_due = {
         **due,
@@ -114,35 +141,43 @@ def heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: i
     old_due = _due_key(tenant, element_fqn, name, int(previous.last_seen) + int(previous.ttl_seconds))
     reported = not batch.get(table, [old_due])
     batch.write(table, [new_due], deletes=[] if old_due == due else [old_due])
-    return int(previous.last_seen), int(previous.ttl_seconds), reported
+    return PreviousHeartbeat(int(previous.last_seen), int(previous.ttl_seconds), reported)
 
 
 def _due_key(tenant: str, element_fqn: str, name: str, deadline: int) -> dict[str, dict[str, str]]:
-    pk, sk = keys.check_due(tenant, element_fqn.lower(), name.lower(), deadline)
+    pk, sk = keys.heartbeat_due(tenant, element_fqn.lower(), name.lower(), deadline)
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
-def due_checks(now: int) -> list[dict[str, Any]]:
-    """Deadline entries that passed before ``now``, over every tenant."""
+def due_heartbeats(now: int) -> list[DueHeartbeat]:
+    """Heartbeat deadlines that passed before ``now``, over every tenant (each shard's entries, by deadline)."""
     table = get_settings().META_TABLE
-    below = f"{now:010d}"
+    below = keys.heartbeat_due_sk_below(now)
     return [
-        item
-        for shard in range(keys.CHECK_SHARDS)
-        for item in batch.query(table, f"CHECKDUE#{shard}", sk_between=("0", below))
+        DueHeartbeat(
+            tenant=item["tenant"]["S"],
+            name=item["name"]["S"],
+            element_fqn=item["fqn"]["S"],
+            ttl_seconds=int(item["ttl_seconds"]["N"]),
+            last_seen=int(item["last_seen"]["N"]),
+            deadline=keys.parse_heartbeat_due_sk(item["sk"]["S"]),
+        )
+        for shard in range(keys.HEARTBEAT_SHARDS)
+        for item in batch.query(table, keys.heartbeat_due_pk(shard), sk_between=("0", below))
     ]
 
 
-def forget_due(item: dict[str, Any]) -> None:
-    batch.write(get_settings().META_TABLE, deletes=[{"pk": item["pk"], "sk": item["sk"]}])
+def forget_due(due: DueHeartbeat) -> None:
+    """Drop a deadline once it is reported (the next heartbeat then records a recovery)."""
+    batch.write(get_settings().META_TABLE, deletes=[_due_key(due.tenant, due.element_fqn, due.name, due.deadline)])
 
 
-def checks(tenant: str) -> list[tuple[str, str, int, int]]:
-    """(name, element fqn, ttl seconds, last post) of every check."""
+def heartbeats(tenant: str) -> list[Heartbeat]:
+    """The last heartbeat of every check of the organization."""
     try:
         return [
-            (i.name, i.element_fqn, int(i.ttl_seconds), int(i.last_seen))
-            for i in bound(CheckItem).query(keys.cloudwisdom_checks_pk(tenant))
+            Heartbeat(i.name, i.element_fqn, int(i.ttl_seconds), int(i.last_seen))
+            for i in bound(HeartbeatItem).query(keys.cloudwisdom_heartbeats_pk(tenant))
         ]
     except PynamoDBException as exc:
-        raise StorageError("check list failed", cause=exc) from exc
+        raise StorageError("heartbeat list failed", cause=exc) from exc

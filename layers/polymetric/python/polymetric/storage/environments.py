@@ -3,12 +3,11 @@
 Both items change together in one transaction, so two requests creating the same name cannot both win.
 """
 
-import time
-
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from polymetric import clock
 from polymetric.errors import AlreadyExistsError, NotFoundError, StorageError
 from polymetric.models.tenant import Environment
 from polymetric.storage import keys
@@ -108,7 +107,7 @@ def rename(tenant: str, current: Environment, name: str) -> Environment:
     pk, sk = keys.environment(tenant, current.id)
     old_npk, old_nsk = keys.environment_name(tenant, current.name.lower())
     npk, nsk = keys.environment_name(tenant, name.lower())
-    now = int(time.time())
+    now = clock.now()
     try:
         with _transact() as tx:
             if nsk != old_nsk:

@@ -6,13 +6,13 @@ Step Functions Map never overwrite each other's progress.
 """
 
 import json
-import time
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException, UpdateError
 from pynamodb.expressions.update import Action
 
+from polymetric import clock
 from polymetric.errors import StorageError
 from polymetric.models.job import Job, JobState
 from polymetric.storage import keys
@@ -105,7 +105,7 @@ def update(
     output: dict[str, Any] | None = None,
 ) -> Job | None:
     """Change a job that is still queued or working; None when it does not exist or has already finished."""
-    actions: list[Action] = [JobItem.updated_at.set(int(time.time()))]
+    actions: list[Action] = [JobItem.updated_at.set(clock.now())]
     if state is not None:
         actions.append(JobItem.state.set(state.value))
     if progress is not None:

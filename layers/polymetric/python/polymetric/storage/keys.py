@@ -36,7 +36,7 @@ Meta table (``pk``, ``sk``)::
     T#{t}#CHECKKINDS            {metric}               OddEye check: type and reaction last sent
     T#{t}#SPARSE                {metric}               sparse-data strategy of a metric + lifetime max/min/last
     T#{t}#CW#ELEMENTS           {element id}           CloudWisdom element: metadata, metrics, counter baselines
-    T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat check: last post, TTL
+    T#{t}#CW#CHECKS             {fqn}#{check}          CloudWisdom heartbeat of a check: last post, TTL
     T#{t}#SEQ                   SEQ                    the organization's id counter (alerts, conditions, services)
     T#{t}#ALERTS                {alert id}             alert: name, conditions (JSON), service ids, settings
     T#{t}#ALERTNAMES            {alert name}           alert name -> id (written with the alert, so names stay unique)
@@ -79,8 +79,12 @@ and created again never sees the old series' blocks.
 
 import zlib
 
-HOUR = 3600
-DAY = 86400
+from polymetric.models.hours import DAY as DAY
+from polymetric.models.hours import HOUR as HOUR
+from polymetric.models.hours import day_of as day_of
+from polymetric.models.hours import hour_of as hour_of
+
+# (HOUR, DAY, hour_of, day_of: the time grain of every key below, re-exported for storage)
 PENDING_SHARDS = 4
 BLOCK_PREFIX = "B"
 ROLLUP_PREFIX = "R"
@@ -234,14 +238,6 @@ def round_sk(hour: int, part: str) -> str:
     return f"{_epoch(hour)}#{part}"
 
 
-def hour_of(t: int) -> int:
-    return t - t % HOUR
-
-
-def day_of(t: int) -> int:
-    return t - t % DAY
-
-
 def series_pk(tenant: str, sid_hex: str, generation: int) -> str:
     return f"T#{tenant}#S#{sid_hex}#{generation}"
 
@@ -257,7 +253,16 @@ def rollup_sk(day: int) -> str:
 def pending_gsi(tenant: str, metric_lower: str, hour: int) -> tuple[str, str]:
     """GSI key of an uncompacted hour: a few shards, sorted by hour, so the planner reads only closed hours."""
     shard = zlib.crc32(f"{tenant}#{metric_lower}".encode()) % PENDING_SHARDS
-    return f"PENDING#{shard}", f"{_epoch(hour)}#{tenant}#{metric_lower}"
+    return pending_gpk(shard), f"{_epoch(hour)}#{tenant}#{metric_lower}"
+
+
+def pending_gpk(shard: int) -> str:
+    return f"PENDING#{shard}"
+
+
+def pending_gsk_below(hour: int | None) -> str:
+    """The PendingIndex sort key every hour before ``hour`` sorts below (every hour at all with None)."""
+    return "~" if hour is None else _epoch(hour)
 
 
 COMPACTION_SHARDS = 8
@@ -282,8 +287,8 @@ def cloudwisdom_elements_pk(tenant: str) -> str:
     return f"T#{tenant}#CW#ELEMENTS"
 
 
-def cloudwisdom_checks_pk(tenant: str) -> str:
-    return f"T#{tenant}#CW#CHECKS"
+def cloudwisdom_heartbeats_pk(tenant: str) -> str:
+    return f"T#{tenant}#CW#CHECKS"  # "CHECKS": the key stored items already have
 
 
 def argus_descriptors_pk(tenant: str) -> str:
@@ -298,12 +303,26 @@ def argus_record_sk(timestamp_ms: int, record_id: str) -> str:
     return f"{timestamp_ms:013d}#{record_id}"
 
 
-CHECK_SHARDS = 4
+HEARTBEAT_SHARDS = 4
 
 
-def check_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: int) -> tuple[str, str]:
-    shard = zlib.crc32(f"{tenant}#{element_fqn_lower}#{check_lower}".encode()) % CHECK_SHARDS
-    return f"CHECKDUE#{shard}", f"{_epoch(deadline)}#{tenant}#{element_fqn_lower}#{check_lower}"
+def heartbeat_due(tenant: str, element_fqn_lower: str, check_lower: str, deadline: int) -> tuple[str, str]:
+    shard = zlib.crc32(f"{tenant}#{element_fqn_lower}#{check_lower}".encode()) % HEARTBEAT_SHARDS
+    return heartbeat_due_pk(shard), f"{_epoch(deadline)}#{tenant}#{element_fqn_lower}#{check_lower}"
+
+
+def heartbeat_due_pk(shard: int) -> str:
+    return f"CHECKDUE#{shard}"
+
+
+def heartbeat_due_sk_below(now: int) -> str:
+    """Deadline keys before ``now`` sort below this."""
+    return _epoch(now)
+
+
+def parse_heartbeat_due_sk(sk: str) -> int:
+    """The deadline of a CHECKDUE sort key."""
+    return int(sk.split("#", 1)[0])
 
 
 ID_DIGITS = 12

@@ -11,7 +11,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from polymetric.config import get_settings
 from polymetric.errors import StorageError
+from polymetric.storage import keys
 from polymetric.storage.clients import sqs
 
 SEND_BATCH = 10
@@ -36,3 +38,9 @@ def send(queue_url: str, messages: Sequence[tuple[str, dict[str, Any]]]) -> int:
         if resp.get("Failed"):
             raise StorageError(f"{len(resp['Failed'])} messages could not be queued")
     return len(messages)
+
+
+def send_compaction(jobs: Sequence[tuple[str, str, dict[str, Any]]]) -> int:
+    """Queue (tenant, metric, body) compaction jobs, each in its metric's FIFO group (``keys.compaction_group``)."""
+    messages = [(keys.compaction_group(tenant, metric_lower), body) for tenant, metric_lower, body in jobs]
+    return send(get_settings().COMPACTION_QUEUE_URL, messages)

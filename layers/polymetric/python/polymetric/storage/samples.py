@@ -18,12 +18,12 @@ Invariants:
 
 from __future__ import annotations
 
-import time
 import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from polymetric import clock
 from polymetric.config import get_settings
 from polymetric.lazy import np
 from polymetric.models.samples import (
@@ -48,15 +48,32 @@ MAX_SLAB_BYTES = 380_000
 
 @dataclass(frozen=True)
 class Slab:
-    """Rows of one (metric, hour) of one request: plain values (1 column) and summaries (6 columns)."""
+    """Rows of one (metric, hour) of one request: plain values and summaries, each row
+    (series id, seconds into the hour, value) — a summary's value is its 6 columns (``models.samples`` order)."""
 
     metric_lower: str
     hour: int
-    sections: list[codecs.Section]
+    plain: Sequence[tuple[bytes, int, float]] = ()
+    summaries: Sequence[tuple[bytes, int, Sequence[float]]] = ()
 
     @property
     def rows(self) -> int:
-        return sum(len(offsets) for _, offsets, _ in self.sections)
+        return len(self.plain) + len(self.summaries)
+
+    def sections(self) -> list[codecs.Section]:
+        """The codec's sections: plain values (1 column), then summaries (6 columns)."""
+        out: list[codecs.Section] = []
+        for rows, width in ((self.plain, 1), (self.summaries, 6)):
+            if rows:
+                sids, offsets, values = zip(*rows, strict=True)
+                out.append(
+                    (
+                        np.array(sids, dtype="S12"),
+                        np.array(offsets, dtype=np.int64),
+                        np.array(values, dtype=np.float64).reshape(len(rows), width),
+                    )
+                )
+        return out
 
 
 @dataclass(frozen=True)
@@ -88,12 +105,12 @@ def hour_item(tenant: str, metric_lower: str, hour: int) -> dict[str, dict[str, 
 def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received_ms: int | None = None) -> WriteReport:
     """Store the slabs of one request, and an HOURS item per late (metric, hour)."""
     table = get_settings().SAMPLES_TABLE
-    now = time.time()
+    now = clock.now_float()
     received_ms = received_ms if received_ms is not None else int(now * 1000)
     items: list[dict[str, dict[str, object]]] = []
     late: set[tuple[str, int]] = set()
     for slab in slabs:
-        for part, (rows, blob) in enumerate(encode_parts(slab.sections)):
+        for part, (rows, blob) in enumerate(encode_parts(slab.sections())):
             items.append(
                 {
                     "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
@@ -136,14 +153,32 @@ def write_hour_marker(tenant: str, metric_lower: str, hour: int) -> None:
     batch.write(get_settings().SAMPLES_TABLE, [hour_item(tenant, metric_lower, hour)])
 
 
+@dataclass(frozen=True)
+class LateHour:
+    """An hour of one metric that took writes after it closed and waits to be compacted again."""
+
+    tenant: str
+    metric_lower: str
+    hour: int
+
+
+def late_hours(before: int | None = None) -> list[LateHour]:
+    """Every organization's late hours starting before ``before`` (all with None), from the sparse PendingIndex."""
+    table = get_settings().SAMPLES_TABLE
+    below = keys.pending_gsk_below(before)
+    out = []
+    for shard in range(keys.PENDING_SHARDS):
+        for item in batch.query_index(table, "PendingIndex", "gpk", keys.pending_gpk(shard), "gsk", below):
+            hour, tenant, metric_lower = keys.parse_pending_sk(item["gsk"]["S"])
+            out.append(LateHour(tenant, metric_lower, hour))
+    return out
+
+
 def pending_hours_all() -> dict[str, int]:
     """Hours of late data per metric partition, over every tenant (operations and tests; scans the index)."""
-    table = get_settings().SAMPLES_TABLE
     counts: dict[str, int] = {}
-    for shard in range(keys.PENDING_SHARDS):
-        for item in batch.query_index(table, "PendingIndex", "gpk", f"PENDING#{shard}", "gsk", "~"):
-            _, tenant, metric_lower = keys.parse_pending_sk(item["gsk"]["S"])
-            counts[f"{tenant}#{metric_lower}"] = counts.get(f"{tenant}#{metric_lower}", 0) + 1
+    for late in late_hours():
+        counts[f"{late.tenant}#{late.metric_lower}"] = counts.get(f"{late.tenant}#{late.metric_lower}", 0) + 1
     return counts
 
 
@@ -254,7 +289,7 @@ def delete_metric(tenant: str, metric_lower: str, now: float | None = None, *, c
     before its creation on (late ones have HOURS items), so its sweep starts there.
     """
     table = get_settings().SAMPLES_TABLE
-    now = time.time() if now is None else now
+    now = clock.now_float() if now is None else now
     hours_pk = keys.hours_pk(tenant, metric_lower)
     hour_items = list(batch.query(table, hours_pk, projection="pk, sk"))
     first = keys.hour_of(int(now) - SLAB_TTL - keys.HOUR)

@@ -6,12 +6,12 @@ that listings read.
 """
 
 import hashlib
-import time
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from polymetric import clock
 from polymetric.errors import NotFoundError, StorageError
 from polymetric.models.tenant import ApiToken, Organization, Principal, Role, TokenChanges
 from polymetric.storage import keys
@@ -25,7 +25,7 @@ def token_hash(token: str) -> str:
 def save_org(tenant: str, name: str) -> None:
     pk, sk = keys.org(tenant)
     try:
-        bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=int(time.time()), series_count=0).save()
+        bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=clock.now(), series_count=0).save()
     except PynamoDBException as exc:
         raise StorageError("organization write failed", cause=exc) from exc
 
@@ -214,7 +214,7 @@ def update_token(tenant: str, token_id: int, changes: TokenChanges) -> ApiToken:
         getattr(TenantTokenItem, k).remove() if v is None else getattr(TenantTokenItem, k).set(v)
         for k, v in fields.items()
     ]
-    t_actions.append(TenantTokenItem.updated_at.set(int(time.time())))
+    t_actions.append(TenantTokenItem.updated_at.set(clock.now()))
     gpk, gsk = keys.token(item.token_hash)
     try:
         with _transact() as tx:

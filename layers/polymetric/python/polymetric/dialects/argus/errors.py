@@ -4,9 +4,9 @@ Field violations are FIELD_ERRORs (field path + offending ``parameter``); everyt
 ACTION_ERROR (bad JSON, unknown descriptor, authentication, access).
 """
 
-import time
 from typing import Any
 
+from polymetric import clock
 from polymetric.errors import (
     ForbiddenError,
     InvalidInputError,
@@ -37,7 +37,7 @@ def _message(kind: str, message: str, template: str, field: str | None = None, p
         "messageTemplate": template,
         "field": field,
         "parameter": parameter,
-        "timestamp": int(time.time() * 1000),
+        "timestamp": clock.now_ms(),
     }
 
 

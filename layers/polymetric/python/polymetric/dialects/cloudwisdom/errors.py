@@ -1,9 +1,9 @@
 """CloudWisdom error bodies: ``{status, message, detail, errors[], serverTimestamp, iso8601DateTime}``."""
 
-import time
 from http import HTTPStatus
 from typing import Any
 
+from polymetric import clock
 from polymetric.errors import InvalidInputError, MalformedInputError, PolymetricError, StorageError
 from polymetric.models.dialect import ErrorDialect
 
@@ -33,7 +33,7 @@ def error_body(error: PolymetricError, status: int) -> dict[str, Any]:
         "message": message,
         "detail": detail,
         "errors": errors,
-        **stamp(int(time.time() * 1000)),
+        **stamp(clock.now_ms()),
     }
 
 

@@ -25,13 +25,11 @@ import pydantic_core
 
 from polymetric.errors import EmptyDataError, NoValidItemsError, UnreadableDataError
 from polymetric.models import window
+from polymetric.models.tags import MAX_TAGS, is_tag
 
 from . import lenient
 
 METRIC = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
-TAG_NAME = re.compile(r"[-.:_\w]{1,64}")
-TAG_VALUE = re.compile(r"[-.:_?\\/\w ]{1,255}")
-MAX_TAGS = 50
 HUGE = 1e126
 TYPES = {
     t.lower(): t
@@ -182,7 +180,7 @@ def _tags(raw: dict[str, Any]) -> dict[str, str] | None:
         if isinstance(value, dict | list):
             return None
         text = _text(value)
-        if not TAG_NAME.fullmatch(name) or not TAG_VALUE.fullmatch(text):
+        if not is_tag(name, text):
             return None
         tags[name] = text
     return tags if len(tags) <= MAX_TAGS else None

@@ -1,4 +1,4 @@
-"""EventBridge schedule: report CloudWisdom checks whose TTL ran out without a new heartbeat."""
+"""EventBridge schedule: report CloudWisdom checks whose TTL ran out without a new heartbeat (``cloudwisdom.sweep``)."""
 
 from datetime import datetime
 from typing import Any

@@ -1,0 +1,43 @@
+"""`make serve` prints one line per request: the access line carries what the handler logged below WARNING."""
+
+import io
+import json
+import logging
+
+from aws_lambda_powertools import Logger
+
+from polymetric_local.logs import begin_request, request_notes, use_local_format
+
+
+def _logger(service: str, json_logs: bool) -> tuple[Logger, io.StringIO]:
+    out = io.StringIO()
+    logger = Logger(service=service, level="INFO", logger_handler=logging.StreamHandler(out))
+    use_local_format(json_logs=json_logs, logger=logger)
+    return logger, out
+
+
+def test_a_request_s_info_records_join_its_access_line() -> None:
+    logger, out = _logger("logs-one-line", json_logs=False)
+    begin_request()
+    logger.info("measurements stored", extra={"accepted": 2, "tags": {"a": "b"}})
+    logger.warning("slow")
+    assert request_notes() == ' | measurements stored accepted=2 tags={"a":"b"}'
+    assert request_notes() == ""
+    (line,) = out.getvalue().splitlines()
+    assert line.endswith(" WARNING : slow")
+
+
+def test_outside_a_request_each_record_is_one_line() -> None:
+    logger, out = _logger("logs-worker", json_logs=False)
+    logger.info("compacted", extra={"hours": 3})
+    assert out.getvalue().splitlines()[0].endswith(" INFO : compacted hours=3")
+
+
+def test_json_logs_are_one_object_per_line_as_on_lambda() -> None:
+    logger, out = _logger("logs-json", json_logs=True)
+    begin_request()
+    logger.info("measurements stored", extra={"accepted": 2})
+    assert request_notes() == ""
+    (line,) = out.getvalue().splitlines()
+    record = json.loads(line)
+    assert record["message"] == "measurements stored" and record["accepted"] == 2 and record["service"] == "logs-json"
