@@ -57,6 +57,11 @@ Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`
 
     T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}[#{part}] hot slab: one per (metric, hour) per POST (parts when
                                                        over 380 KB); TTL hour + 2 d
+    T#{t}#M#{metric}#H#{hour}   ~SHARDED               the hour also has sharded slabs (below)
+    T#{t}#M#{metric}#H#{hour}#{shard}  {recv_ms}#{req}[#{part}]
+                                                       a POST of SHARD_ROWS or more rows for one metric-hour:
+                                                       its rows by shard (the series id's first byte, 256),
+                                                       so a read of a few series reads their shards only
     T#{t}#M#{metric}#HOURS      {hour}                 late data: slabs written to an hour after it closed;
                                                        carries ``token`` (rewritten by every late write)
                                                        and, for the compactor's planner, gpk
@@ -212,8 +217,18 @@ def posting_sid(sk: str) -> str:
     return sk.rsplit(POSTING_SEPARATOR, 1)[1]
 
 
-def hot_slab_pk(tenant: str, metric_lower: str, hour: int) -> str:
-    return f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
+SLAB_SHARDS = 256
+SHARDED_SK = "~SHARDED"  # sorts after every slab of the hour's main partition
+
+
+def hot_slab_pk(tenant: str, metric_lower: str, hour: int, shard: int | None = None) -> str:
+    """The hour's main slab partition, or (``shard``, 0..255: a series id's first byte) one of its shards."""
+    main = f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
+    return main if shard is None else f"{main}#{shard:03d}"
+
+
+def slab_shard(sid: bytes) -> int:
+    return sid[0]
 
 
 def hot_slab_sk(received_ms: int, request_id: str, part: int = 0) -> str:
