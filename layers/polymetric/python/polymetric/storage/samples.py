@@ -115,7 +115,7 @@ def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received
     late: set[tuple[str, int]] = set()
     for slab in slabs:
         # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
-        ttl = {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)}
+        ttl: dict[str, object] = {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)}
         sections = slab.sections()
         sharded = slab.rows >= SHARD_ROWS
         for shard, rows_of_shard in _shards(sections) if sharded else [(None, sections)]:
