@@ -447,7 +447,6 @@ def get_many_series(total: int, per_post: int = 25_000) -> tuple[float, float, d
                     ]
                 },
             )
-        compact_all()
         wanted = f"h{total - 7:06d}"
         post(tenant, {"measurements": [{"name": "wide", "value": 1.5, "time": now - 30, "tags": {"host": wanted}}]})
         event = handler_event(
@@ -530,7 +529,7 @@ def run(_: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], l
                 f"aggregator, full floats, every {interval} s{' + tag churn' if interval == 60 else ''}: "
                 "WCU / RCU per 1,000, billed B/sample",
                 f"{cost['total']:.1f} / {cost['hot_rcu']:.1f} / {cost['billed_bytes_per_sample']:.2f}",
-                "goals: WCU ≤ 75 (60 s), ≤ 300 (300 s); hot RCU ≤ 20 (60 s); ≤ 8 B",
+                "1000 WCU item per sample; RCU: every read of the POSTs priced",
             )
         )
     status = big_post_status()
@@ -545,7 +544,7 @@ def run(_: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], l
         (
             f"GET 1 series × last hour of a metric with {wide:,} series (RCU / ms)",
             f"{rcu:.1f} / {ms:.0f}",
-            f"goals ≤ 10 RCU, ≤ 200 ms; calls {calls}",
+            f"calls {calls}; each answered after 5 ms",
         )
     )
     rows.append(
