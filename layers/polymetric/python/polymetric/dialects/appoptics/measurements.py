@@ -17,11 +17,12 @@ validated again item by item to say which measurements failed and why.
 """
 
 import gc
+import itertools
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, NamedTuple, Required
+from typing import Annotated, Any, NamedTuple, Required, cast
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
@@ -210,7 +211,15 @@ def _common_summary(m: MeasurementIn) -> tuple[float, float, float, float, float
     if count is None or total is None or count < TINY or m.get("value") is not None:
         return None
     lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
-    return (count, _tiny(total), _nan(lo), _nan(hi), _nan(last), None if sd is None else _tiny(sd))
+    # _nan and _tiny inlined: a call each would cost more than the rest of the summary.
+    return (
+        count,
+        0.0 if -TINY < total < TINY else total,
+        math.nan if lo is None else 0.0 if -TINY < lo < TINY else lo,
+        math.nan if hi is None else 0.0 if -TINY < hi < TINY else hi,
+        math.nan if last is None else 0.0 if -TINY < last < TINY else last,
+        None if sd is None else 0.0 if -TINY < sd < TINY else sd,
+    )
 
 
 def _nan(x: float | None) -> float:
@@ -255,18 +264,19 @@ def _finish_valid(items: list[MeasurementIn], top: _Defaults, now: int) -> Parse
     accepted: list[Measurement] = []
     errors: list[ItemError] = []
     add = accepted.append
-    top_tags, first, last, props = top.tags, top.first, top.last, top.props
-    default_time = now if top.time is None else top.time
-    for i, m in enumerate(items):
-        tags = m.get("tags") or top_tags
-        t = m.get("time", default_time)
-        if tags and first <= t <= last:
-            if _is_plain_shape(m) and (value := m.get("value")) is not None:
-                value = 0.0 if -TINY < value < TINY else value
-                add(_new(Measurement, (m["name"], tags, int(t), value, None, props, i)))
+    first, last, props = top.first, top.last, top.props
+    # Own tags and time or the envelope's, read by C loops rather than a .get per measurement. An empty
+    # own ``tags: {}`` reads as no tags here; _normalise applies the envelope's then.
+    rows = cast(list[dict[str, Any]], items)
+    tags = map(dict.get, rows, itertools.repeat("tags"), itertools.repeat(top.tags))
+    times = map(dict.get, rows, itertools.repeat("time"), itertools.repeat(now if top.time is None else top.time))
+    for i, m, tag_set, t in zip(itertools.count(), items, tags, times, strict=False):
+        if tag_set and first <= t <= last:
+            if _is_plain_shape(m) and (v := m.get("value")) is not None:
+                add(_new(Measurement, (m["name"], tag_set, int(t), 0.0 if -TINY < v < TINY else v, None, props, i)))
                 continue
             if _is_summary_shape(m) and (summary := _common_summary(m)) is not None:
-                add(_new(Measurement, (m["name"], tags, int(t), None, summary, props, i)))
+                add(_new(Measurement, (m["name"], tag_set, int(t), None, summary, props, i)))
                 continue
         try:
             add(_normalise(m, top, now, i))
