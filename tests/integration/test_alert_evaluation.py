@@ -381,3 +381,23 @@ def test_a_persisted_composite_metric_works_as_a_condition_metric(api: Api, aws:
     _post(api, "errors", 8, t0 + 60, host="a")
     _post(api, "errors", 7, t0 + 60, host="b")
     assert tick(t0 + 90)["triggered"] == 1  # 15
+
+
+def test_a_redelivered_message_never_reaches_the_receiver_twice(api: Api, aws: LocalResources) -> None:
+    import boto3
+
+    with receiver() as hook:
+        _alert(api, [_webhook(api, hook.url)])
+        t0 = int(time.time())
+        _post(api, "cpu", 95, t0)
+        tick(t0 + 1)
+        (message,) = queued(aws)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = aws.queue_urls["NotificationsQueue"]
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+        deliver(aws)
+        # The same message again, as SQS may deliver it (at-least-once)
+        sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
+        assert deliver(aws) == {"batchItemFailures": []}
+        assert len(hook.requests) == 1
+        assert hook.requests[0].headers["X-Polymetric-Delivery"] == json.loads(message["Body"])["delivery_id"]
