@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from polymetric import clock
 from polymetric.config import get_settings
-from polymetric.domain import chart_data, jobs, spaces
+from polymetric.domain import jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
 from polymetric.models.job import Job
 from polymetric.models.snapshot import MAX_DURATION, Snapshot, SnapshotRequest
@@ -71,7 +71,10 @@ def get(tenant: str, snapshot_id: int) -> SnapshotView:
 
 def draw(tenant: str, snapshot: Snapshot) -> bytes:
     """The snapshot's PNG (no storage write)."""
-    from polymetric.plotting import png  # here only: matplotlib is in the renderer's layer alone
+    # Here only: matplotlib is in the renderer's layer alone, and the query engine (chart_data) is
+    # what only the renderer runs; POST /v1/snapshots answers without either (bench/cold.py).
+    from polymetric.domain import chart_data
+    from polymetric.plotting import png
 
     chart = spaces.chart_by_id(tenant, snapshot.chart_id)
     plot = chart_data.plot(
