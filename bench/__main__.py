@@ -35,11 +35,11 @@ def main() -> None:
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "polymetric")
     # The handler runs of the storage section publish no metric; Powertools would say so each time.
     warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
-    from bench import alerts, anomaly, cold, composite, compute, report, storage, validation
+    from bench import alerts, anomaly, cold, composite, compute, report, snapshot, storage, validation
 
     results: dict[str, Any] = {}
     rows: list[tuple[str, str, str]] = []
-    for section in (cold, validation, storage, compute, composite, alerts, anomaly):
+    for section in (cold, validation, storage, compute, composite, alerts, anomaly, snapshot):
         section_results, section_rows = section.run(median_seconds)
         results.update(section_results)
         rows.extend(section_rows)

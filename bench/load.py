@@ -65,7 +65,7 @@ class Server:
             env=env,
             cwd=REPO,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=open(self.data_dir.parent / f"{self.data_dir.name}.log", "a"),  # noqa: SIM115 - the child owns it
             text=True,
         )
         assert self.process.stdout is not None
@@ -363,6 +363,10 @@ def main(argv: list[str] | None = None) -> int:
                 results.update(run_scale(server, args.scale, max(1, args.clients // 2)))
             finally:
                 server.stop()
+    except Exception:
+        for log in work.glob("*.log"):
+            print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-40:]))
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for key, value in sorted(results.items()):

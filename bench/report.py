@@ -26,6 +26,7 @@ TARGETS = (
     ("alert tick: evaluation ms", "≤ 2,000"),
     ("anomaly precision", "≥ 0.9"),
     ("anomaly recall", "≥ 0.9"),
+    ("snapshot render ms", "≤ 1,500"),
 )
 
 
