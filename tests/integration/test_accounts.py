@@ -150,6 +150,26 @@ def _every_dialect_write(api: Api, token: str, suffix: str) -> dict[str, Reply]:
             token=None,
         ),
     }
+    descriptor = {
+        "shortName": f"flow{suffix}",
+        "description": "flows",
+        "adminFunction": "admin",
+        "readFunction": "read",
+        "writeFunction": "write",
+        "keys": [{"name": "ip", "type": "string", "description": "ip", "language": "english", "translator": "none"}],
+        "values": [{"name": "packets", "description": "p", "unit": "count", "defaultAggregationFunction": "sum"}],
+    }
+    admin = {"Argus-API-Key": str(api.token)}
+    created = api.request("POST", "/metrics/v1/descriptor", token=None, headers=admin, body=json.dumps(descriptor))
+    assert created.status == 201, created.text
+    records = {"records": [{"timestamp": NOW_MS, "keys": {"ip": "1"}, "values": {"packets": 5}}]}
+    replies[f"flow{suffix}.packets"] = api.request(
+        "POST",
+        f"/metrics/v1/metric/flow{suffix}",
+        token=None,
+        headers={"Argus-API-Key": token},
+        body=json.dumps(records),
+    )
     return replies
 
 
