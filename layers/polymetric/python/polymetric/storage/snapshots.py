@@ -3,6 +3,7 @@
 Object keys are ``{tenant}/{snapshot id}.png``: built from the authenticated tenant, like every key.
 """
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -11,7 +12,7 @@ from pynamodb.exceptions import PynamoDBException
 
 from polymetric.config import get_settings
 from polymetric.errors import StorageError
-from polymetric.models.snapshot import Snapshot
+from polymetric.models.snapshot import Snapshot, snapshot_from_dict, snapshot_to_dict
 from polymetric.storage import keys
 from polymetric.storage.clients import s3
 from polymetric.storage.tables import _MetaItem, bound
@@ -31,7 +32,7 @@ def save(tenant: str, snapshot: Snapshot) -> None:
     item = bound(SnapshotItem)(
         keys.snapshots_pk(tenant),
         keys.numeric_id_sk(snapshot.id),
-        doc=snapshot.model_dump_json(),
+        doc=json.dumps(snapshot_to_dict(snapshot), separators=(",", ":")),
         updated_at=snapshot.updated_at,
     )
     try:
@@ -47,7 +48,7 @@ def get(tenant: str, snapshot_id: int) -> Snapshot | None:
         return None
     except PynamoDBException as exc:
         raise StorageError("snapshot read failed", cause=exc) from exc
-    return Snapshot.model_validate_json(item.doc)
+    return snapshot_from_dict(json.loads(item.doc))
 
 
 def image_key(tenant: str, snapshot_id: int) -> str:
