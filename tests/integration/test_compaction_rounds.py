@@ -78,11 +78,10 @@ def test_live_writes_register_nothing_and_late_writes_leave_an_hours_item(api: A
     live(api)
     assert not [i for i in scan(get_settings().SAMPLES_TABLE) if i["pk"]["S"].endswith("#HOURS")]
     post(api, {"name": "cpu", "value": 1.0, "time": OPEN - 3 * keys.HOUR, "tags": {"host": "a"}})
-    post(api, {"name": "cpu", "value": 1.0, "time": OPEN + 3 * keys.HOUR, "tags": {"host": "a"}})  # ahead
-    assert sorted(samples.pending_hours(org.tenant, "cpu", OPEN - keys.DAY, OPEN + keys.DAY)) == [
-        OPEN - 3 * keys.HOUR,
-        OPEN + 3 * keys.HOUR,
-    ]
+    # Further ahead than the accepted window (models.window: 1 hour) is refused, so it leaves nothing.
+    ahead = {"name": "cpu", "value": 1.0, "time": OPEN + 3 * keys.HOUR, "tags": {"host": "a"}}
+    assert api.post("/v1/measurements", json_body={"measurements": [ahead]}).status == 400
+    assert sorted(samples.pending_hours(org.tenant, "cpu", OPEN - keys.DAY, OPEN + keys.DAY)) == [OPEN - 3 * keys.HOUR]
 
 
 def test_a_closed_hour_is_compacted_by_its_round_and_reads_stay_the_same(api: Api, org: Org) -> None:

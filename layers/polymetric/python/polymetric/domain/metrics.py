@@ -263,7 +263,7 @@ def delete(tenant: str, names: list[str]) -> int:
     for key in sorted(wanted):
         # Metadata last: while data is being removed the metric stays listed, so a failed delete can be retried.
         metric = found.get(key)
-        removed = samples.delete_metric(tenant, key, created=None if metric is None else metric.created_at // 1000)
+        removed = samples.delete_metric(tenant, key)
         series = registry.load(tenant, key)
         if metric is not None:
             removed += tiers.delete_series(tenant, metric.created_at, [s.sid.hex() for s in series])

@@ -56,7 +56,7 @@ Meta table (``pk``, ``sk``)::
 Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`` on ``gpk``/``gsk``)::
 
     T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}[#{part}] hot slab: one per (metric, hour) per POST (parts when
-                                                       over 380 KB); TTL hour + 2 d
+                                                       over 380 KB); TTL 2 d past the hour's end or its arrival
     T#{t}#M#{metric}#H#{hour}   ~SHARDED               the hour also has sharded slabs (below)
     T#{t}#M#{metric}#H#{hour}#{shard}  {recv_ms}#{req}[#{part}]
                                                        a POST of SHARD_ROWS or more rows for one metric-hour:

@@ -324,21 +324,19 @@ def forget_hour(tenant: str, metric_lower: str, hour: int, token: str) -> bool:
     )
 
 
-def delete_metric(tenant: str, metric_lower: str, now: float | None = None, *, created: int | None = None) -> int:
+def delete_metric(tenant: str, metric_lower: str, now: float | None = None) -> int:
     """Delete a metric's hot slabs and HOURS items. Returns items deleted.
 
     Slabs of compacted hours have no HOURS item but live until their TTL, so the hours a slab can
-    still exist in (the TTL window) are swept too: a metric created again must not find them. A
-    metric ``created`` (epoch seconds) within that window has on-time slabs only from the hour
-    before its creation on (late ones have HOURS items), so its sweep starts there.
+    still exist in (the TTL window) are swept too: a metric created again must not find them. The
+    metric's creation time does not narrow the sweep: a backdated write puts slabs in hours before it,
+    and once compacted they have no HOURS item either.
     """
     table = get_settings().SAMPLES_TABLE
     now = clock.now_float() if now is None else now
     hours_pk = keys.hours_pk(tenant, metric_lower)
     hour_items = list(batch.query(table, hours_pk, projection="pk, sk"))
     first = keys.hour_of(int(now) - SLAB_TTL - keys.HOUR)
-    if created is not None:
-        first = max(first, keys.hour_of(created) - keys.HOUR)
     recent = range(first, keys.hour_of(int(now)) + 2 * keys.HOUR, keys.HOUR)
     hours = {int(i["sk"]["S"]) for i in hour_items} | set(recent)
     doomed: list[dict[str, object]] = [{"pk": i["pk"], "sk": i["sk"]} for i in hour_items]
