@@ -10,7 +10,8 @@
    (local_get_10x1h_ms_<n>) and a 100-series metric over 1 day grouped by a tag at 3600 s
    (local_groupby_100x1d_ms_<n>); then the server is SIGKILLed and started again: restart_s_<n> and
    journal_mb_<n> (the data directory on disk), and the reads must give the same answers.
-Results are merged into bench-results.json at the repository root (keys of `make bench` are kept).
+Results are merged into bench-results.json at the repository root (keys of `make bench` are kept, and
+`make bench` keeps these: ``LOAD_KEYS``).
 Heavy: keep it out of `make test`; CLIENTS, SECONDS and the scale are arguments.
 """
 
@@ -35,6 +36,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
+LOAD_KEYS = ("load_", "local_", "restart_", "journal_", "scale_")  # the prefixes of this module's figures
 TOKEN = "load-test-token"
 BATCH = 1000
 MINUTE = 60
@@ -65,7 +67,7 @@ class Server:
             env=env,
             cwd=REPO,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=open(self.data_dir.parent / f"{self.data_dir.name}.log", "a"),  # noqa: SIM115 - the child owns it
             text=True,
         )
         assert self.process.stdout is not None
@@ -363,13 +365,17 @@ def main(argv: list[str] | None = None) -> int:
                 results.update(run_scale(server, args.scale, max(1, args.clients // 2)))
             finally:
                 server.stop()
+    except Exception:
+        for log in work.glob("*.log"):
+            print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-40:]))
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for key, value in sorted(results.items()):
         print(f"{key:<40} {value}")
     path = REPO / "bench-results.json"
     previous = json.loads(path.read_text()) if path.is_file() else {}
-    path.write_text(json.dumps({**previous, **results}, indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps({**previous, **results}, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     print(f"\nmerged into {path}")
     lost = results.get("load_lost", 0) + results.get("load_duplicated", 0) + results.get("load_changed", 0)
     return 1 if lost or results.get("load_failed_posts") else 0

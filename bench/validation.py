@@ -41,11 +41,15 @@ class _Payload(BaseModel):
 
 
 def interleaved_medians(ours: Callable[[], Any], base: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Median CPU seconds of each, run turn about: on a shared machine both see the same load."""
+    """Median CPU seconds of each, run turn about so that on a shared machine both see the same load.
+
+    Each timed call follows an untimed call of the same function: otherwise a call pays for reshaping
+    the allocator's arenas after the other one (the baseline frees far more objects than ours).
+    """
     runs: tuple[list[float], list[float]] = ([], [])
-    ours(), base()
     for _ in range(repeat):
         for fn, out in ((ours, runs[0]), (base, runs[1])):
+            fn()
             t = time.process_time()
             fn()
             out.append(time.process_time() - t)

@@ -7,7 +7,7 @@ from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import accounts, errors
-from polymetric.domain import api_tokens, environments, tenants
+from polymetric.domain import api_tokens, environments, rate_limits, tenants
 from polymetric.models.tenant import Ability
 
 app = build_resolver(errors.ERRORS)
@@ -83,7 +83,8 @@ def delete_environment(id: str) -> Response[str]:
 
 @app.get("/v1/organization", middlewares=[allow(Ability.READ)])
 def get_organization() -> Response[str]:
-    return json_response(200, accounts.organization(tenants.organization(principal(app).tenant), {}))
+    org = tenants.organization(principal(app).tenant)
+    return json_response(200, accounts.organization(org, rate_limits.limits()))
 
 
 lambda_handler = entrypoint(app)

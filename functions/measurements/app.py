@@ -22,13 +22,10 @@ def post_measurements() -> Response[str]:
     from polymetric.dialects.appoptics import measurements
     from polymetric.domain import ingest
 
-    parsed = measurements.parse(json_body_bytes(app), now=clock.now())
+    user_agent = header(app, "User-Agent")
+    parsed = measurements.parse(json_body_bytes(app), now=clock.now(), user_agent=user_agent)
     outcome = ingest.accept(
-        principal(app).tenant,
-        parsed.accepted,
-        total=parsed.total,
-        errors=parsed.errors,
-        user_agent=header(app, "User-Agent"),
+        principal(app).tenant, parsed.accepted, total=parsed.total, errors=parsed.errors, user_agent=user_agent
     )
     return json_response(
         202, errors.measurements_summary(outcome), {"x-partial-failure": "true"} if outcome.failed else None

@@ -38,8 +38,9 @@ def post_legacy_metrics() -> Response[str]:
     from polymetric.dialects.librato import requests as legacy
     from polymetric.domain import ingest
 
-    batch = legacy.parse(document(app), now=clock.now())
-    ingest.write(principal(app).tenant, batch, user_agent=header(app, "User-Agent"))
+    user_agent = header(app, "User-Agent")
+    batch = legacy.parse(document(app), now=clock.now(), user_agent=user_agent)
+    ingest.write(principal(app).tenant, batch, user_agent=user_agent)
     return empty(200)
 
 

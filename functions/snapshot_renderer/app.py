@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from polymetric.domain import snapshots
 from polymetric.observability import logger, metrics, tracer
+from polymetric.plotting import png  # matplotlib, from the PlottingLayer: loaded during init, not per snapshot
 
 processor = BatchProcessor(event_type=EventType.SQS)
 # The queue's maxReceiveCount (template.yaml): the last try marks the job failed before the DLQ takes it.
@@ -18,7 +19,7 @@ MAX_RECEIVES = 3
 def render_record(record: SQSRecord) -> None:
     body = record.json_body
     receives = int(record.attributes.approximate_receive_count or 1)
-    snapshots.render(str(body["tenant"]), int(body["snapshot"]), last_attempt=receives >= MAX_RECEIVES)
+    snapshots.render(str(body["tenant"]), int(body["snapshot"]), png.render, last_attempt=receives >= MAX_RECEIVES)
 
 
 @logger.inject_lambda_context(clear_state=True)

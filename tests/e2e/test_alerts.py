@@ -135,3 +135,29 @@ def test_librato_client_alert_flow(server: LocalRuntime, host: str, service_id: 
     assert "e2e.librato.queue" in [a.name for a in api.list_alerts()]
     api.delete_alert("e2e.librato.queue")
     assert api.get_alert("e2e.librato.queue") is None
+
+
+def test_mail_and_sns_deliveries_go_to_moto_and_show_on_the_status(server: LocalRuntime) -> None:
+    import boto3
+
+    with server.lock:  # moto's clients live in the server's process; the lock keeps invocations apart
+        topic = boto3.client("sns", region_name=server.resources.region).create_topic(Name="e2e-ops")["TopicArn"]
+    ids = []
+    for body in (
+        {"title": "e2e mail", "type": "mail", "settings": {"addresses": "ops@example.com"}},
+        {"title": "e2e sns", "type": "sns", "settings": {"topic_arn": topic}},
+    ):
+        ids.append(_json(server, "POST", "/v1/services", body).json["id"])
+    alert = {
+        "name": "e2e.mail.sns",
+        "conditions": [{"type": "above", "metric_name": "e2e.alerts.mail", "threshold": 1}],
+        "services": ids,
+    }
+    alert_id = _json(server, "POST", "/v1/alerts", alert).json["id"]
+    t0 = int(time.time())
+    body = {"measurements": [{"name": "e2e.alerts.mail", "value": 5, "time": t0, "tags": {"host": "a"}}]}
+    assert _json(server, "POST", "/v1/measurements", body).status == 202
+    _tick(server, t0 + 1)
+    deliveries = _json(server, "GET", f"/v1/alerts/{alert_id}/status").json["deliveries"]
+    details = sorted(d["detail"].split(" message ")[0] for d in deliveries if d["outcome"] == "delivered")
+    assert details == ["SES", "SNS"], deliveries

@@ -9,6 +9,7 @@ import pytest
 
 from polymetric_local.server import LocalRuntime
 from tests.e2e.http import call
+from tests.helpers_png import image, ink, palette_colours
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +139,48 @@ def test_spaces_with_the_librato_client_and_bad_composites(lb) -> None:
     assert [c.id for c in lb.list_charts_in_space(space)] == [chart.id]
     assert "e2e librato space" in [s.name for s in lb.list_spaces(name="librato")]
     lb.delete_space(space.id)
+
+
+def _wait_for_image(server: LocalRuntime, href: str, timeout: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = call(href, token=server.admin_token).json
+        if got["image_href"] or time.monotonic() > deadline:
+            return got
+        time.sleep(0.5)
+
+
+def test_snapshots_of_a_line_and_a_bignumber_chart_reach_a_fetchable_png(server: LocalRuntime, ao) -> None:
+    now = int(time.time())
+    queue = ao.new_queue()
+    for host in ("a", "b", "c"):
+        for minute in range(1, 60, 2):
+            queue.add("e2e.snap.cpu", 30 + 10 * ord(host) % 7 + minute % 5, tags={"host": host}, time=now - 60 * minute)
+    queue.submit()
+    space = ao.create_space("e2e snapshots")
+    line = ao.create_chart(
+        "CPU by host",
+        space,
+        streams=[{"metric": "e2e.snap.cpu", "tags": [{"name": "host", "values": ["*"]}], "group_function": "breakout"}],
+    )
+    big = space.add_bignumber_chart("CPU now", "e2e.snap.cpu")
+    for chart_id in (line.id, big.id):
+        created = call(
+            f"{server.url}/v1/snapshots",
+            "POST",
+            token=server.admin_token,
+            body=json.dumps({"subject": {"chart": {"id": chart_id}}}).encode(),
+            content_type="application/json",
+        )
+        assert created.status == 202, created.body
+        assert created.json["image_href"] is None
+        assert created.json["href"].startswith(server.url)
+        got = _wait_for_image(server, created.json["href"])
+        assert got["image_href"], got
+        job = call(created.json["job_href"], token=server.admin_token).json
+        assert job["state"] == "complete"
+        png = call(got["image_href"])  # no credentials: the link is what a user pastes into a chat
+        assert png.status == 200 and png.headers["content-type"] == "image/png"
+        assert image(png.body).size == (800, 400) and ink(png.body) > 0.02
+        if chart_id == line.id:
+            assert len(palette_colours(png.body)) == 3

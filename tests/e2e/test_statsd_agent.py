@@ -22,18 +22,14 @@ TIMER = [float(v) for v in (12, 3, 7, 1, 9, 4, 10, 2, 8, 5)]  # sent unsorted; s
 
 
 def _statsd_timer(values: list[float], pct: int | None = None) -> dict[str, float]:
-    """statsd's own timer figures (lib/process_metrics.js): the lowest round(pct% of n) sorted values."""
+    """statsd's own timer figures (lib/process_metrics.js): the lowest round(pct% of n) sorted values, and
+    ``std``, their population standard deviation."""
     ordered = sorted(values)
     n = len(ordered) if pct is None else round(pct / 100 * len(ordered))
     kept = ordered[:n]
-    return {"count": n, "sum": sum(kept), "min": kept[0], "max": kept[-1], "mean": sum(kept) / n}
-
-
-def _sent_stddev_m2(values: list[float], pct: int | None = None) -> float:
-    """What the backend puts in ``stddev_m2``: the sample standard deviation of the kept values."""
-    kept = sorted(values)[: len(values) if pct is None else round(pct / 100 * len(values))]
-    mean = sum(kept) / len(kept)
-    return math.sqrt(sum((v - mean) ** 2 for v in kept) / (len(kept) - 1)) if len(kept) > 1 else 0.0
+    mean = sum(kept) / n
+    std = math.sqrt(sum((v - mean) ** 2 for v in kept) / n)
+    return {"count": n, "sum": sum(kept), "min": kept[0], "max": kept[-1], "mean": mean, "std": std}
 
 
 def _one_point(found: list[dict[str, Any]], tags: dict[str, str]) -> dict[str, Any]:
@@ -47,8 +43,9 @@ def _assert_timer(point: dict[str, Any], values: list[float], pct: int | None = 
     got = {k: point[k] for k in ("count", "sum", "min", "max")}
     assert got == {k: expected[k] for k in ("count", "sum", "min", "max")}
     assert math.isclose(point["sum"] / point["count"], expected["mean"])
-    # Librato's stddev_m2 is the sum of squared deviations: the server reads sqrt(stddev_m2 / count)
-    assert math.isclose(point["stddev"], math.sqrt(_sent_stddev_m2(values, pct) / expected["count"]))
+    # The backend sends the sample stddev as stddev_m2; the server knows it by its User-Agent (dialects.stddev_m2)
+    # and reads back the stddev statsd itself computes.
+    assert math.isclose(point["stddev"], expected["std"])
 
 
 def _assert_clean_log(daemon: Statsd) -> None:

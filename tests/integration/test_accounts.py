@@ -150,6 +150,26 @@ def _every_dialect_write(api: Api, token: str, suffix: str) -> dict[str, Reply]:
             token=None,
         ),
     }
+    descriptor = {
+        "shortName": f"flow{suffix}",
+        "description": "flows",
+        "adminFunction": "admin",
+        "readFunction": "read",
+        "writeFunction": "write",
+        "keys": [{"name": "ip", "type": "string", "description": "ip", "language": "english", "translator": "none"}],
+        "values": [{"name": "packets", "description": "p", "unit": "count", "defaultAggregationFunction": "sum"}],
+    }
+    admin = {"Argus-API-Key": str(api.token)}
+    created = api.request("POST", "/metrics/v1/descriptor", token=None, headers=admin, body=json.dumps(descriptor))
+    assert created.status == 201, created.text
+    records = {"records": [{"timestamp": NOW_MS, "keys": {"ip": "1"}, "values": {"packets": 5}}]}
+    replies[f"flow{suffix}.packets"] = api.request(
+        "POST",
+        f"/metrics/v1/metric/flow{suffix}",
+        token=None,
+        headers={"Argus-API-Key": token},
+        body=json.dumps(records),
+    )
     return replies
 
 
@@ -245,7 +265,12 @@ def test_organization_counts(api: Api, org: Org) -> None:
     body = api.get("/v1/organization").json
     assert body["name"] == "acme"
     assert body["counts"] == {"metrics": 2, "series": 3, "api_tokens": 1, "environments": 1}
-    assert "metrics" in body["limits"]
+    assert body["limits"] == {
+        "metrics": None,
+        "window_seconds": 60,
+        "requests_per_window": 10_000,
+        "measurements_per_window": 1_000_000,
+    }
     api.delete("/v1/metrics/a")
     assert api.get("/v1/organization").json["counts"]["series"] == 1
 

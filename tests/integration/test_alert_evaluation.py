@@ -365,3 +365,39 @@ def test_anomalous_condition_needs_a_week_of_history(api: Api, aws: LocalResourc
     assert api.post("/v1/alerts", json_body=body).status == 201
     _post(api, "fresh", 5000, now + 1, host="a")
     assert tick(now + 2)["triggered"] == 0
+
+
+def test_a_persisted_composite_metric_works_as_a_condition_metric(api: Api, aws: LocalResources) -> None:
+    created = api.put(
+        "/v1/metrics/errors.total", json_body={"type": "composite", "composite": 'sum(s("errors", {"host": "*"}))'}
+    )
+    assert created.status == 201, created.text
+    body = {"name": "errors.many", "conditions": [{"type": "above", "metric_name": "errors.total", "threshold": 10}]}
+    assert api.post("/v1/alerts", json_body=body).status == 201
+    t0 = int(time.time()) // 60 * 60 + 60
+    _post(api, "errors", 4, t0, host="a")
+    _post(api, "errors", 5, t0, host="b")
+    assert tick(t0 + 30)["triggered"] == 0  # 9
+    _post(api, "errors", 8, t0 + 60, host="a")
+    _post(api, "errors", 7, t0 + 60, host="b")
+    assert tick(t0 + 90)["triggered"] == 1  # 15
+
+
+def test_a_redelivered_message_never_reaches_the_receiver_twice(api: Api, aws: LocalResources) -> None:
+    import boto3
+
+    with receiver() as hook:
+        _alert(api, [_webhook(api, hook.url)])
+        t0 = int(time.time())
+        _post(api, "cpu", 95, t0)
+        tick(t0 + 1)
+        (message,) = queued(aws)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = aws.queue_urls["NotificationsQueue"]
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+        deliver(aws)
+        # The same message again, as SQS may deliver it (at-least-once)
+        sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
+        assert deliver(aws) == {"batchItemFailures": []}
+        assert len(hook.requests) == 1
+        assert hook.requests[0].headers["X-Polymetric-Delivery"] == json.loads(message["Body"])["delivery_id"]

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from polymetric.domain import cloudwisdom, environments, jobs, tenants
+from polymetric.domain import alerts, cloudwisdom, environments, jobs, services, tenants
 from polymetric.models.annotation import Annotation
 from polymetric.models.dashboard import Chart, Space, Stream
 from polymetric.models.element import Element, ElementPost
@@ -71,6 +71,26 @@ ROUTES = [
     ("PUT", "/v1/environments/1", {"name": "prod"}, "manage"),
     ("DELETE", "/v1/environments/1", None, "manage"),
     ("GET", "/v1/organization", None, "read"),
+    (
+        "POST",
+        "/v1/alerts",
+        {"name": "new.alert", "conditions": [{"type": "above", "metric_name": "m", "threshold": 1}]},
+        "manage",
+    ),
+    ("GET", "/v1/alerts", None, "read"),
+    ("GET", "/v1/alerts/status", None, "read"),
+    ("GET", "/v1/alerts/2", None, "read"),
+    ("PUT", "/v1/alerts/2", {"name": "renamed.alert"}, "manage"),
+    ("DELETE", "/v1/alerts/2", None, "manage"),
+    ("GET", "/v1/alerts/2/status", None, "read"),
+    ("POST", "/v1/alerts/2/clear", None, "manage"),
+    ("POST", "/v1/alerts/2/services", {"service": 1}, "manage"),
+    ("DELETE", "/v1/alerts/2/services/1", None, "manage"),
+    ("POST", "/v1/services", {"title": "t", "type": "webhook", "settings": {"url": "http://x.example/h"}}, "manage"),
+    ("GET", "/v1/services", None, "read"),
+    ("GET", "/v1/services/1", None, "read"),
+    ("PUT", "/v1/services/1", {"title": "t2"}, "manage"),
+    ("DELETE", "/v1/services/1", None, "manage"),
 ]
 ALLOWED = {Role.ADMIN: {"read", "record", "manage"}, Role.RECORDER: {"record"}, Role.VIEWER: {"read"}}
 QUERY = {"duration": 60, "resolution": 60}
@@ -99,6 +119,8 @@ def _given_data(template: Template, org: Org) -> None:
     snapshot_store.save(
         org.tenant, Snapshot(id=5, job_id=job.id, chart_id=9, duration=60, end_time=1, created_at=1, updated_at=1)
     )
+    service = services.create(org.tenant, {"title": "s", "type": "webhook", "settings": {"url": "http://x.example"}})
+    alerts.create(org.tenant, {"name": "a", "services": [service.id]})  # service 1, alert 2: the org's own counter
 
 
 @pytest.mark.parametrize("role", list(Role))

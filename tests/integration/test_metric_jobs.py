@@ -4,6 +4,7 @@ moto does not execute state machines here (tests/e2e/test_metric_jobs.py runs th
 server): these tests call the steps' handler with the payloads the state machine passes.
 """
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,9 +35,9 @@ def _run(org: Org, job_id: int) -> list[dict[str, Any]]:
     plan = steps({"step": "plan", "tenant": org.tenant, "job_id": job_id}, LambdaContext())
     for batch in plan["batches"]:
         steps({"step": "batch", "tenant": org.tenant, "job_id": job_id, "batch": batch}, LambdaContext())
-        seen.append(jobs.get(org.tenant, job_id).model_dump())
+        seen.append(dataclasses.asdict(jobs.get(org.tenant, job_id)))
     steps({"step": "finish", "tenant": org.tenant, "job_id": job_id, "count": plan["count"]}, LambdaContext())
-    seen.append(jobs.get(org.tenant, job_id).model_dump())
+    seen.append(dataclasses.asdict(jobs.get(org.tenant, job_id)))
     return seen
 
 
@@ -154,3 +155,14 @@ def test_the_state_machine_runs_the_steps_function(template: Template) -> None:
     assert states["Batches"]["Type"] == "Map"
     retried = states["Batches"]["ItemProcessor"]["States"]["RunBatch"]["Retry"][0]["ErrorEquals"]
     assert "Lambda.TooManyRequestsException" in retried and "StorageError" in retried
+
+
+def test_a_listing_past_the_limit_is_a_clear_400(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from polymetric.domain import metrics
+
+    _metrics(api, ["a", "b", "c"])
+    assert api.get("/v1/metrics").json["query"]["total"] == 3
+    monkeypatch.setattr(metrics, "LIST_LIMIT", 2)
+    reply = api.get("/v1/metrics")
+    assert reply.status == 400
+    assert "more than 2 metrics" in reply.json["errors"]["request"][0]

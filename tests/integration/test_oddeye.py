@@ -240,6 +240,9 @@ def test_special_error_is_an_annotation_not_a_point(oddeye: Api, api: Api, org: 
     assert event.title == "Load-Average ERROR"
     assert event.description == "ERROR: System Load average is at 123.25 percent of available  resources"
     assert (event.source, event.start_time) == ("hobbit", NOW)
+    # and the AppOptics annotations API shows it, grouped by its host
+    shown = api.get("/v1/annotations/oddeye", query={"start_time": NOW - 10, "end_time": NOW + 10}).json
+    assert [e["title"] for e in shown["events"][0]["hobbit"]] == ["Load-Average ERROR"]
 
 
 def test_special_ok_records_nothing(oddeye: Api, api: Api, org: Org) -> None:

@@ -71,7 +71,7 @@ def test_the_inline_shapes_agree_with_the_full_rules(doc: dict[str, Any]) -> Non
         expected_doc = measurements._POST.validate_json(raw)
     except measurements.ValidationError:
         return  # a batch pydantic refuses never takes the inline path
-    top = measurements._defaults(expected_doc, NOW)
+    top = measurements._defaults(expected_doc, NOW, None)
     expected = measurements._finish(list(enumerate(expected_doc["measurements"])), top, NOW)
     parsed = measurements.parse(raw, now=NOW)
     assert parsed.total == expected.total

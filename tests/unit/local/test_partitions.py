@@ -1,4 +1,4 @@
-"""The local runtime's per-partition Query for moto (polymetric_local.partitions): same answers, one partition read."""
+"""The local runtime's patches of moto (polymetric_local.partitions, .fastreads): same answers, one partition read."""
 
 import random
 from pathlib import Path
@@ -8,7 +8,7 @@ import moto
 import pytest
 from moto import mock_aws
 
-from polymetric_local import partitions
+from polymetric_local import fastreads, partitions
 
 TABLE = "partitioned"
 LOCK = Path(__file__).resolve().parents[3] / "requirements-dev.lock"
@@ -49,13 +49,20 @@ def client():
         for p in range(20):
             items = []
             for s in rng.sample(range(1000), 25):
-                item = {"pk": {"S": f"p{p}"}, "sk": {"S": f"{s:04d}"}, "v": {"N": str(s)}}
+                item = {
+                    "pk": {"S": f"p{p}"},
+                    "sk": {"S": f"{s:04d}"},
+                    "v": {"N": str(s)},
+                    "d": {"B": bytes([s % 256, 0, 255])},
+                    "m": {"M": {"l": {"L": [{"B": b"\x00z"}, {"NULL": True}, {"SS": ["a"]}]}}},
+                }
                 if s % 3 == 0:
                     item.update(gpk={"S": f"g{p % 4}"}, gsk={"S": f"{s:04d}#{p}"})
                 items.append({"PutRequest": {"Item": item}})
             ddb.batch_write_item(RequestItems={TABLE: items})
         yield ddb
         partitions.uninstall()
+        fastreads.uninstall()
 
 
 QUERIES = [
@@ -89,14 +96,21 @@ def _pages(client, query):
 def test_a_query_answers_as_moto_does_and_reads_one_partition(client, query) -> None:
     expected = _pages(client, query)
     partitions.install()
-    before = partitions.stats["partition_reads"]
+    fastreads.install()
+    before, fast = partitions.stats["partition_reads"], fastreads.stats["fast"]
     assert _pages(client, query) == expected
     assert partitions.stats["partition_reads"] > before, "moto's Table.query no longer goes through all_items"
+    assert fastreads.stats["fast"] > fast, "moto's ActionResult.execute_result is no longer called"
 
 
 def test_scans_and_other_threads_see_moto_unchanged(client) -> None:
     expected = client.scan(TableName=TABLE)["Items"]
+    keys = [{"pk": i["pk"], "sk": i["sk"]} for i in expected[:20]]
+    got = client.batch_get_item(RequestItems={TABLE: {"Keys": keys}})["Responses"][TABLE]
     partitions.install()
+    fastreads.install()
+    assert client.batch_get_item(RequestItems={TABLE: {"Keys": keys}})["Responses"][TABLE] == got
+    assert client.get_item(TableName=TABLE, Key=keys[0])["Item"] == expected[0]
     before = partitions.stats["partition_reads"]
     assert client.scan(TableName=TABLE)["Items"] == expected
     assert partitions.stats["partition_reads"] == before

@@ -23,7 +23,8 @@ def test_latest_sample_decides_and_a_fresh_spike_fires() -> None:
     assert not judge(above(5), [stream([9, 1], [NOW - 100, NOW - 90])], now=NOW, since=0)
     spike = [stream([9, 1], [NOW - 30, NOW - 20])]
     assert judge(above(5), spike, now=NOW, since=0)
-    assert not judge(above(5), spike, now=NOW, since=0, spikes=False)  # a triggered alert clears on the latest
+    assert not judge(above(5), spike, now=NOW, since=0, fresh_after=NOW)  # a triggered alert clears on the latest
+    assert not judge(above(5), spike, now=NOW, since=0, fresh_after=NOW - 20)  # judged at the last tick
 
 
 def test_samples_before_the_alert_and_outside_the_lookback_are_not_judged() -> None:

@@ -26,7 +26,7 @@ import boto3
 import moto
 from moto.dynamodb.models import dynamodb_backends
 
-from polymetric_local import partitions
+from polymetric_local import fastreads, partitions
 from polymetric_local.apigw import (
     HttpRequest,
     HttpResponse,
@@ -150,10 +150,12 @@ class LocalRuntime:
         mock = moto.mock_aws(config=MOTO_CONFIG)  # state machines really run (stepfunctions.py)
         mock.start()
         partitions.install()
+        fastreads.install()
         try:
             self._state = self._start(environment, mock)
         except BaseException:
             partitions.uninstall()
+            fastreads.uninstall()
             mock.stop()
             environment.restore()
             raise
@@ -182,6 +184,7 @@ class LocalRuntime:
             self._state = None
             state.invoker.unload()
             partitions.uninstall()
+            fastreads.uninstall()
             state.mock.stop()
             state.environment.restore()
 

@@ -1,5 +1,6 @@
 """Alert use cases: create, read, list, update, delete, service links, status and manual clear (seed: Alerts)."""
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +53,13 @@ def _check_unique(tenant: str, name: str, own_id: int | None = None) -> None:
 def create(tenant: str, doc: dict[str, Any]) -> Alert:
     """POST /v1/alerts: a new alert from a JSON or form body (201)."""
     name = rules.alert_name(doc.get("name"))
+    rules.conditions(doc.get("conditions"), set(), itertools.count(1).__next__)  # a bad body costs no ids
     ids = _Ids(tenant, doc)
+    alert_id = ids()  # the alert's id first, then its conditions' (one counter update for all)
     conditions = rules.conditions(doc.get("conditions"), set(), ids)
     now = _now()
     alert = Alert(
-        id=0,
+        id=alert_id,
         name=name,
         conditions=conditions,
         service_ids=_check_services(tenant, rules.service_ids(doc.get("services"))),
@@ -70,7 +73,6 @@ def create(tenant: str, doc: dict[str, Any]) -> Alert:
         updated_at=now,
     )
     _check_unique(tenant, name)
-    alert = alert.with_changes(id=ids())
     try:
         store.create_alert(tenant, alert)
     except ConflictError:

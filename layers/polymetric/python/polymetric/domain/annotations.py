@@ -10,7 +10,6 @@
 import dataclasses
 import fnmatch
 import re
-import uuid
 
 from polymetric import clock
 from polymetric.errors import InvalidInputError, NotFoundError
@@ -23,9 +22,11 @@ from polymetric.models.annotation import (
     StreamPage,
 )
 from polymetric.storage import annotations as store
+from polymetric.storage import sequences
 
 STREAM_RE = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
 MAX_EVENTS = 1000
+SEQUENCE = "annotations"
 FOREVER = 2**31 - 1
 
 
@@ -61,7 +62,7 @@ def record(
         raise InvalidInputError.param("title", "is required")
     event = Annotation(
         stream=stream,
-        id=uuid.uuid4().int >> 66,  # 62-bit random id: unique without a counter item to contend on
+        id=sequences.next_id(SEQUENCE),  # small integers: JavaScript clients lose digits past 2**53
         title=title[:255],
         start_time=int(start_time if start_time is not None else clock.now_float()),
         end_time=end_time,

@@ -188,7 +188,7 @@ def judge_all(
                 now=now,
                 since=alert.updated_at,
                 period=data.period(c),
-                spikes=not state.triggered,
+                fresh_after=now if state.triggered else max(now - alerting.TICK_SECONDS, state.evaluated_at),
                 models=data.models(c) if c.type == ANOMALOUS else None,
             )
             for c in alert.conditions

@@ -34,3 +34,13 @@ def take_measurements(principal: Principal, count: int, now: float | None = None
     allowed = max(0, min(count, limit - before))
     store.give_back(principal.tenant, principal.token_id, MEASUREMENTS, count - allowed, start)
     return allowed, RateBudget(limit, max(0, limit - before - allowed), reset)
+
+
+def limits() -> dict[str, int]:
+    """The per-token limits in force (GET /v1/organization shows them)."""
+    settings = get_settings()
+    return {
+        "window_seconds": settings.RATE_LIMIT_WINDOW,
+        "requests_per_window": settings.RATE_LIMIT_REQUESTS,
+        "measurements_per_window": settings.RATE_LIMIT_MEASUREMENTS,
+    }

@@ -2,19 +2,20 @@
 
 1. ``create`` checks the chart and window, records the snapshot and its job (queued) and queues the work.
 2. ``render`` (the SQS worker) reads the chart's streams through the query engine, draws the PNG with
-   the plotting package (imported there only: the API functions never load matplotlib), stores it and
-   completes the job. A bad chart fails the job with errors; a storage failure is retried by SQS and
-   fails the job on the last attempt.
+   ``draw_png`` the renderer function passes in (``polymetric.plotting.png.render``: only that function
+   loads matplotlib), stores it and completes the job. A bad chart fails the job with errors; a storage
+   failure is retried by SQS and fails the job on the last attempt.
 3. ``render`` is idempotent: a finished job's snapshot is left as it is.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from polymetric import clock
-from polymetric.domain import chart_data, jobs, spaces
+from polymetric.domain import jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
 from polymetric.models.job import Job
-from polymetric.models.snapshot import MAX_DURATION, Snapshot, SnapshotRequest
+from polymetric.models.snapshot import MAX_DURATION, Plot, Snapshot, SnapshotRequest
 from polymetric.observability import logger
 from polymetric.storage import queues, sequences
 from polymetric.storage import snapshots as store
@@ -68,9 +69,12 @@ def get(tenant: str, snapshot_id: int) -> SnapshotView:
     return SnapshotView(snapshot, jobs.get(tenant, snapshot.job_id), url)
 
 
-def draw(tenant: str, snapshot: Snapshot) -> bytes:
+DrawPng = Callable[[Plot], bytes]
+
+
+def draw(tenant: str, snapshot: Snapshot, draw_png: DrawPng) -> bytes:
     """The snapshot's PNG (no storage write)."""
-    from polymetric.plotting import png  # here only: matplotlib is in the renderer's layer alone
+    from polymetric.domain import chart_data  # the query engine (numpy): the renderer's, not the API's, cold start
 
     chart = spaces.chart_by_id(tenant, snapshot.chart_id)
     plot = chart_data.plot(
@@ -81,10 +85,10 @@ def draw(tenant: str, snapshot: Snapshot) -> bytes:
         overrides=snapshot.tags,
         chart_type=snapshot.type,
     )
-    return png.render(plot)
+    return draw_png(plot)
 
 
-def render(tenant: str, snapshot_id: int, *, last_attempt: bool = False) -> None:
+def render(tenant: str, snapshot_id: int, draw_png: DrawPng, *, last_attempt: bool = False) -> None:
     snapshot = store.get(tenant, snapshot_id)
     if snapshot is None:
         logger.warning("snapshot to render is gone", snapshot=snapshot_id)
@@ -93,7 +97,7 @@ def render(tenant: str, snapshot_id: int, *, last_attempt: bool = False) -> None
         return
     jobs.start(tenant, snapshot.job_id)
     try:
-        png = draw(tenant, snapshot)
+        png = draw(tenant, snapshot, draw_png)
         key = store.image_key(tenant, snapshot.id)
         store.put_image(key, png)
         store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": clock.now()}))

@@ -7,7 +7,9 @@
 4. A bignumber chart shows one stream.
 """
 
+import dataclasses
 import fnmatch
+from typing import Any
 
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
 from polymetric.models.dashboard import Chart, ChartInput, Space, SpacePage, Stream, StreamInput
@@ -69,7 +71,7 @@ def rename_space(tenant: str, space_id: int, name: str | None) -> Space:
     if name is None or name == space.name:
         return space
     _unique(tenant, name, space_id)
-    return store.save_space(tenant, space.model_copy(update={"name": name}))
+    return store.save_space(tenant, dataclasses.replace(space, name=name))
 
 
 def delete_space(tenant: str, space_id: int) -> None:
@@ -106,9 +108,7 @@ def _streams(old: list[Stream], inputs: list[StreamInput]) -> list[Stream]:
         if "metric" in values and "composite" not in values:
             values["composite"] = None
         base = by_id.get(given.id) if given.id is not None else None
-        stream = (
-            base.model_copy(update=values) if base is not None else Stream.model_validate({**values, "id": next(fresh)})
-        )
+        stream = dataclasses.replace(base, **values) if base is not None else Stream(**{**values, "id": next(fresh)})
         check_stream(stream, f"streams[{index}]")
         out.append(stream)
     return out
@@ -131,8 +131,8 @@ def create_chart(tenant: str, space_id: int, body: ChartInput) -> Chart:
     if len(space.chart_ids) >= MAX_CHARTS:
         raise InvalidInputError.param("space", f"a space holds at most {MAX_CHARTS} charts")
     chart = _check(
-        Chart.model_validate(
-            {
+        Chart(
+            **{
                 **{k: getattr(body, k) for k in _CHART_FIELDS if k in body.given and getattr(body, k) is not None},
                 "id": sequences.next_id(CHARTS),
                 "space_id": space_id,
@@ -143,7 +143,7 @@ def create_chart(tenant: str, space_id: int, body: ChartInput) -> Chart:
     store.save_chart(tenant, chart)
     for _ in range(RETRIES):
         try:
-            store.save_space(tenant, space.model_copy(update={"chart_ids": [*space.chart_ids, chart.id]}))
+            store.save_space(tenant, dataclasses.replace(space, chart_ids=[*space.chart_ids, chart.id]))
             return chart
         except ConflictError:
             space = get_space(tenant, space_id)
@@ -154,14 +154,14 @@ def create_chart(tenant: str, space_id: int, body: ChartInput) -> Chart:
 def update_chart(tenant: str, space_id: int, chart_id: int, body: ChartInput) -> Chart:
     """PUT: the fields given replace the chart's; ``streams``, when given, replace its streams (merged by id)."""
     chart = get_chart(tenant, space_id, chart_id)
-    changes: dict[str, object] = {k: getattr(body, k) for k in _CHART_FIELDS if k in body.given}
+    changes: dict[str, Any] = {k: getattr(body, k) for k in _CHART_FIELDS if k in body.given}
     if changes.get("name") is None:
         changes.pop("name", None)
     if changes.get("type") is None:
         changes.pop("type", None)
     if body.streams is not None:
         changes["streams"] = _streams(chart.streams, body.streams)
-    updated = _check(Chart.model_validate({**chart.model_dump(), **changes}))
+    updated = _check(dataclasses.replace(chart, **changes))
     store.save_chart(tenant, updated)
     return updated
 
@@ -172,7 +172,7 @@ def delete_chart(tenant: str, space_id: int, chart_id: int) -> None:
         space = get_space(tenant, space_id)
         try:
             store.save_space(
-                tenant, space.model_copy(update={"chart_ids": [c for c in space.chart_ids if c != chart_id]})
+                tenant, dataclasses.replace(space, chart_ids=[c for c in space.chart_ids if c != chart_id])
             )
             break
         except ConflictError:

@@ -1,36 +1,39 @@
-"""Spaces, their charts and the charts' streams (seed: Spaces, Charts)."""
+"""Spaces, their charts and the charts' streams (seed: Spaces, Charts).
 
-from typing import Literal
+Plain dataclasses, not pydantic models: the spaces function's cold start would otherwise load pydantic for
+types the dialect has already checked field by field. ``to_dict``/``chart_from_dict`` are the stored form.
+"""
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 ChartType = Literal["line", "stacked", "bignumber"]
 CHART_TYPES: tuple[ChartType, ...] = ("line", "stacked", "bignumber")
 GROUP_FUNCTIONS = ("average", "sum", "min", "max", "breakout")
 SUMMARY_FUNCTIONS = ("average", "sum", "min", "max", "count", "derivative")
 DOWNSAMPLE_FUNCTIONS = ("average", "sum", "min", "max", "count")
+THRESHOLD_OPERATORS = (">", "<", "=")
+THRESHOLD_TYPES = ("red", "yellow")
 
 
-class TagSelector(BaseModel):
+@dataclass(frozen=True)
+class TagSelector:
     """One tag of a stream: value patterns (``*`` wildcards), ``grouped`` (a line per value), ``dynamic``."""
 
-    model_config = ConfigDict(frozen=True)
-
     name: str
-    values: list[str] = []
+    values: list[str] = field(default_factory=list)
     grouped: bool | None = None
     dynamic: bool | None = None
 
 
-class Stream(BaseModel):
+@dataclass(frozen=True)
+class Stream:
     """A metric with tags, or a composite expression; the display options AppOptics keeps with it."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: int
     metric: str | None = None
     composite: str | None = None
-    tags: list[TagSelector] = []
+    tags: list[TagSelector] = field(default_factory=list)
     source: str | None = None  # legacy Librato source; "*" is every source
     name: str | None = None
     group_function: str | None = None
@@ -52,22 +55,20 @@ class Stream(BaseModel):
         return "composite" if self.composite is not None else "gauge"
 
 
-class Threshold(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    operator: Literal[">", "<", "="]
+@dataclass(frozen=True)
+class Threshold:
+    operator: str  # one of THRESHOLD_OPERATORS
     value: float
-    type: Literal["red", "yellow"]
+    type: str  # one of THRESHOLD_TYPES
 
 
-class Chart(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class Chart:
     id: int
     space_id: int
     name: str
     type: ChartType = "line"
-    streams: list[Stream] = []
+    streams: list[Stream] = field(default_factory=list)
     min: float | None = None
     max: float | None = None
     label: str | None = None
@@ -77,17 +78,17 @@ class Chart(BaseModel):
     thresholds: list[Threshold] | None = None
 
 
-class Space(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class Space:
     id: int
     name: str
-    chart_ids: list[int] = []
+    chart_ids: list[int] = field(default_factory=list)
     tags: bool = False
     version: int | None = None  # optimistic lock of the stored item
 
 
-class SpacePage(BaseModel):
+@dataclass(frozen=True)
+class SpacePage:
     spaces: list[Space]
     found: int
     total: int
@@ -95,20 +96,18 @@ class SpacePage(BaseModel):
     length: int
 
 
-class StreamInput(BaseModel):
+@dataclass(frozen=True)
+class StreamInput:
     """A stream as a request gave it: ``id`` keeps an existing stream (and what the request left out)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int | None = None
     given: frozenset[str]  # the stream fields the request carried
-    values: dict[str, object]
+    values: dict[str, Any]
+    id: int | None = None
 
 
-class ChartInput(BaseModel):
+@dataclass(frozen=True)
+class ChartInput:
     """A chart body; ``given`` names the fields a PUT changes."""
-
-    model_config = ConfigDict(frozen=True)
 
     given: frozenset[str]
     name: str | None = None
@@ -121,3 +120,22 @@ class ChartInput(BaseModel):
     use_log_yaxis: bool | None = None
     use_last_value: bool | None = None
     thresholds: list[Threshold] | None = None
+
+
+def to_dict(chart: Chart) -> dict[str, Any]:
+    return asdict(chart)
+
+
+def stream_from_dict(doc: dict[str, Any]) -> Stream:
+    return Stream(**{**doc, "tags": [TagSelector(**t) for t in doc.get("tags") or []]})
+
+
+def chart_from_dict(doc: dict[str, Any]) -> Chart:
+    thresholds = doc.get("thresholds")
+    return Chart(
+        **{
+            **doc,
+            "streams": [stream_from_dict(s) for s in doc.get("streams") or []],
+            "thresholds": [Threshold(**t) for t in thresholds] if thresholds is not None else None,
+        }
+    )

@@ -39,6 +39,7 @@ TEXT, MUTED, GRID = "#222222", "#6b6b6b", "#e6e6e6"
 THRESHOLD_COLORS = {"red": "#d44a3a", "yellow": "#e0a800"}
 MAX_LEGEND = 12
 MAX_LABEL = 48
+SPARSE_POINTS = 30  # at most this many points: each one is marked, so a lone point is seen
 
 
 def colors(series: list[PlotSeries]) -> list[str]:
@@ -108,6 +109,11 @@ def _legend_columns(texts: list[str]) -> tuple[int, int]:
     return columns, int(WIDTH * 0.9 / columns / 6.2) - 4
 
 
+def _present(times: list[float], values: list[float | None]) -> tuple[list[float], list[float]]:
+    pairs = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
+    return [t for t, _ in pairs], [v for _, v in pairs]
+
+
 def _days(epoch: int) -> float:
     """matplotlib's date axis unit: days since 1970-01-01 UTC (its default epoch)."""
     return epoch / 86400.0
@@ -142,8 +148,10 @@ def _timeseries(figure: Figure, plot: Plot) -> None:
             ax.stackplot(times, rows, colors=palette, alpha=0.85, linewidth=0.6, edgecolor="white")
     else:
         for s, color in zip(shown, palette, strict=True):
-            values = [v if v is not None else math.nan for v in s.values]
-            ax.plot(times, values, color=color, linewidth=2.0, solid_joinstyle="round")
+            # Buckets without data are skipped, not gaps: a series reporting every few minutes is still a line.
+            xs, ys = _present(times, s.values)
+            marker = "o" if len(xs) <= SPARSE_POINTS else None
+            ax.plot(xs, ys, color=color, linewidth=2.0, solid_joinstyle="round", marker=marker, markersize=4)
     if not any(v is not None for s in shown for v in s.values):
         ax.text(0.5, 0.5, "No data in this window", transform=ax.transAxes, ha="center", va="center", color=MUTED)
     ax.set_xlim(_days(plot.start), _days(plot.end))
@@ -214,7 +222,8 @@ def _bignumber(figure: Figure, plot: Plot) -> None:
     ax = figure.add_axes((0.06, 0.05, 0.88, 0.18))
     ax.set_axis_off()
     times = [_days(t) for t in plot.times]
-    line = [v if v is not None else math.nan for v in series.values]
+    xs, ys = _present(times, series.values)
     spark = colors([series])[0]
-    ax.plot(times, line, color=spark, linewidth=1.6)
-    ax.fill_between(times, line, min(values), color=spark, alpha=0.12)
+    ax.plot(xs, ys, color=spark, linewidth=1.6, marker="o" if len(xs) <= SPARSE_POINTS else None, markersize=3)
+    ax.fill_between(xs, ys, min(values), color=spark, alpha=0.12)
+    ax.set_xlim(_days(plot.start), _days(plot.end))

@@ -129,11 +129,14 @@ def judge(
     now: int,
     since: int,
     period: int = 60,
-    spikes: bool = True,
+    fresh_after: int | None = None,
     models: Mapping[str, anomaly.Model | None] | None = None,
 ) -> list[Violation]:
     """The streams beyond ``condition`` at ``now`` (one Violation each); empty when it does not hold.
 
+    ``fresh_after``: samples after this time are new at this tick (a spike among them fires); default
+    one tick period. A triggered alert passes ``now`` (it clears on its latest samples), a cleared one
+    the time it cleared (the spike it already judged does not fire again).
     ``models``: the anomaly model of each stream (by label), for ``anomalous`` conditions.
     """
     if condition.type == ABSENT:
@@ -151,7 +154,8 @@ def judge(
         ]
     out = []
     for name, times, values in series:
-        violation = _threshold(condition, name, times, values, now, since, period, spikes)
+        fresh = now - TICK_SECONDS if fresh_after is None else fresh_after
+        violation = _threshold(condition, name, times, values, now, since, period, fresh)
         if violation is not None:
             out.append(violation)
     return out
@@ -165,7 +169,7 @@ def _threshold(
     now: int,
     since: int,
     period: int,
-    spikes: bool,
+    fresh_after: int,
 ) -> Violation | None:
     judged = (times >= since) & (times <= now) & ~np.isnan(values)
     if condition.duration:
@@ -185,7 +189,7 @@ def _threshold(
         return None
     t, v = times[judged], values[judged]
     beyond = _beyond(condition, v)
-    fresh = beyond & (t > now - TICK_SECONDS) & spikes
+    fresh = beyond & (t > fresh_after)
     if beyond[-1]:
         at = len(v) - 1
     elif fresh.any():

@@ -81,10 +81,11 @@ def query(
     pk: str,
     *,
     sk_between: tuple[str, str] | None = None,
+    sk_prefix: str | None = None,
     consistent: bool = False,
     projection: str | None = None,
 ) -> Iterable[Item]:
-    """All items of one partition (optionally an sk range), following pagination."""
+    """All items of one partition (optionally an sk range or prefix), following pagination."""
     kwargs: Item = {
         "TableName": table,
         "KeyConditionExpression": "pk = :pk",
@@ -95,6 +96,9 @@ def query(
         kwargs["KeyConditionExpression"] += " AND sk BETWEEN :lo AND :hi"
         kwargs["ExpressionAttributeValues"][":lo"] = {"S": sk_between[0]}
         kwargs["ExpressionAttributeValues"][":hi"] = {"S": sk_between[1]}
+    if sk_prefix:
+        kwargs["KeyConditionExpression"] += " AND begins_with(sk, :prefix)"
+        kwargs["ExpressionAttributeValues"][":prefix"] = {"S": sk_prefix}
     if projection:
         kwargs["ProjectionExpression"] = projection
     return _pages(kwargs)

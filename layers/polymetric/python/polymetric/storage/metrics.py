@@ -1,5 +1,6 @@
 """Metric metadata adapter (PynamoDB ``MetricItem`` in the Meta table)."""
 
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -73,11 +74,11 @@ def get_many(tenant: str, names_lower: Iterable[str]) -> dict[str, Metric]:
     return {m.key: m for m in map(_to_metric, found)}
 
 
-def list_all(tenant: str, *, consistent: bool = False) -> list[Metric]:
-    """Every metric of the tenant, ordered by lower-cased name."""
+def list_all(tenant: str, *, consistent: bool = False, limit: int | None = None) -> list[Metric]:
+    """Every metric of the tenant (at most ``limit``), ordered by lower-cased name."""
     with translated("metric list failed"):
         items = bound(MetricItem).query(keys.metrics_pk(tenant), consistent_read=consistent)
-        return [_to_metric(i) for i in items]
+        return [_to_metric(i) for i in itertools.islice(items, limit)]
 
 
 def create(tenant: str, metric: Metric) -> bool:

@@ -4,13 +4,14 @@ A space lists its chart ids in display order; a chart item names its space and h
 JSON, so a chart is read by id alone (snapshots name only the chart).
 """
 
+import json
 from typing import cast
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.exceptions import DeleteError, PutError
 
 from polymetric.errors import ConflictError
-from polymetric.models.dashboard import Chart, Space
+from polymetric.models.dashboard import Chart, Space, chart_from_dict, to_dict
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
@@ -104,19 +105,22 @@ def get_chart(tenant: str, chart_id: int) -> Chart | None:
             item = bound(ChartItem).get(keys.charts_pk(tenant), keys.numeric_id_sk(chart_id))
         except ChartItem.DoesNotExist:
             return None
-    return Chart.model_validate_json(item.doc)
+    return chart_from_dict(json.loads(item.doc))
 
 
 def get_charts(tenant: str, chart_ids: list[int]) -> list[Chart]:
     """The charts with these ids, in that order (ids without a chart are skipped)."""
     items = get_by_sort_keys(ChartItem, keys.charts_pk(tenant), [keys.numeric_id_sk(c) for c in chart_ids], "chart")
-    by_id = {int(i.sk): Chart.model_validate_json(i.doc) for i in items}
+    by_id = {int(i.sk): chart_from_dict(json.loads(i.doc)) for i in items}
     return [by_id[c] for c in chart_ids if c in by_id]
 
 
 def save_chart(tenant: str, chart: Chart) -> None:
     item = bound(ChartItem)(
-        keys.charts_pk(tenant), keys.numeric_id_sk(chart.id), space_id=chart.space_id, doc=chart.model_dump_json()
+        keys.charts_pk(tenant),
+        keys.numeric_id_sk(chart.id),
+        space_id=chart.space_id,
+        doc=json.dumps(to_dict(chart), separators=(",", ":")),
     )
     with translated("chart write failed"):
         item.save()

@@ -6,8 +6,9 @@ streams lost ``tags`` and ``color`` (the stream ``id`` keeps them), bignumber ch
 Every composite is parsed and type-checked when saved: a bad one is a 400 naming the stream and position.
 """
 
+import dataclasses
 import re
-from typing import Any, get_args
+from typing import Any
 
 from polymetric.dialects.appoptics import fields
 from polymetric.errors import InvalidInputError
@@ -16,8 +17,11 @@ from polymetric.models.dashboard import (
     DOWNSAMPLE_FUNCTIONS,
     GROUP_FUNCTIONS,
     SUMMARY_FUNCTIONS,
+    THRESHOLD_OPERATORS,
+    THRESHOLD_TYPES,
     Chart,
     ChartInput,
+    ChartType,
     Space,
     SpacePage,
     Stream,
@@ -34,8 +38,6 @@ TRANSFORM_RE = re.compile(r"^[\d\sxp()+\-*/.]+$")
 MAX_STREAMS = 100
 MAX_FORMULA = 100
 MAX_TAGS = 20
-OPERATORS = get_args(Threshold.model_fields["operator"].annotation)
-THRESHOLD_TYPES = get_args(Threshold.model_fields["type"].annotation)
 
 
 def space_name(doc: dict[str, Any], *, required: bool) -> str | None:
@@ -171,6 +173,16 @@ def _numbers(doc: dict[str, Any], param: str) -> dict[str, object]:
     return values
 
 
+def chart_type(doc: dict[str, Any], name: str, param: str = "") -> ChartType | None:
+    value = fields.text(doc, name, param=param or name)
+    if value is None:
+        return None
+    for known in CHART_TYPES:
+        if value == known:
+            return known
+    raise InvalidInputError.param(param or name, f"must be one of {', '.join(CHART_TYPES)}")
+
+
 def _thresholds(doc: dict[str, Any]) -> list[Threshold] | None:
     found = fields.items(doc, "thresholds")
     if found is None:
@@ -182,12 +194,12 @@ def _thresholds(doc: dict[str, Any]) -> list[Threshold] | None:
             raise InvalidInputError.param(
                 where, 'must be an object such as {"operator": ">", "value": 90, "type": "red"}'
             )
-        operator = _choice(raw, "operator", OPERATORS, f"{where}.operator")
+        operator = _choice(raw, "operator", THRESHOLD_OPERATORS, f"{where}.operator")
         value = fields.number(raw, "value", param=f"{where}.value")
         kind = _choice(raw, "type", THRESHOLD_TYPES, f"{where}.type")
         if operator is None or value is None or kind is None:
             raise InvalidInputError.param(where, "needs operator (>, <, =), value and type (red, yellow)")
-        out.append(Threshold.model_validate({"operator": operator, "value": value, "type": kind}))
+        out.append(Threshold(operator=operator, value=float(value), type=kind))
     return out
 
 
@@ -217,7 +229,7 @@ def chart(doc: dict[str, Any], *, creating: bool) -> ChartInput:
     return ChartInput(
         given=frozenset(given),
         name=fields.text(doc, "name", required=creating),
-        type=_choice(doc, "type", CHART_TYPES, "type"),
+        type=chart_type(doc, "type"),
         streams=streams,
         min=fields.number(doc, "min"),
         max=fields.number(doc, "max"),
@@ -238,7 +250,11 @@ def stream_body(s: Stream) -> dict[str, Any]:
     body["type"] = s.type
     if s.composite is None:
         body["tags"] = [_tag_body(t) for t in s.tags]
-    extra = s.model_dump(exclude_none=True, exclude={"id", "metric", "composite", "tags"})
+    extra = {
+        k: v
+        for k, v in dataclasses.asdict(s).items()
+        if v is not None and k not in ("id", "metric", "composite", "tags")
+    }
     if extra.get("source") == "*":
         del extra["source"]
     body.update(extra)
@@ -246,7 +262,7 @@ def stream_body(s: Stream) -> dict[str, Any]:
 
 
 def _tag_body(t: TagSelector) -> dict[str, Any]:
-    body = t.model_dump(exclude_none=True)
+    body = {k: v for k, v in dataclasses.asdict(t).items() if v is not None}
     if not t.values:  # a dynamic or grouped tag without value patterns
         del body["values"]
     return body
@@ -258,7 +274,7 @@ def chart_body(c: Chart) -> dict[str, Any]:
         "name": c.name,
         "type": c.type,
         "streams": [stream_body(s) for s in c.streams],
-        "thresholds": [t.model_dump() for t in c.thresholds] if c.thresholds is not None else None,
+        "thresholds": [dataclasses.asdict(t) for t in c.thresholds] if c.thresholds is not None else None,
     }
     for key in ("min", "max", "label", "related_space", "use_log_yaxis", "use_last_value"):
         value = getattr(c, key)

@@ -8,6 +8,7 @@ Rules, each reported per measurement so that the rest of a batch is still accept
 3. ``value`` xor (``count`` and ``sum``); ``value: null`` is allowed beside summary fields; ``min``,
    ``max``, ``last``, ``stddev`` only with ``count``. ``stddev_m2`` (Librato: the running sum of squared
    deviations from the mean, >= 0) may replace ``stddev``, never join it: population stddev = sqrt(m2 / count).
+   statsd-librato-backend sends a sample stddev there instead (``dialects.stddev_m2``).
 4. ``time`` and ``period`` per measurement or top-level (per measurement wins); no ``time`` = now.
    A time outside the accepted window (``models.window``: 558 days ago to 1 hour ahead) refuses the measurement.
 5. Any number with |x| > 1e126 aborts the whole request; 0 < |x| < 1e-130 becomes 0.0.
@@ -17,16 +18,18 @@ validated again item by item to say which measurements failed and why.
 """
 
 import gc
+import itertools
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, NamedTuple, Required
+from typing import Annotated, Any, NamedTuple, Required, cast
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict
 
+from polymetric.dialects import stddev_m2
 from polymetric.errors import InvalidInputError, ItemError
 from polymetric.models import window
 from polymetric.models.measurement import Measurement
@@ -149,12 +152,14 @@ class _Defaults(NamedTuple):
     props: dict[str, Any]
     first: int  # the accepted window (models.window), inclusive
     last: int
+    m2_is_sample_stddev: bool = False  # the client is statsd-librato-backend (see rule 3)
 
 
-def _defaults(top: _EnvelopeFields, now: int) -> _Defaults:
+def _defaults(top: _EnvelopeFields, now: int, user_agent: str | None) -> _Defaults:
     period = top.get("period")
     first, last = window.bounds(now)
-    return _Defaults(top.get("tags"), top.get("time"), {"period": period} if period is not None else {}, first, last)
+    props = {"period": period} if period is not None else {}
+    return _Defaults(top.get("tags"), top.get("time"), props, first, last, stddev_m2.sends_sample_stddev(user_agent))
 
 
 def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measurement:
@@ -186,7 +191,7 @@ def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measur
             raise _Rejected("count", "count must be greater than 0")
         lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
         if m.get("stddev_m2") is not None:
-            sd = _stddev_from_m2(m, count)
+            sd = _stddev_from_m2(m, count, sample=top.m2_is_sample_stddev)
         summary = (count, _tiny(total), _nan(lo), _nan(hi), _nan(last), None if sd is None else _tiny(sd))
     props = top.props
     if not _PROPERTIES.isdisjoint(m):
@@ -195,13 +200,13 @@ def _normalise(m: MeasurementIn, top: _Defaults, now: int, index: int) -> Measur
     return Measurement(m["name"], tags, int(t) if t is not None else now, value, summary, props, index)
 
 
-def _stddev_from_m2(m: MeasurementIn, count: float) -> float:
+def _stddev_from_m2(m: MeasurementIn, count: float, *, sample: bool) -> float:
     if m.get("stddev") is not None:
         raise _Rejected("stddev_m2", "only one of stddev and stddev_m2 may be set")
     m2 = m.get("stddev_m2") or 0.0
     if m2 < 0:
         raise _Rejected("stddev_m2", "stddev_m2 must not be negative")
-    return math.sqrt(m2 / count)
+    return stddev_m2.population_stddev(m2, count, sample_stddev=sample)
 
 
 def _common_summary(m: MeasurementIn) -> tuple[float, float, float, float, float, float | None] | None:
@@ -210,14 +215,22 @@ def _common_summary(m: MeasurementIn) -> tuple[float, float, float, float, float
     if count is None or total is None or count < TINY or m.get("value") is not None:
         return None
     lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
-    return (count, _tiny(total), _nan(lo), _nan(hi), _nan(last), None if sd is None else _tiny(sd))
+    # _nan and _tiny inlined: a call each would cost more than the rest of the summary.
+    return (
+        count,
+        0.0 if -TINY < total < TINY else total,
+        math.nan if lo is None else 0.0 if -TINY < lo < TINY else lo,
+        math.nan if hi is None else 0.0 if -TINY < hi < TINY else hi,
+        math.nan if last is None else 0.0 if -TINY < last < TINY else last,
+        None if sd is None else 0.0 if -TINY < sd < TINY else sd,
+    )
 
 
 def _nan(x: float | None) -> float:
     return math.nan if x is None else _tiny(x)
 
 
-def parse(body: bytes | str, *, now: int) -> ParsedPost:
+def parse(body: bytes | str, *, now: int, user_agent: str | None = None) -> ParsedPost:
     """Validate a POST body. Raises InvalidInputError when the body as a whole is unusable.
 
     pydantic-core checks every field from the bytes in one pass; a batch it refuses is validated again
@@ -228,8 +241,8 @@ def parse(body: bytes | str, *, now: int) -> ParsedPost:
             doc = _POST.validate_json(body)
         except ValidationError:
             top, items = _parse_item_by_item(body)
-            return _finish(items, _defaults(top, now), now)
-        return _finish_valid(doc["measurements"], _defaults(doc, now), now)
+            return _finish(items, _defaults(top, now, user_agent), now)
+        return _finish_valid(doc["measurements"], _defaults(doc, now, user_agent), now)
 
 
 @contextmanager
@@ -255,18 +268,19 @@ def _finish_valid(items: list[MeasurementIn], top: _Defaults, now: int) -> Parse
     accepted: list[Measurement] = []
     errors: list[ItemError] = []
     add = accepted.append
-    top_tags, first, last, props = top.tags, top.first, top.last, top.props
-    default_time = now if top.time is None else top.time
-    for i, m in enumerate(items):
-        tags = m.get("tags") or top_tags
-        t = m.get("time", default_time)
-        if tags and first <= t <= last:
-            if _is_plain_shape(m) and (value := m.get("value")) is not None:
-                value = 0.0 if -TINY < value < TINY else value
-                add(_new(Measurement, (m["name"], tags, int(t), value, None, props, i)))
+    first, last, props = top.first, top.last, top.props
+    # Own tags and time or the envelope's, read by C loops rather than a .get per measurement. An empty
+    # own ``tags: {}`` reads as no tags here; _normalise applies the envelope's then.
+    rows = cast(list[dict[str, Any]], items)
+    tags = map(dict.get, rows, itertools.repeat("tags"), itertools.repeat(top.tags))
+    times = map(dict.get, rows, itertools.repeat("time"), itertools.repeat(now if top.time is None else top.time))
+    for i, m, tag_set, t in zip(itertools.count(), items, tags, times, strict=False):
+        if tag_set and first <= t <= last:
+            if _is_plain_shape(m) and (v := m.get("value")) is not None:
+                add(_new(Measurement, (m["name"], tag_set, int(t), 0.0 if -TINY < v < TINY else v, None, props, i)))
                 continue
             if _is_summary_shape(m) and (summary := _common_summary(m)) is not None:
-                add(_new(Measurement, (m["name"], tags, int(t), None, summary, props, i)))
+                add(_new(Measurement, (m["name"], tag_set, int(t), None, summary, props, i)))
                 continue
         try:
             add(_normalise(m, top, now, i))

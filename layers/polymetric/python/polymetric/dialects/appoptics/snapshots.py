@@ -1,12 +1,12 @@
 """Snapshot bodies of the AppOptics API (seed: Snapshots): the request's subject and window, the response."""
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
 from polymetric.dialects.appoptics import fields
-from polymetric.dialects.appoptics.charts import tag_selectors
+from polymetric.dialects.appoptics.charts import chart_type, tag_selectors
 from polymetric.errors import InvalidInputError
-from polymetric.models.dashboard import CHART_TYPES
 from polymetric.models.job import Job
 from polymetric.models.snapshot import DEFAULT_DURATION, Snapshot, SnapshotRequest
 
@@ -20,9 +20,7 @@ def request(doc: dict[str, Any]) -> SnapshotRequest:
     chart_id = fields.whole(chart, "id", minimum=1, param="subject.chart.id")
     if chart_id is None:
         raise InvalidInputError.param("subject.chart.id", "is required")
-    kind = fields.text(chart, "type", param="subject.chart.type")
-    if kind is not None and kind not in CHART_TYPES:
-        raise InvalidInputError.param("subject.chart.type", f"must be one of {', '.join(CHART_TYPES)}")
+    kind = chart_type(chart, "type", "subject.chart.type")
     tags = tag_selectors(chart["tags"], "subject.chart.tags") if chart.get("tags") is not None else []
     return SnapshotRequest.model_validate(
         {
@@ -63,7 +61,7 @@ def body(s: Snapshot, job: Job, image_url: str | None, base_url: str) -> dict[st
     if s.type is not None:
         chart["type"] = s.type
     if s.tags:
-        chart["tags"] = [t.model_dump(exclude_none=True) for t in s.tags]
+        chart["tags"] = [{k: v for k, v in dataclasses.asdict(t).items() if v is not None} for t in s.tags]
     return {
         "href": f"{base_url}/v1/snapshots/{s.id}",
         "job_href": f"{base_url}/v1/jobs/{job.id}",

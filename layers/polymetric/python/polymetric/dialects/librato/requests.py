@@ -18,6 +18,7 @@ import math
 import re
 from typing import Any
 
+from polymetric.dialects import stddev_m2
 from polymetric.dialects.appoptics.measurements import HUGE, METRIC_PROPERTIES, TINY
 from polymetric.errors import InvalidInputError
 from polymetric.models import window
@@ -33,15 +34,16 @@ class _Refused(Exception):
         self.field, self.message = field, message
 
 
-def parse(doc: dict[str, Any], *, now: int) -> list[Measurement]:
+def parse(doc: dict[str, Any], *, now: int, user_agent: str | None = None) -> list[Measurement]:
     """Every gauge and counter as a measurement; InvalidInputError names each offending field."""
+    sample_m2 = stddev_m2.sends_sample_stddev(user_agent)
     params: dict[str, list[str]] = {}
     out: list[Measurement] = []
     top_source, top_time = doc.get("source"), doc.get("measure_time")
     for kind in KINDS:
         for label, item in _items(doc.get(kind), kind, params):
             try:
-                out.append(_measurement(kind, item, top_source, top_time, now, len(out)))
+                out.append(_measurement(kind, item, top_source, top_time, now, len(out), sample_m2))
             except _Refused as r:
                 params.setdefault(f"{label}.{r.field}", []).append(r.message)
     if not out and not params:
@@ -77,7 +79,7 @@ def _named(key: str, item: Any) -> Any:
 
 
 def _measurement(
-    kind: str, item: dict[str, Any], top_source: Any, top_time: Any, now: int, position: int
+    kind: str, item: dict[str, Any], top_source: Any, top_time: Any, now: int, position: int, sample_m2: bool
 ) -> Measurement:
     name = item.get("name")
     if not isinstance(name, str) or not NAME.fullmatch(name):
@@ -111,10 +113,10 @@ def _measurement(
     if n <= 0:
         raise _Refused("count", "must be greater than 0")
     lo, hi = (_number(k, item[k]) if item.get(k) is not None else math.nan for k in ("min", "max"))
-    return Measurement(name, tags, at, None, (n, s, lo, hi, math.nan, _stddev(item, n, s)), props, position)
+    return Measurement(name, tags, at, None, (n, s, lo, hi, math.nan, _stddev(item, n, s, sample_m2)), props, position)
 
 
-def _stddev(item: dict[str, Any], n: float, s: float) -> float | None:
+def _stddev(item: dict[str, Any], n: float, s: float, sample_m2: bool) -> float | None:
     squares, m2 = item.get("sum_squares"), item.get("stddev_m2")
     if squares is not None and m2 is not None:
         raise _Refused("stddev_m2", "only one of sum_squares and stddev_m2 may be set")
@@ -122,7 +124,7 @@ def _stddev(item: dict[str, Any], n: float, s: float) -> float | None:
         deviations = _number("stddev_m2", m2)
         if deviations < 0:
             raise _Refused("stddev_m2", "must not be negative")
-        return math.sqrt(deviations / n)
+        return stddev_m2.population_stddev(deviations, n, sample_stddev=sample_m2)
     if squares is not None:
         mean = s / n
         return math.sqrt(max(0.0, _number("sum_squares", squares) / n - mean * mean))

@@ -1,0 +1,60 @@
+"""Answer moto's DynamoDB reads without its generic response serializer (moto 5.2.5, pinned).
+
+moto 5 serializes every response by walking the botocore output shape, member by member: each attribute
+value is a structure of ten possible members, so a Query of a few hundred items spends most of its time
+there (about 0.1 ms per attribute). The results of Query, GetItem, BatchGetItem and Scan are already
+DynamoDB JSON, except binary values, which moto keeps as bytes (or as the base64 text a restore loaded);
+they are dumped as they are, bytes in base64. Anything else, errors included, goes through moto's serializer.
+``tests/unit/local/test_partitions.py`` checks the answers are the same either way.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.responses import ActionResult
+
+READS = frozenset({"Query", "GetItem", "BatchGetItem", "Scan"})
+HEADERS = {"Content-Type": "application/x-amz-json-1.0", "server": "amazon.com"}
+
+_original: dict[str, Callable[..., Any]] = {}
+stats = {"fast": 0}  # responses written here (tests check the path is used)
+_lock = threading.Lock()
+
+
+def install() -> None:
+    with _lock:
+        if _original:
+            return
+        _original["execute_result"] = ActionResult.execute_result
+        ActionResult.execute_result = _execute_result  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    with _lock:
+        if _original:
+            ActionResult.execute_result = _original.pop("execute_result")  # type: ignore[method-assign]
+
+
+def _execute_result(self: ActionResult, context: Any) -> Any:
+    operation = context.operation_model
+    result = self.result
+    if operation.name in READS and operation.service_model.service_name == "dynamodb" and isinstance(result, dict):
+        try:
+            body = json.dumps(result, separators=(",", ":"), default=_binary)
+        except TypeError:
+            pass
+        else:
+            stats["fast"] += 1
+            return 200, dict(HEADERS), body
+    return _original["execute_result"](self, context)
+
+
+def _binary(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not DynamoDB JSON")
