@@ -8,6 +8,7 @@
 3. ``render`` is idempotent: a finished job's snapshot is left as it is.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -100,7 +101,7 @@ def render(tenant: str, snapshot_id: int, draw_png: DrawPng, *, last_attempt: bo
         png = draw(tenant, snapshot, draw_png)
         key = store.image_key(tenant, snapshot.id)
         store.put_image(key, png)
-        store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": clock.now()}))
+        store.save(tenant, dataclasses.replace(snapshot, image_key=key, updated_at=clock.now()))
     except (InvalidInputError, NotFoundError) as exc:  # the chart changed or went away: retrying cannot help
         jobs.fail(tenant, snapshot.job_id, {"chart": [str(exc)]})
         logger.info("snapshot failed", snapshot=snapshot_id, error=str(exc))

@@ -3,12 +3,13 @@
 Object keys are ``{tenant}/{snapshot id}.png``: built from the authenticated tenant, like every key.
 """
 
+import json
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from polymetric.config import get_settings
-from polymetric.models.snapshot import Snapshot
+from polymetric.models.snapshot import Snapshot, snapshot_from_dict, snapshot_to_dict
 from polymetric.storage import keys
 from polymetric.storage.clients import s3
 from polymetric.storage.failures import translated
@@ -29,7 +30,7 @@ def save(tenant: str, snapshot: Snapshot) -> None:
     item = bound(SnapshotItem)(
         keys.snapshots_pk(tenant),
         keys.numeric_id_sk(snapshot.id),
-        doc=snapshot.model_dump_json(),
+        doc=json.dumps(snapshot_to_dict(snapshot), separators=(",", ":")),
         updated_at=snapshot.updated_at,
     )
     with translated("snapshot write failed"):
@@ -42,7 +43,7 @@ def get(tenant: str, snapshot_id: int) -> Snapshot | None:
             item = bound(SnapshotItem).get(keys.snapshots_pk(tenant), keys.numeric_id_sk(snapshot_id))
         except SnapshotItem.DoesNotExist:
             return None
-    return Snapshot.model_validate_json(item.doc)
+    return snapshot_from_dict(json.loads(item.doc))
 
 
 def image_key(tenant: str, snapshot_id: int) -> str:
