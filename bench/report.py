@@ -27,6 +27,10 @@ TARGETS = (
     ("anomaly precision", "≥ 0.9"),
     ("anomaly recall", "≥ 0.9"),
     ("snapshot render ms", "≤ 1,500"),
+    ("aggregator, full floats, every 60 s", "WCU ≤ 75 / RCU ≤ 20 / ≤ 8 B"),
+    ("aggregator, full floats, every 300 s", "WCU ≤ 300"),
+    ("POST of 35,000 measurements", "202"),
+    ("GET 1 series × last hour of a metric", "≤ 10 RCU / ≤ 200 ms"),
 )
 
 

@@ -12,13 +12,14 @@ import boto3
 from moto import mock_aws
 
 from bench.datasets import SHAPES, measurements_body
+from bench.meter import ReadMeter, Replay
 from polymetric.dialects.appoptics.measurements import parse
 from polymetric.domain import compaction, ingest, query, tenants
 from polymetric.models.query import MeasurementsQuery
 from polymetric.models.tags import TagFilter
 from polymetric.models.tenant import Role
 from polymetric.observability import metrics as powertools_metrics
-from polymetric.storage import batch, capacity, clients, tiers
+from polymetric.storage import batch, cache, capacity, clients, tiers
 
 HOUR = 3600
 
@@ -150,49 +151,80 @@ def compact_all(now: float | None = None) -> int:
     return queued
 
 
-def live_cost(tenant: str, metrics: int, series: int, summaries: float = 0.2) -> dict[str, float]:
-    """One closed hour of live traffic (a POST a minute, one sample per series each), then its compaction.
+def live_cost(
+    tenant: str,
+    metrics: int,
+    series: int,
+    summaries: float = 0.2,
+    *,
+    interval: int = 60,
+    floats: bool = False,
+    churn: bool = False,
+) -> dict[str, float]:
+    """One closed hour of live traffic (a POST every ``interval`` s, one sample per series each), then its
+    compaction.
 
-    Steady state: metrics and series are registered by a POST an hour earlier, which is not counted.
-    Returns write units per 1,000 samples for the hot path, the compaction and both, and billed
-    bytes per stored sample once the slabs expired (blocks plus each rollup item's share of its day).
+    Steady state: metrics and series are indexed by a POST earlier that day, not counted, except that the
+    index is rewritten once per series and day: that cost is spread over the day's samples. The hour
+    runs in a new container (per-container caches empty), and every read the POSTs make is priced
+    (``hot_rcu``). Returns write units per 1,000 samples for the hot path, the compaction and both, and
+    billed bytes per stored sample once the slabs expired (blocks plus each rollup item's share of its day).
     """
     # The current hour, as live traffic writes it (a past hour counts as late data and is costlier).
     hour = int(time.time()) // HOUR * HOUR
-    post(tenant, shaped_body(metrics, series, hour - 3 * HOUR, summaries, seed=0))
+    with Recorder() as setup:
+        post(tenant, shaped_body(metrics, series, hour, summaries, seed=0, floats=floats))
     compact_all()
-    with Recorder() as hot:
-        for minute in range(60):
-            post(tenant, shaped_body(metrics, series, hour + 60 * minute, summaries, seed=minute))
+    index_wcu = capacity.write_units(i for i in setup.puts if "#SER" in i["pk"]["S"] or "#TAG#" in i["pk"]["S"])
+    cache.clear_all()
+    posts = HOUR // interval
+    with Recorder() as hot, ReadMeter() as reads:
+        for n in range(posts):
+            body = shaped_body(
+                metrics, series, hour + interval * n, summaries, seed=n, floats=floats, churn=n // 10 if churn else 0
+            )
+            post(tenant, body)
     with Recorder() as compacted:
         compact_all(now=hour + 2 * HOUR)
-    samples_count = 60 * metrics * series
+    samples_count = posts * metrics * series
+    daily_index = index_wcu * 1000 / (metrics * series * 86400 / interval)
     blocks = [i for i in compacted.puts if i["sk"]["S"].startswith("B")]
     rollups = [i for i in compacted.puts if i["sk"]["S"].startswith("R")]
     stored = capacity.billed_bytes(blocks) + capacity.billed_bytes(rollups) / 24
     return {
-        "hot": hot.wcu * 1000 / samples_count,
+        "hot": hot.wcu * 1000 / samples_count + daily_index,
         "compaction": compacted.wcu * 1000 / samples_count,
-        "total": (hot.wcu + compacted.wcu) * 1000 / samples_count,
+        "total": (hot.wcu + compacted.wcu) * 1000 / samples_count + daily_index,
         "billed_bytes_per_sample": stored / samples_count,
+        "hot_rcu": reads.rcu * 1000 / samples_count,
         "samples": samples_count,
     }
 
 
-def shaped_body(metrics: int, series: int, t: int, summaries: float, seed: int) -> dict[str, Any]:
+def shaped_body(
+    metrics: int, series: int, t: int, summaries: float, seed: int, floats: bool = False, churn: int = 0
+) -> dict[str, Any]:
+    """``floats``: full-precision values (a ratio, a mean), not short decimals. ``churn``: every tenth
+    series takes a new tag value each time it changes (a pod or deploy id), so the index keeps growing."""
     rnd = random.Random(seed)
     out = []
     for m in range(metrics):
         for s in range(series):
-            item: dict[str, Any] = {"name": f"live.m{m:04d}", "time": t, "tags": {"host": f"h{s:03d}"}}
+            host = f"h{s:03d}" + (f"-{churn}" if churn and s % 10 == 0 else "")
+            item: dict[str, Any] = {"name": f"live.m{m:04d}", "time": t, "tags": {"host": host}}
             if (m * series + s) % int(1 / summaries if summaries else 10**9) == 0:
                 count = rnd.randint(1, 20)
-                mean = round(rnd.uniform(1, 300), 3)
-                item.update(count=count, sum=round(mean * count, 3), min=round(mean / 2, 3), max=round(mean * 2, 3))
+                mean = rnd.uniform(1, 300) if floats else round(rnd.uniform(1, 300), 3)
+                lo, hi = (mean * rnd.uniform(0.3, 1), mean * rnd.uniform(1, 3)) if floats else (mean / 2, mean * 2)
+                item.update(count=count, sum=mean * count, min=lo, max=hi)
+                if not floats:
+                    item.update(sum=round(mean * count, 3), min=round(lo, 3), max=round(hi, 3))
             elif s % 2:
-                item["value"] = round(50 + rnd.gauss(0, 5), 1)  # a percentage-like gauge
+                gauge = 50 + rnd.gauss(0, 5)
+                item["value"] = gauge if floats else round(gauge, 1)  # a percentage-like gauge
             else:
-                item["value"] = float(rnd.randint(0, 500))  # a per-minute count
+                count = rnd.randint(0, 500)
+                item["value"] = count / 60 if floats else float(count)  # a rate per second, or a count
             out.append(item)
     return {"measurements": out}
 
@@ -354,6 +386,90 @@ def get_baseline_ms(series_week_samples: int = 10080) -> tuple[float, float]:
     return ours, baseline
 
 
+def handler_event(token: str, method: str, name: str | None, query_params: dict[str, str], body: Any = None) -> Any:
+    """An API Gateway event for the measurements function, from the sample events in events/apigw."""
+    import base64
+
+    from bench.__main__ import REPO
+
+    event = json.loads((REPO / f"events/apigw/measurements-{method.lower()}.json").read_text())
+    if name is not None:
+        event.update(path=f"/v1/measurements/{name}", pathParameters={"name": name})
+    event.update(
+        multiValueQueryStringParameters={k: [v] for k, v in query_params.items()} or None,
+        queryStringParameters=query_params or None,
+    )
+    if body is not None:
+        event.update(body=json.dumps(body), isBase64Encoded=False)
+    event["headers"]["Authorization"] = "Basic " + base64.b64encode(f"{token}:".encode()).decode()
+    return event
+
+
+def big_post_status(count: int = 35_000) -> int:
+    """POST ``count`` full-precision floats of one metric-hour, each its own series, through the handler."""
+    from functions.measurements.app import lambda_handler
+
+    rnd = random.Random(3)
+    hour = int(time.time()) // HOUR * HOUR
+    body = {
+        "measurements": [
+            {"name": "big", "value": rnd.random() * 100, "time": hour + i % 3600, "tags": {"host": f"h{i:06d}"}}
+            for i in range(count)
+        ]
+    }
+    with local_aws() as tenant:
+        token = tenants.create_token(tenant, Role.RECORDER, "bench")
+        reply = lambda_handler(handler_event(token, "POST", None, {}, body), _Context())
+        powertools_metrics.clear_metrics()
+    return int(reply["statusCode"])
+
+
+def get_many_series(total: int, per_post: int = 25_000) -> tuple[float, float, dict[str, int]]:
+    """A metric with ``total`` series ever seen (a third of them churned away two days ago), live data in
+    the open hour: GET one series over the last hour through the handler. Returns RCU (every call priced),
+    ms (each DynamoDB call answered after 5 ms: ``Replay``), and the calls made."""
+    from functions.measurements.app import lambda_handler
+
+    now = int(time.time())
+    hour = now // HOUR * HOUR
+    rnd = random.Random(5)
+    with local_aws() as tenant:
+        token = tenants.create_token(tenant, Role.VIEWER, "bench")
+        gone = total // 3
+        for first in range(0, total, per_post):
+            when = now - 2 * 86400 if first < gone else hour
+            post(
+                tenant,
+                {
+                    "measurements": [
+                        {"name": "wide", "value": rnd.random(), "time": when, "tags": {"host": f"h{i:06d}"}}
+                        for i in range(first, min(first + per_post, total))
+                    ]
+                },
+            )
+        wanted = f"h{total - 7:06d}"
+        post(tenant, {"measurements": [{"name": "wide", "value": 1.5, "time": now - 30, "tags": {"host": wanted}}]})
+        event = handler_event(
+            token,
+            "GET",
+            "wide",
+            {"start_time": str(now - HOUR), "end_time": str(now), "resolution": "60", "tags[host]": wanted},
+        )
+        lambda_handler(event, _Context())  # warm: imports, clients
+        tenants.forget_cached_tokens()
+        with Replay() as replay:
+            with ReadMeter() as reads:
+                reply = lambda_handler(event, _Context())
+            assert reply["statusCode"] == 200, reply["body"]
+            assert len(json.loads(reply["body"])["series"]) == 1
+            tenants.forget_cached_tokens()
+            replay.replaying = True  # the same calls again, answered after 5 ms each as DynamoDB would
+            t = time.perf_counter()
+            reply = lambda_handler(event, _Context())
+            ms = (time.perf_counter() - t) * 1000
+    return reads.rcu, ms, reads.calls
+
+
 class _Context:
     function_name = "bench"
     memory_limit_in_mb = 1024
@@ -398,6 +514,39 @@ def run(_: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], l
                 f"1000 item per sample (hot {cost['hot']:.1f} + compaction {cost['compaction']:.1f})",
             )
         )
+    for interval in (10, 60, 300):
+        metrics, series = LIVE_SHAPES["aggregator"]
+        with local_aws() as tenant:
+            cost = live_cost(tenant, metrics, series, interval=interval, floats=True, churn=interval == 60)
+        results[f"wcu_per_1000_samples_{interval}s"] = round(cost["total"], 1)
+        results[f"billed_bytes_per_sample_{interval}s"] = round(cost["billed_bytes_per_sample"], 2)
+        results[f"hot_rcu_per_1000_samples_{interval}s"] = round(cost["hot_rcu"], 1)
+        if interval == 60:
+            results["wcu_per_1000_samples_aggregator_float"] = round(cost["total"], 1)
+            results["billed_bytes_per_sample_float"] = round(cost["billed_bytes_per_sample"], 2)
+        rows.append(
+            (
+                f"aggregator, full floats, every {interval} s{' + tag churn' if interval == 60 else ''}: "
+                "WCU / RCU per 1,000, billed B/sample",
+                f"{cost['total']:.1f} / {cost['hot_rcu']:.1f} / {cost['billed_bytes_per_sample']:.2f}",
+                "1000 WCU item per sample; RCU: every read of the POSTs priced",
+            )
+        )
+    status = big_post_status()
+    results["post_35k_one_metric_hour_status"] = status
+    rows.append(("POST of 35,000 measurements of one metric-hour (status)", str(status), "was 503 (slab > 400 KB)"))
+    wide = int(os.environ.get("BENCH_WIDE_SERIES", "100000"))
+    rcu, ms, calls = get_many_series(wide)
+    suffix = f"{wide // 1000}k" if wide % 1000 == 0 else str(wide)
+    results[f"get_rcu_1series_1h_{suffix}_series"] = round(rcu, 1)
+    results[f"get_ms_1series_1h_{suffix}_series"] = round(ms, 1)
+    rows.append(
+        (
+            f"GET 1 series × last hour of a metric with {wide:,} series (RCU / ms)",
+            f"{rcu:.1f} / {ms:.0f}",
+            f"calls {calls}; each answered after 5 ms",
+        )
+    )
     rows.append(
         (
             "billed B / stored sample (blocks + rollups, mixed)",

@@ -4,6 +4,7 @@ moto does not execute state machines here (tests/e2e/test_metric_jobs.py runs th
 server): these tests call the steps' handler with the payloads the state machine passes.
 """
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,9 +35,9 @@ def _run(org: Org, job_id: int) -> list[dict[str, Any]]:
     plan = steps({"step": "plan", "tenant": org.tenant, "job_id": job_id}, LambdaContext())
     for batch in plan["batches"]:
         steps({"step": "batch", "tenant": org.tenant, "job_id": job_id, "batch": batch}, LambdaContext())
-        seen.append(jobs.get(org.tenant, job_id).model_dump())
+        seen.append(dataclasses.asdict(jobs.get(org.tenant, job_id)))
     steps({"step": "finish", "tenant": org.tenant, "job_id": job_id, "count": plan["count"]}, LambdaContext())
-    seen.append(jobs.get(org.tenant, job_id).model_dump())
+    seen.append(dataclasses.asdict(jobs.get(org.tenant, job_id)))
     return seen
 
 

@@ -14,6 +14,7 @@ def _tenant_keys(tenant: str) -> dict[str, str]:
         "metrics_pk": keys.metrics_pk(tenant),
         "metric_pk": keys.metric(tenant, "cpu")[0],
         "series_registry_pk": keys.series_registry_pk(tenant, "cpu"),
+        "series_posting_pk": keys.series_posting(tenant, "cpu", "host", "web-1", "ab" * 12)[0],
         "hot_slab_pk": keys.hot_slab_pk(tenant, "cpu", HOUR),
         "hours_pk": keys.hours_pk(tenant, "cpu"),
     }
@@ -107,3 +108,10 @@ def test_hour_of_is_a_whole_hour_within_the_last_hour(t: int) -> None:
     hour = keys.hour_of(t)
     assert hour % 3600 == 0
     assert 0 <= t - hour < 3600
+
+
+def test_a_posting_sorts_by_value_then_series() -> None:
+    pk, sk = keys.series_posting(TENANT, "cpu", "host", "web-1", "ab" * 12)
+    assert (pk, sk) == (f"T#{TENANT}#M#cpu#TAG#host", "web-1#" + "ab" * 12)
+    assert keys.posting_sid(sk) == "ab" * 12
+    assert keys.series_posting(TENANT, "cpu", "host", "web-1", "")[1] == "web-1#"  # the prefix of one value

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from polymetric.domain import composites, query
 from polymetric.errors import NotFoundError
-from polymetric.models.dashboard import Chart, Stream, TagSelector
+from polymetric.models.dashboard import Chart, ChartType, Stream, TagSelector
 from polymetric.models.query import ComposeQuery, MeasurementsQuery
 from polymetric.models.snapshot import Plot, PlotSeries
 from polymetric.models.tags import TagFilter
@@ -93,7 +93,7 @@ def _transform(formula: str | None, step: int) -> Transform:
 
 
 def plot(
-    tenant: str, chart: Chart, *, start: int, end: int, overrides: list[TagSelector], chart_type: str | None
+    tenant: str, chart: Chart, *, start: int, end: int, overrides: list[TagSelector], chart_type: ChartType | None
 ) -> Plot:
     """The chart's data over [start, end] (one stream for a bignumber chart)."""
     step = resolution_for(end - start)

@@ -32,7 +32,7 @@ from polymetric.models.samples import IntArray, SampleFrame
 from polymetric.observability import logger
 from polymetric.query import resample
 from polymetric.storage import metrics as metric_store
-from polymetric.storage import queues, registry, rounds, samples, tiers
+from polymetric.storage import queues, rounds, samples, tiers
 
 DEFAULT_AGGREGATION_PERIOD = 60
 # A round still incomplete this long after its messages were queued (a message dead-lettered, say)
@@ -257,14 +257,15 @@ def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
     metric = metric_store.get(tenant, metric_lower)
     if metric is None:  # deleted meanwhile: its data went with it
         return CompactionReport()
-    series = registry.load(tenant, metric_lower)
-    position = {s.sid: i for i, s in enumerate(series)}
     slabs = samples.read_hour(tenant, metric_lower, hour)
+    # The series are those of the slabs: no read of the metric's series index (it may hold 100,000s).
+    sids = samples.slab_sids(slabs)
+    position = {sid: i for i, sid in enumerate(sids)}
     fresh = samples.slab_frame(position, hour, slabs, hour, hour + HOUR - 1)
     if fresh is None:
         return CompactionReport()
     touched = np.unique(fresh.series)
-    hexes = [series[i].sid.hex() for i in touched]
+    hexes = [sids[i].hex() for i in touched]
     blocks = tiers.get_blocks(tenant, metric.created_at, hexes, hour)
     period = aggregation_period(metric)
     merged = _merge(fresh, blocks, hexes, touched, hour, period)

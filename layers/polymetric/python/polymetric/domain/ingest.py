@@ -14,7 +14,7 @@ from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError, RateLimitedError
 from polymetric.models import window
-from polymetric.models.hours import hour_of
+from polymetric.models.hours import day_of, hour_of
 from polymetric.models.measurement import Measurement
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
@@ -137,13 +137,13 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
     plain: dict[tuple[str, int], list[tuple[bytes, int, float]]] = defaultdict(list)
     summaries: dict[tuple[str, int], list[tuple[bytes, int, list[float]]]] = defaultdict(list)
     series: dict[str, dict[bytes, dict[str, str]]] = defaultdict(dict)
-    first_hour: dict[str, int] = {}
+    last_day: dict[str, int] = {}
     for m in measurements:
         key = m.name.lower()
         sid = series_id(tenant, key, m.tags)
         series[key].setdefault(sid, m.tags)
         hour = hour_of(m.time)
-        first_hour[key] = min(first_hour.get(key, hour), hour)
+        last_day[key] = max(last_day.get(key, 0), day_of(hour))
         if m.summary is None:
             assert m.value is not None
             plain[(key, hour)].append((sid, m.time - hour, m.value))
@@ -161,7 +161,7 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
     # Series are registered once their data is stored: a failed write leaves no series without data, and
     # the client's retry (same samples, last write wins) registers them.
     created = sum(
-        registry.ensure(tenant, key, known[key].created_at, members, first_hour[key]) for key, members in series.items()
+        registry.ensure(tenant, key, known[key].created_at, members, last_day[key]) for key, members in series.items()
     )
     tokens.add_series(tenant, created)
     return len(measurements)

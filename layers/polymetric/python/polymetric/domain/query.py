@@ -27,7 +27,7 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
     function = q.summary_function or _PERSISTED.get(str(metric.attributes.get("summarize_function")), "mean")
     if function == "all" and q.group_by:
         raise InvalidInputError.param("group_by", "may not be combined with summary_function=all")
-    series = select_series(tenant, metric, q.search or q.tags, q.group_by)
+    series = select_series(tenant, metric, q.search or q.tags, q.group_by, since=q.start)
     series, next_key = _page(series, q)
     if not series:
         return QueryResult(metric, q.resolution, [])

@@ -3,20 +3,45 @@
 from polymetric.domain import tiered
 from polymetric.models.metric import Metric
 from polymetric.models.series import Series
-from polymetric.models.tags import TagMatcher
+from polymetric.models.tags import TagFilter, TagMatcher
 from polymetric.query import resample
 from polymetric.storage import registry
 
 
-def select_series(tenant: str, metric: Metric, tags: TagMatcher, group_by: tuple[str, ...] = ()) -> list[Series]:
-    """The metric's series whose tags match (and that carry every group_by tag), sorted by tag pairs."""
+def select_series(
+    tenant: str, metric: Metric, tags: TagMatcher, group_by: tuple[str, ...] = (), since: int = 0
+) -> list[Series]:
+    """The metric's series whose tags match (and that carry every group_by tag), sorted by tag pairs.
+
+    ``since``: the read's start; series that stopped taking samples on an earlier day are left out. A tag
+    filter that requires a value (or a value prefix) of some tag reads only that value's postings.
+    """
     wanted = [g.lower() for g in group_by if g != "*"]
-    chosen = [
-        s
-        for s in registry.load(tenant, metric.key)
-        if tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)
-    ]
+    lookups = postings(tags)
+    candidates = (
+        registry.lookup(tenant, metric.key, lookups, since) if lookups else registry.load(tenant, metric.key, since)
+    )
+    chosen = [s for s in candidates if tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)]
     return sorted(chosen, key=lambda s: s.sort_key)
+
+
+def postings(tags: TagMatcher) -> list[registry.Lookup]:
+    """Values one tag of every matching series must have (OR of them), or none to read every series.
+
+    A term qualifies when its name has no wildcard, it requires the tag, and each of its patterns starts
+    with at least one literal character; a term of exact values is preferred over prefixes.
+    """
+    if not isinstance(tags, TagFilter):
+        return []
+    usable = [
+        t
+        for t in tags.terms
+        if "*" not in t.name and not t.absent and t.positives and all(not p.startswith("*") for p in t.positives)
+    ]
+    if not usable:
+        return []
+    term = min(usable, key=lambda t: sum("*" in p for p in t.positives))
+    return [registry.Lookup(term.name.lower(), p.lower().split("*")[0], prefix="*" in p) for p in term.positives]
 
 
 def load_buckets(

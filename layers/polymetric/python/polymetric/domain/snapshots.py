@@ -8,11 +8,11 @@
 3. ``render`` is idempotent: a finished job's snapshot is left as it is.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from polymetric import clock
-from polymetric.config import get_settings
 from polymetric.domain import jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
 from polymetric.models.job import Job
@@ -53,7 +53,7 @@ def create(tenant: str, request: SnapshotRequest, *, now: int | None = None) -> 
         updated_at=moment,
     )
     store.save(tenant, snapshot)
-    queues.send(get_settings().SNAPSHOT_QUEUE_URL, [(tenant, message(tenant, snapshot.id))])
+    queues.send_snapshot(tenant, message(tenant, snapshot.id))
     logger.info("snapshot queued", snapshot=snapshot.id, chart=snapshot.chart_id, job=job.id)
     return SnapshotView(snapshot, job, None)
 
@@ -101,7 +101,7 @@ def render(tenant: str, snapshot_id: int, draw_png: DrawPng, *, last_attempt: bo
         png = draw(tenant, snapshot, draw_png)
         key = store.image_key(tenant, snapshot.id)
         store.put_image(key, png)
-        store.save(tenant, snapshot.model_copy(update={"image_key": key, "updated_at": clock.now()}))
+        store.save(tenant, dataclasses.replace(snapshot, image_key=key, updated_at=clock.now()))
     except (InvalidInputError, NotFoundError) as exc:  # the chart changed or went away: retrying cannot help
         jobs.fail(tenant, snapshot.job_id, {"chart": [str(exc)]})
         logger.info("snapshot failed", snapshot=snapshot_id, error=str(exc))

@@ -1,6 +1,12 @@
-"""Snapshots: a chart drawn to a PNG over a time window (seed: Snapshots), and what the renderer draws."""
+"""Snapshots: a chart drawn to a PNG over a time window (seed: Snapshots), and what the renderer draws.
 
-from pydantic import BaseModel, ConfigDict
+Frozen dataclasses, not pydantic models (as in ``models.dashboard``): the snapshots function's cold start would
+otherwise load pydantic for records the dialect has already checked field by field.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
 
 from polymetric.models.dashboard import ChartType, TagSelector, Threshold
 
@@ -8,49 +14,54 @@ DEFAULT_DURATION = 3600
 MAX_DURATION = 31 * 86400
 
 
-class SnapshotRequest(BaseModel):
+@dataclass(frozen=True)
+class SnapshotRequest:
     """POST /v1/snapshots, validated: the chart, its optional type and tag overrides, the window."""
-
-    model_config = ConfigDict(frozen=True)
 
     chart_id: int
     type: ChartType | None = None
-    tags: list[TagSelector] = []
+    tags: list[TagSelector] = field(default_factory=list)
     duration: int = DEFAULT_DURATION
     end_time: int | None = None  # None: now
 
 
-class Snapshot(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class Snapshot:
     id: int
     job_id: int
     chart_id: int
-    type: ChartType | None = None
-    tags: list[TagSelector] = []
     duration: int
     end_time: int
     created_at: int
     updated_at: int
+    type: ChartType | None = None
+    tags: list[TagSelector] = field(default_factory=list)
     image_key: str | None = None  # the PNG's object key once rendered
 
 
-class PlotSeries(BaseModel):
+def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
+    """The stored form."""
+    return dataclasses.asdict(snapshot)
+
+
+def snapshot_from_dict(doc: dict[str, Any]) -> Snapshot:
+    return Snapshot(**{**doc, "tags": [TagSelector(**t) for t in doc.get("tags") or []]})
+
+
+@dataclass(frozen=True)
+class PlotSeries:
     """One line (or stacked band) of a chart: what it is (``name`` and ``tags``) and values on the plot's grid."""
 
-    model_config = ConfigDict(frozen=True)
-
     name: str  # the stream's display name or metric
-    tags: dict[str, str] = {}  # the series' tags, or the stream's tag filters when it folds them into one line
     values: list[float | None]
+    tags: dict[str, str] = field(default_factory=dict)  # the series' tags, or the stream's folded tag filters
     color: str | None = None
     units: str | None = None
 
 
-class Plot(BaseModel):
+@dataclass(frozen=True)
+class Plot:
     """Everything the renderer needs to draw a chart: pure data, no I/O."""
-
-    model_config = ConfigDict(frozen=True)
 
     title: str
     type: ChartType
@@ -62,5 +73,5 @@ class Plot(BaseModel):
     units_short: str | None = None
     y_min: float | None = None
     y_max: float | None = None
-    thresholds: list[Threshold] = []
+    thresholds: list[Threshold] = field(default_factory=list)
     use_last_value: bool = True

@@ -26,7 +26,6 @@ Meta table (``pk``, ``sk``)::
                                                        spec (what it does)
     T#{t}#JOBS                  {id}#B{n}              batch n of the job's work (metric names), until it ends
     T#{t}#METRICS               {metric}               metric: name as written, type, period, attributes
-    T#{t}#M#{metric}#SER        {sid}                  series registry: tags as first written
     T#{t}#ANNSTREAMS            {stream}               annotation stream: name as written
     T#{t}#ANN#{stream}          {start}#{id}           annotation event
     T#{t}#ANN#{stream}          ID#{id}                where event {id} is: its start (GET/PUT/DELETE by id);
@@ -58,6 +57,11 @@ Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`
 
     T#{t}#M#{metric}#H#{hour}   {recv_ms}#{req}[#{part}] hot slab: one per (metric, hour) per POST (parts when
                                                        over 380 KB); TTL hour + 2 d
+    T#{t}#M#{metric}#H#{hour}   ~SHARDED               the hour also has sharded slabs (below)
+    T#{t}#M#{metric}#H#{hour}#{shard}  {recv_ms}#{req}[#{part}]
+                                                       a POST of SHARD_ROWS or more rows for one metric-hour:
+                                                       its rows by shard (the series id's first byte, 256),
+                                                       so a read of a few series reads their shards only
     T#{t}#M#{metric}#HOURS      {hour}                 late data: slabs written to an hour after it closed;
                                                        carries ``token`` (rewritten by every late write)
                                                        and, for the compactor's planner, gpk
@@ -66,6 +70,10 @@ Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`
                                                        (a chunk: metrics compacted by one queue message)
                                                        and when they were last queued
     T#{t}#ROUNDS                {hour}#C{chunk}        that chunk is compacted; round items' TTL hour + 7 d
+    T#{t}#M#{metric}#SER        {sid}                  series index: tags as first written, ``seen`` (the
+                                                       last day it took samples); TTL seen + 559 d
+    T#{t}#M#{metric}#TAG#{name} {value}#{sid}          posting: the series with that tag value (same
+                                                       attributes), so a tag filter reads what it selects
     T#{t}#S#{sid}#{gen}         B{hour}                the hour's samples of one series (block); TTL 32 d
     T#{t}#S#{sid}#{gen}         R{day}                 24 hourly rollups of one series-day; TTL 558 d
 
@@ -197,8 +205,30 @@ def series_registry_pk(tenant: str, metric_lower: str) -> str:
     return f"T#{tenant}#M#{metric_lower}#SER"
 
 
-def hot_slab_pk(tenant: str, metric_lower: str, hour: int) -> str:
-    return f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
+POSTING_SEPARATOR = "#"  # tag names and values never hold one (measurement rules)
+
+
+def series_posting(tenant: str, metric_lower: str, name_lower: str, value_lower: str, sid_hex: str) -> tuple[str, str]:
+    """Posting of a series under one of its tags; with ``sid_hex`` empty, the sort key prefix of that value."""
+    return f"T#{tenant}#M#{metric_lower}#TAG#{name_lower}", f"{value_lower}{POSTING_SEPARATOR}{sid_hex}"
+
+
+def posting_sid(sk: str) -> str:
+    return sk.rsplit(POSTING_SEPARATOR, 1)[1]
+
+
+SLAB_SHARDS = 256
+SHARDED_SK = "~SHARDED"  # sorts after every slab of the hour's main partition
+
+
+def hot_slab_pk(tenant: str, metric_lower: str, hour: int, shard: int | None = None) -> str:
+    """The hour's main slab partition, or (``shard``, 0..255: a series id's first byte) one of its shards."""
+    main = f"T#{tenant}#M#{metric_lower}#H#{_epoch(hour)}"
+    return main if shard is None else f"{main}#{shard:03d}"
+
+
+def slab_shard(sid: bytes) -> int:
+    return sid[0]
 
 
 def hot_slab_sk(received_ms: int, request_id: str, part: int = 0) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import uuid
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from polymetric import clock
@@ -44,6 +45,9 @@ WRITE_MARGIN = 300
 SLAB_TTL = 2 * keys.DAY
 # Encoded rows per slab item: keys and attributes fit in the rest of DynamoDB's 400 KB item limit.
 MAX_SLAB_BYTES = 380_000
+# A POST with this many rows for one metric-hour writes them by shard (256, each some 1 KB or more), so
+# that reading a few series of a metric with 100,000s reads their shards, not every row of the hour.
+SHARD_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -110,21 +114,39 @@ def write_slabs(tenant: str, slabs: Sequence[Slab], *, request_id: str, received
     items: list[dict[str, dict[str, object]]] = []
     late: set[tuple[str, int]] = set()
     for slab in slabs:
-        for part, (rows, blob) in enumerate(encode_parts(slab.sections())):
-            items.append(
-                {
-                    "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)},
-                    "sk": {"S": keys.hot_slab_sk(received_ms, request_id, part)},
-                    "n": {"N": str(rows)},
-                    "d": {"B": blob},
-                    # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
-                    "ttl": {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)},
-                }
-            )
+        # A backdated slab lives SLAB_TTL past its arrival too, so the compactor finds it before it expires.
+        ttl: dict[str, object] = {"N": str(max(slab.hour + keys.HOUR, int(now)) + SLAB_TTL)}
+        sections = slab.sections()
+        sharded = slab.rows >= SHARD_ROWS
+        for shard, rows_of_shard in _shards(sections) if sharded else [(None, sections)]:
+            for part, (rows, blob) in enumerate(encode_parts(rows_of_shard)):
+                items.append(
+                    {
+                        "pk": {"S": keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour, shard)},
+                        "sk": {"S": keys.hot_slab_sk(received_ms, request_id, part)},
+                        "n": {"N": str(rows)},
+                        "d": {"B": blob},
+                        "ttl": ttl,
+                    }
+                )
+        if sharded:
+            pk = keys.hot_slab_pk(tenant, slab.metric_lower, slab.hour)
+            items.append({"pk": {"S": pk}, "sk": {"S": keys.SHARDED_SK}, "ttl": ttl})
         if is_late(slab.hour, now):
             late.add((slab.metric_lower, slab.hour))
     items.extend(hour_item(tenant, metric_lower, hour) for metric_lower, hour in sorted(late))
     return WriteReport(items=items, requests=batch.write(table, items))
+
+
+def _shards(sections: list[codecs.Section]) -> list[tuple[int, list[codecs.Section]]]:
+    """The sections' rows by shard (``keys.slab_shard``: the series id's first byte)."""
+    by_shard: dict[int, list[codecs.Section]] = {}
+    for sids, offsets, columns in sections:
+        first = np.frombuffer(sids.tobytes(), dtype=np.uint8)[:: sids.itemsize]
+        for shard in np.unique(first).tolist():
+            mask = first == shard
+            by_shard.setdefault(int(shard), []).append((sids[mask], offsets[mask], columns[mask]))
+    return sorted(by_shard.items())
 
 
 def encode_parts(sections: list[codecs.Section]) -> list[tuple[int, bytes]]:
@@ -200,10 +222,41 @@ class HourSlabs:
     sections: list[list[codecs.Section]]
 
 
-def read_hour(tenant: str, metric_lower: str, hour: int) -> HourSlabs:
+def read_hour(tenant: str, metric_lower: str, hour: int, sids: Sequence[bytes] | None = None) -> HourSlabs:
+    """Every slab of the hour, in write order; with ``sids``, of sharded slabs only the shards of those series."""
     table = get_settings().SAMPLES_TABLE
     found = list(batch.query(table, keys.hot_slab_pk(tenant, metric_lower, hour), consistent=True))
-    return HourSlabs([i["sk"]["S"] for i in found], [codecs.decode_slab(bytes(i["d"]["B"])) for i in found])
+    if found and found[-1]["sk"]["S"] == keys.SHARDED_SK:
+        shards = range(keys.SLAB_SHARDS) if sids is None else sorted({keys.slab_shard(s) for s in sids})
+        pks = [keys.hot_slab_pk(tenant, metric_lower, hour, shard) for shard in shards]
+        found = found[:-1] + [i for items in _query_all(table, pks) for i in items]
+        found.sort(key=lambda i: i["sk"]["S"])  # write order: a POST's shards share its sort key
+    main = keys.hot_slab_pk(tenant, metric_lower, hour)
+    # A row's write source (service-side aggregation) derives from its slab's key: shards of one POST differ.
+    return HourSlabs(
+        [i["sk"]["S"] if i["pk"]["S"] == main else f"{i['sk']['S']}@{i['pk']['S']}" for i in found],
+        [codecs.decode_slab(bytes(i["d"]["B"])) for i in found],
+    )
+
+
+def _query_all(table: str, pks: list[str]) -> list[list[batch.Item]]:
+    def one(pk: str) -> list[batch.Item]:
+        return list(batch.query(table, pk, consistent=True))
+
+    workers = min(get_settings().READ_CONCURRENCY, len(pks))
+    if workers <= 1:
+        return [one(pk) for pk in pks]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slab-read") as pool:
+        return list(pool.map(one, pks))
+
+
+def slab_sids(slabs: HourSlabs) -> list[bytes]:
+    """The distinct series ids of an hour's slabs, sorted."""
+    found: set[bytes] = set()
+    for sections in slabs.sections:
+        for sids, _, _ in sections:
+            found.update(sid_list(np.unique(sids)))
+    return sorted(found)
 
 
 def slab_frame(position: dict[bytes, int], hour: int, slabs: HourSlabs, start: int, end: int) -> SampleFrame | None:
@@ -231,7 +284,7 @@ def read_hot(
     frames: list[SampleFrame] = []
     items_read = 0
     for hour in hours:
-        slabs = read_hour(tenant, metric_lower, hour)
+        slabs = read_hour(tenant, metric_lower, hour, list(position))
         items_read += len(slabs.keys)
         frame = slab_frame(position, hour, slabs, start, end)
         if frame is not None:
@@ -291,6 +344,10 @@ def delete_metric(tenant: str, metric_lower: str, now: float | None = None, *, c
     doomed: list[dict[str, object]] = [{"pk": i["pk"], "sk": i["sk"]} for i in hour_items]
     for hour in sorted(hours):
         pk = keys.hot_slab_pk(tenant, metric_lower, hour)
-        doomed.extend({"pk": i["pk"], "sk": i["sk"]} for i in batch.query(table, pk, projection="pk, sk"))
+        found = list(batch.query(table, pk, projection="pk, sk"))
+        if found and found[-1]["sk"]["S"] == keys.SHARDED_SK:
+            shards = [keys.hot_slab_pk(tenant, metric_lower, hour, s) for s in range(keys.SLAB_SHARDS)]
+            found += [i for items in _query_all(table, shards) for i in items]
+        doomed.extend({"pk": i["pk"], "sk": i["sk"]} for i in found)
     batch.write(table, deletes=doomed)
     return len(doomed)

@@ -22,14 +22,12 @@ def request(doc: dict[str, Any]) -> SnapshotRequest:
         raise InvalidInputError.param("subject.chart.id", "is required")
     kind = chart_type(chart, "type", "subject.chart.type")
     tags = tag_selectors(chart["tags"], "subject.chart.tags") if chart.get("tags") is not None else []
-    return SnapshotRequest.model_validate(
-        {
-            "chart_id": chart_id,
-            "type": kind,
-            "tags": tags,
-            "duration": fields.whole(doc, "duration", minimum=1) or DEFAULT_DURATION,
-            "end_time": _time(doc.get("end_time")),
-        }
+    return SnapshotRequest(
+        chart_id=chart_id,
+        type=kind,
+        tags=tags,
+        duration=fields.whole(doc, "duration", minimum=1) or DEFAULT_DURATION,
+        end_time=_time(doc.get("end_time")),
     )
 
 
