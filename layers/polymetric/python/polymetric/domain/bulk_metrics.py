@@ -14,10 +14,9 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from polymetric.config import get_settings
 from polymetric.domain import jobs
 from polymetric.domain import metrics as metric_rules
-from polymetric.errors import InvalidInputError, NotFoundError, StorageError
+from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.job import Job
 from polymetric.observability import logger
 from polymetric.storage import jobs as job_store
@@ -81,9 +80,7 @@ def _small(tenant: str, selection: Selection, limit: int) -> list[str] | None:
 
 
 def _start(tenant: str, kind: str, selection: Selection, changes: dict[str, Any] | None) -> Job:
-    state_machine = get_settings().METRIC_JOBS_STATE_MACHINE
-    if not state_machine:
-        raise StorageError("METRIC_JOBS_STATE_MACHINE is not configured: cannot start a job")
+    state_machine = workflows.metric_jobs_machine()
     job = jobs.create(tenant, kind, spec={"selection": selection.as_spec(), "changes": changes})
     workflows.start(state_machine, f"{tenant}-job-{job.id}", {"tenant": tenant, "job_id": job.id})
     logger.info("metric job started", job_id=job.id, kind=kind)

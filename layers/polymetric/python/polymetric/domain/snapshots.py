@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from polymetric import clock
-from polymetric.config import get_settings
 from polymetric.domain import jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
 from polymetric.models.job import Job
@@ -54,7 +53,7 @@ def create(tenant: str, request: SnapshotRequest, *, now: int | None = None) -> 
         updated_at=moment,
     )
     store.save(tenant, snapshot)
-    queues.send(get_settings().SNAPSHOT_QUEUE_URL, [(tenant, message(tenant, snapshot.id))])
+    queues.send_snapshot(tenant, message(tenant, snapshot.id))
     logger.info("snapshot queued", snapshot=snapshot.id, chart=snapshot.chart_id, job=job.id)
     return SnapshotView(snapshot, job, None)
 

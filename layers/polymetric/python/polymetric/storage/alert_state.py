@@ -8,12 +8,12 @@ whole alert: two evaluator runs that overlap read the same version and only one 
 import json
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+from pynamodb.exceptions import PutError
 
 from polymetric import clock
-from polymetric.errors import StorageError
 from polymetric.models.alert import AlertState, DeliveryAttempt, StreamState
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound
 
 MAX_STREAMS = 1000  # per alert: keeps the item far below DynamoDB's 400 KB
@@ -76,19 +76,16 @@ def _to_state(item: AlertStateItem) -> AlertState:
 def get(tenant: str, alert_id: int) -> AlertState:
     """The alert's state; a never-evaluated alert is ok (version None)."""
     pk, sk = keys.alert_state(tenant, alert_id)
-    try:
-        return _to_state(bound(AlertStateItem).get(pk, sk, consistent_read=True))
-    except AlertStateItem.DoesNotExist:
-        return AlertState(alert_id)
-    except PynamoDBException as exc:
-        raise StorageError("alert state read failed", cause=exc) from exc
+    with translated("alert state read failed"):
+        try:
+            return _to_state(bound(AlertStateItem).get(pk, sk, consistent_read=True))
+        except AlertStateItem.DoesNotExist:
+            return AlertState(alert_id)
 
 
 def all_states(tenant: str) -> dict[int, AlertState]:
-    try:
+    with translated("alert state list failed"):
         return {int(i.alert_id): _to_state(i) for i in bound(AlertStateItem).query(keys.alert_states_pk(tenant))}
-    except PynamoDBException as exc:
-        raise StorageError("alert state list failed", cause=exc) from exc
 
 
 def write(tenant: str, state: AlertState) -> bool:
@@ -111,21 +108,20 @@ def write(tenant: str, state: AlertState) -> bool:
     condition = (
         AlertStateItem.pk.does_not_exist() if state.version is None else AlertStateItem.revision == state.version
     )
-    try:
-        item.save(condition=condition)
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise StorageError("alert state write failed", cause=exc) from exc
+    with translated("alert state write failed"):
+        try:
+            item.save(condition=condition)
+        except PutError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
     return True
 
 
 def delete(tenant: str, alert_id: int) -> None:
     pk, sk = keys.alert_state(tenant, alert_id)
-    try:
+    with translated("alert state delete failed"):
         bound(AlertStateItem)(pk, sk).delete()
-    except DeleteError as exc:
-        raise StorageError("alert state delete failed", cause=exc) from exc
 
 
 def record_attempt(tenant: str, attempt: DeliveryAttempt) -> None:
@@ -142,15 +138,13 @@ def record_attempt(tenant: str, attempt: DeliveryAttempt) -> None:
         outcome=attempt.outcome,
         detail=attempt.detail[:1000],
     )
-    try:
+    with translated("delivery record write failed"):
         item.save()
-    except PutError as exc:
-        raise StorageError("delivery record write failed", cause=exc) from exc
 
 
 def attempts(tenant: str, alert_id: int, limit: int = 50) -> list[DeliveryAttempt]:
     """The newest ``limit`` attempts of the alert's notifications, newest first."""
-    try:
+    with translated("delivery record read failed"):
         found = bound(DeliveryItem).query(keys.deliveries_pk(tenant, alert_id), scan_index_forward=False, limit=limit)
         return [
             DeliveryAttempt(
@@ -166,24 +160,19 @@ def attempts(tenant: str, alert_id: int, limit: int = 50) -> list[DeliveryAttemp
             )
             for i in found
         ]
-    except PynamoDBException as exc:
-        raise StorageError("delivery record read failed", cause=exc) from exc
 
 
 def mark_delivered(tenant: str, delivery_id: str, at: int) -> None:
     pk, sk = keys.delivered(tenant, delivery_id)
-    try:
+    with translated("delivery mark failed"):
         bound(DeliveredItem)(pk, sk, at=at).save()
-    except PutError as exc:
-        raise StorageError("delivery mark failed", cause=exc) from exc
 
 
 def was_delivered(tenant: str, delivery_id: str) -> bool:
     pk, sk = keys.delivered(tenant, delivery_id)
-    try:
-        bound(DeliveredItem).get(pk, sk, consistent_read=True)
-    except DeliveredItem.DoesNotExist:
-        return False
-    except PynamoDBException as exc:
-        raise StorageError("delivery mark read failed", cause=exc) from exc
+    with translated("delivery mark read failed"):
+        try:
+            bound(DeliveredItem).get(pk, sk, consistent_read=True)
+        except DeliveredItem.DoesNotExist:
+            return False
     return True

@@ -9,12 +9,13 @@ from dataclasses import asdict
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from polymetric.errors import ConflictError, StorageError
+from polymetric.errors import ConflictError
 from polymetric.models.alert import Alert, Condition, Service, TagSpec
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import OrgItem, _MetaItem, bound
 
 
@@ -75,10 +76,8 @@ def next_ids(tenant: str, count: int = 1) -> list[int]:
         return []
     pk, sk = keys.id_counter(tenant)
     item = bound(IdCounterItem)(pk, sk)
-    try:
+    with translated("id sequence update failed"):
         item.update(actions=[IdCounterItem.value.add(count)])
-    except UpdateError as exc:
-        raise StorageError("id sequence update failed", cause=exc) from exc
     last = int(item.value)
     return list(range(last - count + 1, last + 1))
 
@@ -147,78 +146,73 @@ def _connection() -> Any:
 def create_alert(tenant: str, alert: Alert) -> None:
     """Store a new alert; ConflictError when its name is taken."""
     org_pk, org_sk = keys.alert_org(tenant)
-    try:
-        with TransactWrite(connection=_connection()) as tx:
-            tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
-            tx.save(_to_item(tenant, alert), condition=AlertItem.pk.does_not_exist())
-            tx.save(bound(AlertOrgItem)(org_pk, org_sk))
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
-            raise ConflictError(f"an alert named {alert.name} already exists") from exc
-        raise StorageError("alert create failed", cause=exc) from exc
+    with translated("alert create failed"):
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
+                tx.save(_to_item(tenant, alert), condition=AlertItem.pk.does_not_exist())
+                tx.save(bound(AlertOrgItem)(org_pk, org_sk))
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
+                raise ConflictError(f"an alert named {alert.name} already exists") from exc
+            raise
 
 
 def replace_alert(tenant: str, old_name: str, alert: Alert) -> None:
     """Overwrite the alert read as ``alert.version`` (and move its name item when renamed)."""
-    try:
-        with TransactWrite(connection=_connection()) as tx:
-            tx.save(_to_item(tenant, alert))  # conditioned on the version read
-            if old_name.lower() != alert.key:
-                tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
-                pk, sk = keys.alert_name(tenant, old_name.lower())
-                tx.delete(bound(AlertNameItem)(pk, sk))
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
-            raise ConflictError(f"alert {alert.name} changed while it was being updated, or its name is taken") from exc
-        raise StorageError("alert update failed", cause=exc) from exc
+    with translated("alert update failed"):
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(_to_item(tenant, alert))  # conditioned on the version read
+                if old_name.lower() != alert.key:
+                    tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
+                    pk, sk = keys.alert_name(tenant, old_name.lower())
+                    tx.delete(bound(AlertNameItem)(pk, sk))
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
+                raise ConflictError(
+                    f"alert {alert.name} changed while it was being updated, or its name is taken"
+                ) from exc
+            raise
 
 
 def alert_id_by_name(tenant: str, name: str) -> int | None:
     """The id of the alert named ``name`` (case-insensitive), from its name item."""
     pk, sk = keys.alert_name(tenant, name.lower())
-    try:
-        return int(bound(AlertNameItem).get(pk, sk, consistent_read=True).alert_id)
-    except AlertNameItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("alert name read failed", cause=exc) from exc
+    with translated("alert name read failed"):
+        try:
+            return int(bound(AlertNameItem).get(pk, sk, consistent_read=True).alert_id)
+        except AlertNameItem.DoesNotExist:
+            return None
 
 
 def get_alert(tenant: str, alert_id: int) -> Alert | None:
     pk, sk = keys.alert(tenant, alert_id)
-    try:
-        return _to_alert(bound(AlertItem).get(pk, sk, consistent_read=True))
-    except AlertItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("alert read failed", cause=exc) from exc
+    with translated("alert read failed"):
+        try:
+            return _to_alert(bound(AlertItem).get(pk, sk, consistent_read=True))
+        except AlertItem.DoesNotExist:
+            return None
 
 
 def list_alerts(tenant: str) -> list[Alert]:
     """Every alert of the organization, by id."""
-    try:
+    with translated("alert list failed"):
         return [_to_alert(i) for i in bound(AlertItem).query(keys.alerts_pk(tenant))]
-    except PynamoDBException as exc:
-        raise StorageError("alert list failed", cause=exc) from exc
 
 
 def delete_alert(tenant: str, alert: Alert) -> None:
     pk, sk = keys.alert(tenant, alert.id)
     name_pk, name_sk = keys.alert_name(tenant, alert.key)
-    try:
-        with TransactWrite(connection=_connection()) as tx:
-            tx.delete(bound(AlertItem)(pk, sk), add_version_condition=False)
-            tx.delete(bound(AlertNameItem)(name_pk, name_sk))
-    except TransactWriteError as exc:
-        raise StorageError("alert delete failed", cause=exc) from exc
+    with translated("alert delete failed"), TransactWrite(connection=_connection()) as tx:
+        tx.delete(bound(AlertItem)(pk, sk), add_version_condition=False)
+        tx.delete(bound(AlertNameItem)(name_pk, name_sk))
 
 
 def alert_tenants() -> list[str]:
     """Organizations that ever had an alert (the evaluator's work list)."""
-    try:
+    with translated("alert organization list failed"):
         return [i.sk for i in bound(AlertOrgItem).query(keys.ALERT_ORGS_PK)]
-    except PynamoDBException as exc:
-        raise StorageError("alert organization list failed", cause=exc) from exc
 
 
 def _to_service(item: ServiceItem) -> Service:
@@ -248,45 +242,40 @@ def save_service(tenant: str, service: Service) -> None:
     )
     if service.version is not None:
         item.version = service.version
-    try:
-        item.save()
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise ConflictError(f"service {service.id} changed while it was being updated, retry") from exc
-        raise StorageError("service write failed", cause=exc) from exc
+    with translated("service write failed"):
+        try:
+            item.save()
+        except PutError as exc:
+            if conditional_failed(exc):
+                raise ConflictError(f"service {service.id} changed while it was being updated, retry") from exc
+            raise
 
 
 def get_service(tenant: str, service_id: int) -> Service | None:
     pk, sk = keys.service(tenant, service_id)
-    try:
-        return _to_service(bound(ServiceItem).get(pk, sk, consistent_read=True))
-    except ServiceItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("service read failed", cause=exc) from exc
+    with translated("service read failed"):
+        try:
+            return _to_service(bound(ServiceItem).get(pk, sk, consistent_read=True))
+        except ServiceItem.DoesNotExist:
+            return None
 
 
 def list_services(tenant: str) -> list[Service]:
-    try:
+    with translated("service list failed"):
         return [_to_service(i) for i in bound(ServiceItem).query(keys.services_pk(tenant))]
-    except PynamoDBException as exc:
-        raise StorageError("service list failed", cause=exc) from exc
 
 
 def delete_service(tenant: str, service_id: int) -> None:
     pk, sk = keys.service(tenant, service_id)
-    try:
+    with translated("service delete failed"):
         bound(ServiceItem)(pk, sk).delete(add_version_condition=False)
-    except DeleteError as exc:
-        raise StorageError("service delete failed", cause=exc) from exc
 
 
 def org_name(tenant: str) -> str:
     """The organization's display name (the ``account`` of notifications); the tenant id when unnamed."""
     pk, sk = keys.org(tenant)
-    try:
-        return str(bound(OrgItem).get(pk, sk).name)
-    except OrgItem.DoesNotExist:
-        return tenant
-    except PynamoDBException as exc:
-        raise StorageError("organization read failed", cause=exc) from exc
+    with translated("organization read failed"):
+        try:
+            return str(bound(OrgItem).get(pk, sk).name)
+        except OrgItem.DoesNotExist:
+            return tenant

@@ -10,9 +10,9 @@ from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, Un
 from pynamodb.exceptions import PynamoDBException
 
 from polymetric import clock
-from polymetric.errors import StorageError
 from polymetric.models.annotation import Annotation, AnnotationStream
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound
 
 
@@ -46,40 +46,34 @@ class AnnotationIdItem(_MetaItem):
     start_time = NumberAttribute()
 
 
-def _failed(what: str, exc: PynamoDBException) -> StorageError:
-    return StorageError(f"annotation {what} failed", cause=exc)
-
-
 def ensure_stream(tenant: str, name: str) -> None:
     """Create the stream unless it exists (first spelling kept)."""
     item = bound(AnnotationStreamItem)(
         keys.annotation_streams_pk(tenant), name.lower(), name=name, created_at=clock.now()
     )
-    try:
-        item.save(condition=AnnotationStreamItem.pk.does_not_exist())
-    except PynamoDBException as exc:
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-            raise _failed("stream write", exc) from exc
+    with translated("annotation stream write failed"):
+        try:
+            item.save(condition=AnnotationStreamItem.pk.does_not_exist())
+        except PynamoDBException as exc:
+            if not conditional_failed(exc):  # it exists already: nothing to do
+                raise
 
 
 def get_stream(tenant: str, name: str) -> AnnotationStream | None:
-    try:
-        item = bound(AnnotationStreamItem).get(keys.annotation_streams_pk(tenant), name.lower())
-    except AnnotationStreamItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise _failed("stream read", exc) from exc
+    with translated("annotation stream read failed"):
+        try:
+            item = bound(AnnotationStreamItem).get(keys.annotation_streams_pk(tenant), name.lower())
+        except AnnotationStreamItem.DoesNotExist:
+            return None
     return AnnotationStream(item.name, item.display_name)
 
 
 def set_display_name(tenant: str, name: str, display_name: str | None) -> None:
     model = bound(AnnotationStreamItem)
-    try:
+    with translated("annotation stream update failed"):
         model(keys.annotation_streams_pk(tenant), name.lower()).update(
             actions=[model.display_name.set(display_name) if display_name else model.display_name.remove()]
         )
-    except PynamoDBException as exc:
-        raise _failed("stream update", exc) from exc
 
 
 def _to_item(tenant: str, event: Annotation) -> AnnotationItem:
@@ -115,44 +109,35 @@ def save(tenant: str, event: Annotation) -> None:
     pointer = bound(AnnotationIdItem)(
         keys.annotations_pk(tenant, event.stream.lower()), keys.annotation_id_sk(event.id), start_time=event.start_time
     )
-    try:
-        with bound(AnnotationItem).batch_write() as batch:
-            batch.save(_to_item(tenant, event))
-            batch.save(pointer)
-    except PynamoDBException as exc:
-        raise _failed("write", exc) from exc
+    with translated("annotation write failed"), bound(AnnotationItem).batch_write() as batch:
+        batch.save(_to_item(tenant, event))
+        batch.save(pointer)
 
 
 def get(tenant: str, stream: str, event_id: int) -> Annotation | None:
     pk = keys.annotations_pk(tenant, stream.lower())
-    try:
-        pointer = bound(AnnotationIdItem).get(pk, keys.annotation_id_sk(event_id))
-        item = bound(AnnotationItem).get(pk, keys.annotation_sk(int(pointer.start_time), event_id))
-    except (AnnotationIdItem.DoesNotExist, AnnotationItem.DoesNotExist):
-        return None
-    except PynamoDBException as exc:
-        raise _failed("read", exc) from exc
+    with translated("annotation read failed"):
+        try:
+            pointer = bound(AnnotationIdItem).get(pk, keys.annotation_id_sk(event_id))
+            item = bound(AnnotationItem).get(pk, keys.annotation_sk(int(pointer.start_time), event_id))
+        except (AnnotationIdItem.DoesNotExist, AnnotationItem.DoesNotExist):
+            return None
     return _to_event(item)
 
 
 def delete(tenant: str, event: Annotation) -> None:
     pk = keys.annotations_pk(tenant, event.stream.lower())
-    try:
-        with bound(AnnotationItem).batch_write() as batch:
-            batch.delete(bound(AnnotationItem)(pk, keys.annotation_sk(event.start_time, event.id)))
-            batch.delete(bound(AnnotationIdItem)(pk, keys.annotation_id_sk(event.id)))
-    except PynamoDBException as exc:
-        raise _failed("delete", exc) from exc
+    with translated("annotation delete failed"), bound(AnnotationItem).batch_write() as batch:
+        batch.delete(bound(AnnotationItem)(pk, keys.annotation_sk(event.start_time, event.id)))
+        batch.delete(bound(AnnotationIdItem)(pk, keys.annotation_id_sk(event.id)))
 
 
 def events(tenant: str, stream: str, start: int, end: int, limit: int | None = None) -> list[Annotation]:
     """Events of a stream whose start_time is in [start, end], oldest first (at most ``limit``)."""
     model = bound(AnnotationItem)
     condition = model.sk.between(keys.annotation_sk(start, 0), keys.annotation_sk(end, 10**19 - 1))
-    try:
+    with translated("annotation read failed"):
         return [_to_event(i) for i in model.query(keys.annotations_pk(tenant, stream.lower()), condition, limit=limit)]
-    except PynamoDBException as exc:
-        raise _failed("read", exc) from exc
 
 
 def streams(tenant: str) -> list[str]:
@@ -161,13 +146,11 @@ def streams(tenant: str) -> list[str]:
 
 def list_streams(tenant: str) -> list[AnnotationStream]:
     """Every stream of the organization, by lower-cased name."""
-    try:
+    with translated("annotation stream list failed"):
         return [
             AnnotationStream(i.name, i.display_name)
             for i in bound(AnnotationStreamItem).query(keys.annotation_streams_pk(tenant))
         ]
-    except PynamoDBException as exc:
-        raise _failed("stream list", exc) from exc
 
 
 def delete_stream(tenant: str, name: str) -> int:
@@ -175,14 +158,11 @@ def delete_stream(tenant: str, name: str) -> int:
     pk = keys.annotations_pk(tenant, name.lower())
     model = bound(AnnotationItem)
     removed = 0
-    try:
-        with model.batch_write() as batch:
-            for item in _keys_only(pk):
-                batch.delete(item)
-                removed += 1
-            batch.delete(bound(AnnotationStreamItem)(keys.annotation_streams_pk(tenant), name.lower()))
-    except PynamoDBException as exc:
-        raise _failed("stream delete", exc) from exc
+    with translated("annotation stream delete failed"), model.batch_write() as batch:
+        for item in _keys_only(pk):
+            batch.delete(item)
+            removed += 1
+        batch.delete(bound(AnnotationStreamItem)(keys.annotation_streams_pk(tenant), name.lower()))
     return removed // 2
 
 

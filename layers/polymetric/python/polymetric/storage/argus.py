@@ -5,11 +5,11 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, PynamoDBException
+from pynamodb.exceptions import PutError
 
-from polymetric.errors import StorageError
 from polymetric.models.argus import Descriptor, DescriptorKey, DescriptorValue, MetricRecord
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound
 
 
@@ -41,33 +41,27 @@ def _descriptor(item: DescriptorItem) -> Descriptor:
 
 
 def descriptors(tenant: str) -> list[Descriptor]:
-    try:
+    with translated("descriptor read failed"):
         return [_descriptor(i) for i in bound(DescriptorItem).query(keys.argus_descriptors_pk(tenant))]
-    except PynamoDBException as exc:
-        raise StorageError("descriptor read failed", cause=exc) from exc
 
 
 def save_descriptor(tenant: str, d: Descriptor) -> None:
-    try:
+    with translated("descriptor write failed"):
         bound(DescriptorItem)(
             keys.argus_descriptors_pk(tenant),
             d.id,
             short_name=d.short_name,
             doc=json.dumps(asdict(d), separators=(",", ":")),
         ).save()
-    except PynamoDBException as exc:
-        raise StorageError("descriptor write failed", cause=exc) from exc
 
 
 def delete_descriptor(tenant: str, d: Descriptor) -> None:
     model = bound(RecordItem)
-    try:
+    with translated("descriptor delete failed"):
         with model.batch_write() as batch:
             for item in model.query(keys.argus_records_pk(tenant, d.id), attributes_to_get=["pk", "sk"]):
                 batch.delete(item)
         bound(DescriptorItem)(keys.argus_descriptors_pk(tenant), d.id).delete()
-    except PynamoDBException as exc:
-        raise StorageError("descriptor delete failed", cause=exc) from exc
 
 
 def _item(tenant: str, descriptor_id: str, r: MetricRecord) -> RecordItem:
@@ -85,22 +79,20 @@ def _item(tenant: str, descriptor_id: str, r: MetricRecord) -> RecordItem:
 
 def save_records(tenant: str, descriptor_id: str, records: Iterable[MetricRecord]) -> None:
     """Store records, overwriting one with the same (time, id): dedup ``none`` and ``last``."""
-    try:
-        with bound(RecordItem).batch_write() as batch:
-            for r in records:
-                batch.save(_item(tenant, descriptor_id, r))
-    except PynamoDBException as exc:
-        raise StorageError("record write failed", cause=exc) from exc
+    with translated("record write failed"), bound(RecordItem).batch_write() as batch:
+        for r in records:
+            batch.save(_item(tenant, descriptor_id, r))
 
 
 def add_record_once(tenant: str, descriptor_id: str, r: MetricRecord) -> bool:
     """Store a record unless one with the same (time, id) exists (dedup ``first``); False when it did."""
-    try:
-        _item(tenant, descriptor_id, r).save(condition=RecordItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise StorageError("record write failed", cause=exc) from exc
+    with translated("record write failed"):
+        try:
+            _item(tenant, descriptor_id, r).save(condition=RecordItem.pk.does_not_exist())
+        except PutError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
     return True
 
 
@@ -111,7 +103,7 @@ def records(tenant: str, descriptor_id: str, start_ms: int, end_ms: int) -> list
     if high < low:
         return []
     condition = model.sk.between(keys.argus_record_sk(low, ""), keys.argus_record_sk(high, "~"))
-    try:
+    with translated("record read failed"):
         out = []
         for i in model.query(keys.argus_records_pk(tenant, descriptor_id), condition):
             doc = json.loads(i.doc)
@@ -127,5 +119,3 @@ def records(tenant: str, descriptor_id: str, start_ms: int, end_ms: int) -> list
                 )
             )
         return out
-    except PynamoDBException as exc:
-        raise StorageError("record read failed", cause=exc) from exc

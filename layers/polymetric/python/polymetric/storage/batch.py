@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from polymetric.config import get_settings
 from polymetric.errors import StorageError
 from polymetric.storage.clients import dynamodb
+from polymetric.storage.failures import conditional_failed, translated
 
 Item = dict[str, Any]
 WRITE_BATCH = 25
@@ -45,10 +46,8 @@ def write(table: str, puts: Sequence[Item] = (), deletes: Sequence[Item] = ()) -
 def _write_chunk(table: str, chunk: Sequence[Item]) -> int:
     pending: dict[str, Any] = {table: list(chunk)}
     for attempt in range(_RETRIES):
-        try:
+        with translated("batch write failed"):
             resp = dynamodb().batch_write_item(RequestItems=pending)
-        except ClientError as exc:
-            raise StorageError("batch write failed", cause=exc) from exc
         pending = resp.get("UnprocessedItems") or {}
         if not pending:
             return attempt + 1
@@ -65,10 +64,8 @@ def get(table: str, keys: Sequence[Item], projection: str | None = None) -> list
             request["ProjectionExpression"] = projection
         pending: dict[str, Any] = {table: request}
         for attempt in range(_RETRIES):
-            try:
+            with translated("batch get failed"):
                 resp = dynamodb().batch_get_item(RequestItems=pending)
-            except ClientError as exc:
-                raise StorageError("batch get failed", cause=exc) from exc
             found.extend(resp.get("Responses", {}).get(table, []))
             pending = resp.get("UnprocessedKeys") or {}
             if not pending:
@@ -109,10 +106,8 @@ def query(
 
 def _pages(kwargs: Item) -> Iterator[Item]:
     while True:
-        try:
+        with translated("query failed"):
             resp = dynamodb().query(**kwargs)
-        except ClientError as exc:
-            raise StorageError("query failed", cause=exc) from exc
         yield from resp.get("Items", [])
         last = resp.get("LastEvaluatedKey")
         if not last:
@@ -122,18 +117,19 @@ def _pages(kwargs: Item) -> Iterator[Item]:
 
 def delete_if(table: str, key: Item, condition: str, names: dict[str, str], values: Item) -> bool:
     """DeleteItem under a condition; False when the condition did not hold."""
-    try:
-        dynamodb().delete_item(
-            TableName=table,
-            Key=key,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise StorageError("conditional delete failed", cause=exc) from exc
+    with translated("conditional delete failed"):
+        try:
+            dynamodb().delete_item(
+                TableName=table,
+                Key=key,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
     return True
 
 
@@ -142,20 +138,19 @@ def update_if(table: str, key: Item, update: str, values: Item, condition: str |
     kwargs: Item = {"TableName": table, "Key": key, "UpdateExpression": update, "ExpressionAttributeValues": values}
     if condition:
         kwargs["ConditionExpression"] = condition
-    try:
-        dynamodb().update_item(**kwargs)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise StorageError("update failed", cause=exc) from exc
+    with translated("update failed"):
+        try:
+            dynamodb().update_item(**kwargs)
+        except ClientError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
     return True
 
 
 def get_one(table: str, key: Item, *, consistent: bool = False) -> Item | None:
-    try:
+    with translated("read failed"):
         return dynamodb().get_item(TableName=table, Key=key, ConsistentRead=consistent).get("Item")
-    except ClientError as exc:
-        raise StorageError("read failed", cause=exc) from exc
 
 
 def query_index(table: str, index: str, pk_name: str, pk: str, sk_name: str, sk_below: str) -> Iterable[Item]:

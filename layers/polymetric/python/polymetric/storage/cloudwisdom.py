@@ -10,12 +10,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PynamoDBException
 
 from polymetric.config import get_settings
-from polymetric.errors import StorageError
 from polymetric.models.element import Element, ElementMetric
 from polymetric.storage import batch, keys
+from polymetric.storage.failures import translated
 from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
 
 
@@ -84,29 +83,24 @@ def get_many(tenant: str, element_ids: Iterable[str]) -> dict[str, Element]:
 
 
 def save_many(tenant: str, elements: Iterable[Element]) -> None:
-    try:
-        with bound(ElementItem).batch_write() as batch:
-            for e in elements:
-                doc = asdict(e)
-                doc["counters"] = {k: list(v) for k, v in e.counters.items()}
-                batch.save(
-                    ElementItem(
-                        keys.cloudwisdom_elements_pk(tenant),
-                        e.id.lower(),
-                        element_id=e.id,
-                        doc=json.dumps(doc, separators=(",", ":")),
-                        updated_at=e.updated_at,
-                    )
+    with translated("element write failed"), bound(ElementItem).batch_write() as batch:
+        for e in elements:
+            doc = asdict(e)
+            doc["counters"] = {k: list(v) for k, v in e.counters.items()}
+            batch.save(
+                ElementItem(
+                    keys.cloudwisdom_elements_pk(tenant),
+                    e.id.lower(),
+                    element_id=e.id,
+                    doc=json.dumps(doc, separators=(",", ":")),
+                    updated_at=e.updated_at,
                 )
-    except PynamoDBException as exc:
-        raise StorageError("element write failed", cause=exc) from exc
+            )
 
 
 def list_all(tenant: str) -> list[Element]:
-    try:
+    with translated("element list failed"):
         return [_element(i) for i in bound(ElementItem).query(keys.cloudwisdom_elements_pk(tenant))]
-    except PynamoDBException as exc:
-        raise StorageError("element list failed", cause=exc) from exc
 
 
 def record_heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: int) -> PreviousHeartbeat | None:
@@ -114,7 +108,7 @@ def record_heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int,
     model = bound(HeartbeatItem)
     sk = f"{element_fqn.lower()}#{name.lower()}"
     table = get_settings().META_TABLE
-    try:
+    with translated("heartbeat write failed"):
         previous = next(iter(model.query(keys.cloudwisdom_heartbeats_pk(tenant), model.sk == sk)), None)
         model(
             keys.cloudwisdom_heartbeats_pk(tenant),
@@ -124,8 +118,6 @@ def record_heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int,
             ttl_seconds=ttl_seconds,
             last_seen=now,
         ).save()
-    except PynamoDBException as exc:
-        raise StorageError("heartbeat write failed", cause=exc) from exc
     due = _due_key(tenant, element_fqn, name, now + ttl_seconds)
     new_due = {
         **due,
@@ -174,10 +166,8 @@ def forget_due(due: DueHeartbeat) -> None:
 
 def heartbeats(tenant: str) -> list[Heartbeat]:
     """The last heartbeat of every check of the organization."""
-    try:
+    with translated("heartbeat list failed"):
         return [
             Heartbeat(i.name, i.element_fqn, int(i.ttl_seconds), int(i.last_seen))
             for i in bound(HeartbeatItem).query(keys.cloudwisdom_heartbeats_pk(tenant))
         ]
-    except PynamoDBException as exc:
-        raise StorageError("heartbeat list failed", cause=exc) from exc

@@ -4,13 +4,14 @@ Both items change together in one transaction, so two requests creating the same
 """
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from polymetric import clock
-from polymetric.errors import AlreadyExistsError, NotFoundError, StorageError
+from polymetric.errors import AlreadyExistsError, NotFoundError
 from polymetric.models.tenant import Environment
 from polymetric.storage import keys
+from polymetric.storage.failures import translated
 from polymetric.storage.tables import _MetaItem, bound
 
 
@@ -52,54 +53,51 @@ def create(tenant: str, environment: Environment) -> None:
     """Store a new environment; ConflictError when the organization already has one of that name."""
     pk, sk = keys.environment(tenant, environment.id)
     npk, nsk = keys.environment_name(tenant, environment.name.lower())
-    try:
-        with _transact() as tx:
-            tx.save(
-                bound(EnvironmentNameItem)(npk, nsk, environment_id=environment.id),
-                condition=EnvironmentNameItem.pk.does_not_exist(),
-            )
-            tx.save(
-                bound(EnvironmentItem)(
-                    pk,
-                    sk,
-                    environment_id=environment.id,
-                    name=environment.name,
-                    created_at=environment.created_at,
-                    updated_at=environment.updated_at,
+    with translated("environment write failed"):
+        try:
+            with _transact() as tx:
+                tx.save(
+                    bound(EnvironmentNameItem)(npk, nsk, environment_id=environment.id),
+                    condition=EnvironmentNameItem.pk.does_not_exist(),
                 )
-            )
-    except TransactWriteError as exc:
-        if _conflict(exc):
-            raise AlreadyExistsError(f"An environment named {environment.name} already exists.") from exc
-        raise StorageError("environment write failed", cause=exc) from exc
+                tx.save(
+                    bound(EnvironmentItem)(
+                        pk,
+                        sk,
+                        environment_id=environment.id,
+                        name=environment.name,
+                        created_at=environment.created_at,
+                        updated_at=environment.updated_at,
+                    )
+                )
+        except TransactWriteError as exc:
+            if _conflict(exc):
+                raise AlreadyExistsError(f"An environment named {environment.name} already exists.") from exc
+            raise
 
 
 def get(tenant: str, environment_id: int) -> Environment | None:
     pk, sk = keys.environment(tenant, environment_id)
-    try:
-        return _environment(bound(EnvironmentItem).get(pk, sk, consistent_read=True))
-    except EnvironmentItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("environment read failed", cause=exc) from exc
+    with translated("environment read failed"):
+        try:
+            return _environment(bound(EnvironmentItem).get(pk, sk, consistent_read=True))
+        except EnvironmentItem.DoesNotExist:
+            return None
 
 
 def find_by_name(tenant: str, name: str) -> Environment | None:
     npk, nsk = keys.environment_name(tenant, name.lower())
-    try:
-        found = bound(EnvironmentNameItem).get(npk, nsk, consistent_read=True)
-    except EnvironmentNameItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("environment read failed", cause=exc) from exc
+    with translated("environment read failed"):
+        try:
+            found = bound(EnvironmentNameItem).get(npk, nsk, consistent_read=True)
+        except EnvironmentNameItem.DoesNotExist:
+            return None
     return get(tenant, int(found.environment_id))
 
 
 def list_all(tenant: str) -> list[Environment]:
-    try:
+    with translated("environment list failed"):
         return [_environment(i) for i in bound(EnvironmentItem).query(keys.environments_pk(tenant))]
-    except PynamoDBException as exc:
-        raise StorageError("environment list failed", cause=exc) from exc
 
 
 def rename(tenant: str, current: Environment, name: str) -> Environment:
@@ -108,34 +106,32 @@ def rename(tenant: str, current: Environment, name: str) -> Environment:
     old_npk, old_nsk = keys.environment_name(tenant, current.name.lower())
     npk, nsk = keys.environment_name(tenant, name.lower())
     now = clock.now()
-    try:
-        with _transact() as tx:
-            if nsk != old_nsk:
-                tx.delete(bound(EnvironmentNameItem)(old_npk, old_nsk))
-                tx.save(
-                    bound(EnvironmentNameItem)(npk, nsk, environment_id=current.id),
-                    condition=EnvironmentNameItem.pk.does_not_exist(),
+    with translated("environment write failed"):
+        try:
+            with _transact() as tx:
+                if nsk != old_nsk:
+                    tx.delete(bound(EnvironmentNameItem)(old_npk, old_nsk))
+                    tx.save(
+                        bound(EnvironmentNameItem)(npk, nsk, environment_id=current.id),
+                        condition=EnvironmentNameItem.pk.does_not_exist(),
+                    )
+                tx.update(
+                    bound(EnvironmentItem)(pk, sk),
+                    actions=[EnvironmentItem.name.set(name), EnvironmentItem.updated_at.set(now)],
+                    condition=EnvironmentItem.pk.exists(),
                 )
-            tx.update(
-                bound(EnvironmentItem)(pk, sk),
-                actions=[EnvironmentItem.name.set(name), EnvironmentItem.updated_at.set(now)],
-                condition=EnvironmentItem.pk.exists(),
-            )
-    except TransactWriteError as exc:
-        if _conflict(exc):
-            if get(tenant, current.id) is None:
-                raise NotFoundError(f"Environment {current.id} not found") from exc
-            raise AlreadyExistsError(f"An environment named {name} already exists.") from exc
-        raise StorageError("environment write failed", cause=exc) from exc
+        except TransactWriteError as exc:
+            if _conflict(exc):
+                if get(tenant, current.id) is None:
+                    raise NotFoundError(f"Environment {current.id} not found") from exc
+                raise AlreadyExistsError(f"An environment named {name} already exists.") from exc
+            raise
     return Environment(id=current.id, name=name, created_at=current.created_at, updated_at=now)
 
 
 def delete(tenant: str, environment: Environment) -> None:
     pk, sk = keys.environment(tenant, environment.id)
     npk, nsk = keys.environment_name(tenant, environment.name.lower())
-    try:
-        with _transact() as tx:
-            tx.delete(bound(EnvironmentItem)(pk, sk))
-            tx.delete(bound(EnvironmentNameItem)(npk, nsk))
-    except PynamoDBException as exc:
-        raise StorageError("environment delete failed", cause=exc) from exc
+    with translated("environment delete failed"), _transact() as tx:
+        tx.delete(bound(EnvironmentItem)(pk, sk))
+        tx.delete(bound(EnvironmentNameItem)(npk, nsk))

@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PynamoDBException, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from polymetric import clock
-from polymetric.errors import StorageError
 from polymetric.models.job import Job, JobState
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound
 
 OPEN_STATES = (JobState.QUEUED.value, JobState.WORKING.value)
@@ -78,20 +78,17 @@ def save_new(tenant: str, job: Job, total: int | None, spec: dict[str, Any] | No
         created_at=job.created_at,
         updated_at=job.updated_at,
     )
-    try:
+    with translated("job write failed"):
         item.save(condition=JobItem.pk.does_not_exist())
-    except PynamoDBException as exc:
-        raise StorageError("job write failed", cause=exc) from exc
 
 
 def get(tenant: str, job_id: int) -> Job | None:
     pk, sk = keys.job(tenant, job_id)
-    try:
-        return _to_job(bound(JobItem).get(pk, sk, consistent_read=True))
-    except JobItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("job read failed", cause=exc) from exc
+    with translated("job read failed"):
+        try:
+            return _to_job(bound(JobItem).get(pk, sk, consistent_read=True))
+        except JobItem.DoesNotExist:
+            return None
 
 
 def update(
@@ -118,62 +115,51 @@ def update(
         actions.append(JobItem.output.set(json.dumps(output)))
     pk, sk = keys.job(tenant, job_id)
     item = bound(JobItem)(pk, sk)
-    try:
-        item.update(actions=actions, condition=JobItem.pk.exists() & JobItem.state.is_in(*OPEN_STATES))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise StorageError("job update failed", cause=exc) from exc
-    except PynamoDBException as exc:
-        raise StorageError("job update failed", cause=exc) from exc
+    with translated("job update failed"):
+        try:
+            item.update(actions=actions, condition=JobItem.pk.exists() & JobItem.state.is_in(*OPEN_STATES))
+        except UpdateError as exc:
+            if conditional_failed(exc):
+                return None
+            raise
     return _to_job(item)
 
 
 def spec(tenant: str, job_id: int) -> dict[str, Any] | None:
     pk, sk = keys.job(tenant, job_id)
-    try:
-        item = bound(JobItem).get(pk, sk, consistent_read=True, attributes_to_get=["spec"])
-    except JobItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("job read failed", cause=exc) from exc
+    with translated("job read failed"):
+        try:
+            item = bound(JobItem).get(pk, sk, consistent_read=True, attributes_to_get=["spec"])
+        except JobItem.DoesNotExist:
+            return None
     return json.loads(item.spec) if item.spec else None
 
 
 def set_total(tenant: str, job_id: int, total: int) -> None:
     pk, sk = keys.job(tenant, job_id)
-    try:
+    with translated("job update failed"):
         bound(JobItem)(pk, sk).update(actions=[JobItem.total.set(total)], condition=JobItem.pk.exists())
-    except PynamoDBException as exc:
-        raise StorageError("job update failed", cause=exc) from exc
 
 
 def save_batches(tenant: str, job_id: int, batches: list[list[str]]) -> None:
     model = bound(JobBatchItem)
-    try:
-        with model.batch_write() as writer:
-            for index, names in enumerate(batches):
-                pk, sk = keys.job_batch(tenant, job_id, index)
-                writer.save(model(pk, sk, names=json.dumps(names)))
-    except PynamoDBException as exc:
-        raise StorageError("job write failed", cause=exc) from exc
+    with translated("job write failed"), model.batch_write() as writer:
+        for index, names in enumerate(batches):
+            pk, sk = keys.job_batch(tenant, job_id, index)
+            writer.save(model(pk, sk, names=json.dumps(names)))
 
 
 def batch(tenant: str, job_id: int, index: int) -> list[str] | None:
     pk, sk = keys.job_batch(tenant, job_id, index)
-    try:
-        return list(json.loads(bound(JobBatchItem).get(pk, sk, consistent_read=True).names))
-    except JobBatchItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("job read failed", cause=exc) from exc
+    with translated("job read failed"):
+        try:
+            return list(json.loads(bound(JobBatchItem).get(pk, sk, consistent_read=True).names))
+        except JobBatchItem.DoesNotExist:
+            return None
 
 
 def delete_batches(tenant: str, job_id: int, count: int) -> None:
     model = bound(JobBatchItem)
-    try:
-        with model.batch_write() as writer:
-            for index in range(count):
-                writer.delete(model(*keys.job_batch(tenant, job_id, index)))
-    except PynamoDBException as exc:
-        raise StorageError("job cleanup failed", cause=exc) from exc
+    with translated("job cleanup failed"), model.batch_write() as writer:
+        for index in range(count):
+            writer.delete(model(*keys.job_batch(tenant, job_id, index)))

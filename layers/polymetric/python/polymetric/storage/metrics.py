@@ -5,12 +5,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from polymetric.errors import ConflictError, StorageError
+from polymetric.errors import ConflictError
 from polymetric.models.metric import Metric
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import MetricItem, bound, get_by_sort_keys
 
 
@@ -61,12 +62,11 @@ def _to_item(tenant: str, metric: Metric) -> MetricItem:
 
 def get(tenant: str, metric_lower: str) -> Metric | None:
     pk, sk = keys.metric(tenant, metric_lower)
-    try:
-        return _to_metric(bound(MetricItem).get(pk, sk, consistent_read=True))
-    except MetricItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("metric read failed", cause=exc) from exc
+    with translated("metric read failed"):
+        try:
+            return _to_metric(bound(MetricItem).get(pk, sk, consistent_read=True))
+        except MetricItem.DoesNotExist:
+            return None
 
 
 def get_many(tenant: str, names_lower: Iterable[str]) -> dict[str, Metric]:
@@ -76,22 +76,21 @@ def get_many(tenant: str, names_lower: Iterable[str]) -> dict[str, Metric]:
 
 def list_all(tenant: str, *, consistent: bool = False, limit: int | None = None) -> list[Metric]:
     """Every metric of the tenant (at most ``limit``), ordered by lower-cased name."""
-    try:
+    with translated("metric list failed"):
         items = bound(MetricItem).query(keys.metrics_pk(tenant), consistent_read=consistent)
         return [_to_metric(i) for i in itertools.islice(items, limit)]
-    except PynamoDBException as exc:
-        raise StorageError("metric list failed", cause=exc) from exc
 
 
 def create(tenant: str, metric: Metric) -> bool:
     """Create the metric unless it exists. Returns False when another writer created it first."""
     item = _to_item(tenant, metric)
-    try:
-        item.save(condition=MetricItem.pk.does_not_exist())  # plus PynamoDB's "version does not exist"
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise StorageError("metric create failed", cause=exc) from exc
+    with translated("metric create failed"):
+        try:
+            item.save(condition=MetricItem.pk.does_not_exist())  # plus PynamoDB's "version does not exist"
+        except PutError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
     return True
 
 
@@ -121,34 +120,31 @@ def create_many(tenant: str, metrics: list[Metric]) -> list[Metric]:
 def replace(tenant: str, metric: Metric) -> None:
     """Overwrite the stored metric read as ``metric.version``; ConflictError if it changed or vanished meanwhile."""
     item = _to_item(tenant, metric)
-    try:
-        item.save()  # PynamoDB conditions the put on the version read
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise ConflictError(f"metric {metric.name} changed while it was being updated, retry") from exc
-        raise StorageError("metric update failed", cause=exc) from exc
+    with translated("metric update failed"):
+        try:
+            item.save()  # PynamoDB conditions the put on the version read
+        except PutError as exc:
+            if conditional_failed(exc):
+                raise ConflictError(f"metric {metric.name} changed while it was being updated, retry") from exc
+            raise
 
 
 def delete(tenant: str, metric_lower: str) -> None:
     pk, sk = keys.metric(tenant, metric_lower)
-    try:
+    with translated("metric delete failed"):
         bound(MetricItem)(pk, sk).delete(add_version_condition=False)
-    except DeleteError as exc:
-        raise StorageError("metric delete failed", cause=exc) from exc
 
 
 def count(tenant: str) -> int:
     """How many metrics the organization has (a COUNT query: keys only, no items transferred)."""
-    try:
+    with translated("metric count failed"):
         return int(bound(MetricItem).count(keys.metrics_pk(tenant)))
-    except PynamoDBException as exc:
-        raise StorageError("metric count failed", cause=exc) from exc
 
 
 def keys_page(tenant: str, *, after: str | None, limit: int) -> tuple[list[str], str | None]:
     """Up to ``limit`` metric keys (lower-cased names) in order, after ``after``; and where the next page starts."""
     pk = keys.metrics_pk(tenant)
-    try:
+    with translated("metric list failed"):
         result = bound(MetricItem).query(
             pk,
             limit=limit,
@@ -156,7 +152,5 @@ def keys_page(tenant: str, *, after: str | None, limit: int) -> tuple[list[str],
             last_evaluated_key={"pk": {"S": pk}, "sk": {"S": after}} if after else None,
         )
         found = [item.sk for item in result]
-    except PynamoDBException as exc:
-        raise StorageError("metric list failed", cause=exc) from exc
     last = result.last_evaluated_key
     return found, (last["sk"]["S"] if last and len(found) >= limit else None)

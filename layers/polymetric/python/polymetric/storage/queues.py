@@ -9,12 +9,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from polymetric.config import get_settings
 from polymetric.errors import StorageError
 from polymetric.storage import keys
 from polymetric.storage.clients import sqs
+from polymetric.storage.failures import translated
 
 SEND_BATCH = 10
 
@@ -31,10 +30,8 @@ def send(queue_url: str, messages: Sequence[tuple[str, dict[str, Any]]]) -> int:
                 entry["MessageGroupId"] = group
                 entry["MessageDeduplicationId"] = hashlib.sha256(text.encode()).hexdigest()
             entries.append(entry)
-        try:
+        with translated("queueing failed"):
             resp = sqs().send_message_batch(QueueUrl=queue_url, Entries=entries)  # type: ignore[arg-type]
-        except ClientError as exc:
-            raise StorageError("queueing failed", cause=exc) from exc
         if resp.get("Failed"):
             raise StorageError(f"{len(resp['Failed'])} messages could not be queued")
     return len(messages)
@@ -44,3 +41,8 @@ def send_compaction(jobs: Sequence[tuple[str, str, dict[str, Any]]]) -> int:
     """Queue (tenant, metric, body) compaction jobs, each in its metric's FIFO group (``keys.compaction_group``)."""
     messages = [(keys.compaction_group(tenant, metric_lower), body) for tenant, metric_lower, body in jobs]
     return send(get_settings().COMPACTION_QUEUE_URL, messages)
+
+
+def send_snapshot(tenant: str, body: dict[str, Any]) -> int:
+    """Queue a snapshot to render (grouped by organization)."""
+    return send(get_settings().SNAPSHOT_QUEUE_URL, [(tenant, body)])

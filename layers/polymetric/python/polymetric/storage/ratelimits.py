@@ -5,55 +5,49 @@ item is reset when a new window starts (conditional write: two requests racing a
 once), so it never grows.
 """
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from polymetric.config import get_settings
-from polymetric.errors import StorageError
 from polymetric.storage import clients, keys
+from polymetric.storage.failures import conditional_failed, translated
 
 FIELDS = {"requests": "r", "measurements": "m"}
 
 
-def _conditional_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 def _add(tenant: str, token_id: str, field: str, amount: int, window: int) -> int | None:
     pk, sk = keys.rate_limit(tenant, token_id)
-    try:
-        reply = clients.dynamodb().update_item(
-            TableName=get_settings().META_TABLE,
-            Key={"pk": {"S": pk}, "sk": {"S": sk}},
-            UpdateExpression="ADD #f :n",
-            ConditionExpression="w = :w",
-            ExpressionAttributeNames={"#f": FIELDS[field]},
-            ExpressionAttributeValues={":n": {"N": str(amount)}, ":w": {"N": str(window)}},
-            ReturnValues="UPDATED_NEW",
-        )
-    except ClientError as exc:
-        if _conditional_failed(exc):
-            return None
-        raise StorageError("rate limit update failed", cause=exc) from exc
-    except BotoCoreError as exc:
-        raise StorageError("rate limit update failed", cause=exc) from exc
+    with translated("rate limit update failed"):
+        try:
+            reply = clients.dynamodb().update_item(
+                TableName=get_settings().META_TABLE,
+                Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                UpdateExpression="ADD #f :n",
+                ConditionExpression="w = :w",
+                ExpressionAttributeNames={"#f": FIELDS[field]},
+                ExpressionAttributeValues={":n": {"N": str(amount)}, ":w": {"N": str(window)}},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if conditional_failed(exc):
+                return None
+            raise
     return int(reply["Attributes"][FIELDS[field]]["N"])
 
 
 def _start_window(tenant: str, token_id: str, window: int) -> None:
     pk, sk = keys.rate_limit(tenant, token_id)
-    try:
-        clients.dynamodb().update_item(
-            TableName=get_settings().META_TABLE,
-            Key={"pk": {"S": pk}, "sk": {"S": sk}},
-            UpdateExpression="SET w = :w, r = :zero, m = :zero",
-            ConditionExpression="attribute_not_exists(w) OR w < :w",
-            ExpressionAttributeValues={":w": {"N": str(window)}, ":zero": {"N": "0"}},
-        )
-    except ClientError as exc:
-        if not _conditional_failed(exc):  # another request started the window: fine
-            raise StorageError("rate limit update failed", cause=exc) from exc
-    except BotoCoreError as exc:
-        raise StorageError("rate limit update failed", cause=exc) from exc
+    with translated("rate limit update failed"):
+        try:
+            clients.dynamodb().update_item(
+                TableName=get_settings().META_TABLE,
+                Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                UpdateExpression="SET w = :w, r = :zero, m = :zero",
+                ConditionExpression="attribute_not_exists(w) OR w < :w",
+                ExpressionAttributeValues={":w": {"N": str(window)}, ":zero": {"N": "0"}},
+            )
+        except ClientError as exc:
+            if not conditional_failed(exc):  # another request started the window: fine
+                raise
 
 
 def consume(tenant: str, token_id: str, field: str, amount: int, window: int) -> int:

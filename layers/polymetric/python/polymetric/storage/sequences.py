@@ -1,10 +1,9 @@
 """Integer ids (jobs, API tokens, environments): one atomic counter per kind in the Meta table."""
 
 from pynamodb.attributes import NumberAttribute
-from pynamodb.exceptions import PynamoDBException
 
-from polymetric.errors import StorageError
 from polymetric.storage import keys
+from polymetric.storage.failures import translated
 from polymetric.storage.tables import _MetaItem, bound
 
 
@@ -19,10 +18,8 @@ def next_id(name: str) -> int:
     """The next id of ``name`` (1, 2, ...): an atomic ADD, so concurrent callers never share one."""
     pk, sk = keys.sequence(name)
     item = bound(SequenceItem)(pk, sk)
-    try:
+    with translated(f"{name} id allocation failed"):
         item.update(actions=[SequenceItem.value.add(1)])
-    except PynamoDBException as exc:
-        raise StorageError(f"{name} id allocation failed", cause=exc) from exc
     return int(item.value)
 
 
@@ -32,9 +29,7 @@ def next_ids(name: str, count: int) -> list[int]:
         return []
     pk, sk = keys.sequence(name)
     item = bound(SequenceItem)(pk, sk)
-    try:
+    with translated(f"{name} id allocation failed"):
         item.update(actions=[SequenceItem.value.add(count)])
-    except PynamoDBException as exc:
-        raise StorageError(f"{name} id allocation failed", cause=exc) from exc
     last = int(item.value)
     return list(range(last - count + 1, last + 1))

@@ -6,15 +6,13 @@ Object keys are ``{tenant}/{snapshot id}.png``: built from the authenticated ten
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PynamoDBException
 
 from polymetric.config import get_settings
-from polymetric.errors import StorageError
 from polymetric.models.snapshot import Snapshot, snapshot_from_dict, snapshot_to_dict
 from polymetric.storage import keys
 from polymetric.storage.clients import s3
+from polymetric.storage.failures import translated
 from polymetric.storage.tables import _MetaItem, bound
 
 PNG = "image/png"
@@ -35,19 +33,16 @@ def save(tenant: str, snapshot: Snapshot) -> None:
         doc=json.dumps(snapshot_to_dict(snapshot), separators=(",", ":")),
         updated_at=snapshot.updated_at,
     )
-    try:
+    with translated("snapshot write failed"):
         item.save()
-    except PynamoDBException as exc:
-        raise StorageError("snapshot write failed", cause=exc) from exc
 
 
 def get(tenant: str, snapshot_id: int) -> Snapshot | None:
-    try:
-        item = bound(SnapshotItem).get(keys.snapshots_pk(tenant), keys.numeric_id_sk(snapshot_id))
-    except SnapshotItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("snapshot read failed", cause=exc) from exc
+    with translated("snapshot read failed"):
+        try:
+            item = bound(SnapshotItem).get(keys.snapshots_pk(tenant), keys.numeric_id_sk(snapshot_id))
+        except SnapshotItem.DoesNotExist:
+            return None
     return snapshot_from_dict(json.loads(item.doc))
 
 
@@ -56,18 +51,14 @@ def image_key(tenant: str, snapshot_id: int) -> str:
 
 
 def put_image(key: str, png: bytes) -> None:
-    try:
+    with translated("snapshot image write failed"):
         s3().put_object(Bucket=get_settings().SNAPSHOTS_BUCKET, Key=key, Body=png, ContentType=PNG)
-    except ClientError as exc:
-        raise StorageError("snapshot image write failed", cause=exc) from exc
 
 
 def get_image(key: str) -> bytes:
-    try:
+    with translated("snapshot image read failed"):
         body: Any = s3().get_object(Bucket=get_settings().SNAPSHOTS_BUCKET, Key=key)["Body"]
         return bytes(body.read())
-    except ClientError as exc:
-        raise StorageError("snapshot image read failed", cause=exc) from exc
 
 
 def image_url(key: str) -> str:
@@ -75,7 +66,7 @@ def image_url(key: str) -> str:
     settings = get_settings()
     if settings.OBJECT_URL_BASE:
         return f"{settings.OBJECT_URL_BASE.rstrip('/')}/{settings.SNAPSHOTS_BUCKET}/{key}"
-    try:
+    with translated("snapshot link failed"):
         return str(
             s3().generate_presigned_url(
                 "get_object",
@@ -83,5 +74,3 @@ def image_url(key: str) -> str:
                 ExpiresIn=settings.SNAPSHOT_URL_SECONDS,
             )
         )
-    except ClientError as exc:
-        raise StorageError("snapshot link failed", cause=exc) from exc

@@ -8,11 +8,12 @@ import json
 from typing import cast
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+from pynamodb.exceptions import DeleteError, PutError
 
-from polymetric.errors import ConflictError, StorageError
+from polymetric.errors import ConflictError
 from polymetric.models.dashboard import Chart, Space, chart_from_dict, to_dict
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
 
 
@@ -47,19 +48,16 @@ def _to_space(item: SpaceItem) -> Space:
 
 def list_spaces(tenant: str) -> list[Space]:
     """Every space of the organization, oldest first."""
-    try:
+    with translated("space list failed"):
         return [_to_space(i) for i in bound(SpaceItem).query(keys.spaces_pk(tenant))]
-    except PynamoDBException as exc:
-        raise StorageError("space list failed", cause=exc) from exc
 
 
 def get_space(tenant: str, space_id: int) -> Space | None:
-    try:
-        return _to_space(bound(SpaceItem).get(keys.spaces_pk(tenant), keys.numeric_id_sk(space_id)))
-    except SpaceItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("space read failed", cause=exc) from exc
+    with translated("space read failed"):
+        try:
+            return _to_space(bound(SpaceItem).get(keys.spaces_pk(tenant), keys.numeric_id_sk(space_id)))
+        except SpaceItem.DoesNotExist:
+            return None
 
 
 def save_space(tenant: str, space: Space) -> Space:
@@ -74,40 +72,39 @@ def save_space(tenant: str, space: Space) -> Space:
     )
     if space.version is not None:
         item.version = space.version
-    try:
-        item.save()
-    except PutError as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-            raise ConflictError(f"Space {space.id} changed while it was being updated; retry") from exc
-        raise StorageError("space write failed", cause=exc) from exc
+    with translated("space write failed"):
+        try:
+            item.save()
+        except PutError as exc:
+            if conditional_failed(exc):
+                raise ConflictError(f"Space {space.id} changed while it was being updated; retry") from exc
+            raise
     return _to_space(item)
 
 
 def delete_space(tenant: str, space: Space) -> None:
     """The space and its charts."""
-    try:
-        with bound(ChartItem).batch_write() as batch:
-            for chart_id in space.chart_ids:
-                batch.delete(bound(ChartItem)(keys.charts_pk(tenant), keys.numeric_id_sk(chart_id)))
-        item = bound(SpaceItem)(keys.spaces_pk(tenant), keys.numeric_id_sk(space.id))
-        if space.version is not None:
-            item.version = space.version
-        item.delete()
-    except DeleteError as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-            raise ConflictError(f"Space {space.id} changed while it was being deleted; retry") from exc
-        raise StorageError("space delete failed", cause=exc) from exc
-    except PynamoDBException as exc:
-        raise StorageError("space delete failed", cause=exc) from exc
+    with translated("space delete failed"):
+        try:
+            with bound(ChartItem).batch_write() as batch:
+                for chart_id in space.chart_ids:
+                    batch.delete(bound(ChartItem)(keys.charts_pk(tenant), keys.numeric_id_sk(chart_id)))
+            item = bound(SpaceItem)(keys.spaces_pk(tenant), keys.numeric_id_sk(space.id))
+            if space.version is not None:
+                item.version = space.version
+            item.delete()
+        except DeleteError as exc:
+            if conditional_failed(exc):
+                raise ConflictError(f"Space {space.id} changed while it was being deleted; retry") from exc
+            raise
 
 
 def get_chart(tenant: str, chart_id: int) -> Chart | None:
-    try:
-        item = bound(ChartItem).get(keys.charts_pk(tenant), keys.numeric_id_sk(chart_id))
-    except ChartItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("chart read failed", cause=exc) from exc
+    with translated("chart read failed"):
+        try:
+            item = bound(ChartItem).get(keys.charts_pk(tenant), keys.numeric_id_sk(chart_id))
+        except ChartItem.DoesNotExist:
+            return None
     return chart_from_dict(json.loads(item.doc))
 
 
@@ -125,14 +122,10 @@ def save_chart(tenant: str, chart: Chart) -> None:
         space_id=chart.space_id,
         doc=json.dumps(to_dict(chart), separators=(",", ":")),
     )
-    try:
+    with translated("chart write failed"):
         item.save()
-    except PynamoDBException as exc:
-        raise StorageError("chart write failed", cause=exc) from exc
 
 
 def delete_chart(tenant: str, chart_id: int) -> None:
-    try:
+    with translated("chart delete failed"):
         bound(ChartItem)(keys.charts_pk(tenant), keys.numeric_id_sk(chart_id)).delete()
-    except PynamoDBException as exc:
-        raise StorageError("chart delete failed", cause=exc) from exc

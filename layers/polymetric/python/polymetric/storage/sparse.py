@@ -3,11 +3,10 @@
 from collections.abc import Iterable
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PynamoDBException
 
-from polymetric.errors import StorageError
 from polymetric.models.sparse import SparseSetting
 from polymetric.storage import keys
+from polymetric.storage.failures import translated
 from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
 
 
@@ -45,21 +44,18 @@ def get_many(tenant: str, metrics_lower: Iterable[str]) -> dict[str, SparseSetti
 
 
 def save_many(tenant: str, settings: Iterable[SparseSetting]) -> None:
-    try:
-        with bound(SparseItem).batch_write() as batch:
-            for s in settings:
-                batch.save(
-                    SparseItem(
-                        keys.sparse_pk(tenant),
-                        s.metric.lower(),
-                        metric=s.metric,
-                        strategy=s.strategy,
-                        high=s.high,
-                        low=s.low,
-                        last=s.last,
-                        last_time=s.last_time,
-                        since=s.since,
-                    )
+    with translated("sparse settings write failed"), bound(SparseItem).batch_write() as batch:
+        for s in settings:
+            batch.save(
+                SparseItem(
+                    keys.sparse_pk(tenant),
+                    s.metric.lower(),
+                    metric=s.metric,
+                    strategy=s.strategy,
+                    high=s.high,
+                    low=s.low,
+                    last=s.last,
+                    last_time=s.last_time,
+                    since=s.since,
                 )
-    except PynamoDBException as exc:
-        raise StorageError("sparse settings write failed", cause=exc) from exc
+            )

@@ -14,11 +14,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from polymetric.config import get_settings
-from polymetric.errors import StorageError
+from polymetric.storage.failures import translated
 
 M = TypeVar("M", bound=type[Model])
 T = TypeVar("T", bound=Model)
@@ -101,10 +100,8 @@ def get_by_sort_keys(model: type[T], pk: str, sort_keys: Iterable[str], what: st
     wanted = sorted(set(sort_keys))
     if not wanted:
         return []
-    try:
+    with translated(f"{what} read failed"):
         return list(bound(model).batch_get([(pk, sk) for sk in wanted]))
-    except PynamoDBException as exc:
-        raise StorageError(f"{what} read failed", cause=exc) from exc
 
 
 def bound(model: M) -> M:

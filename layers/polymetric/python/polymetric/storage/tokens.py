@@ -12,9 +12,10 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from polymetric import clock
-from polymetric.errors import NotFoundError, StorageError
+from polymetric.errors import NotFoundError
 from polymetric.models.tenant import ApiToken, Organization, Principal, Role, TokenChanges
 from polymetric.storage import keys
+from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import OrgItem, TenantTokenItem, TokenItem, bound
 
 
@@ -24,10 +25,8 @@ def token_hash(token: str) -> str:
 
 def save_org(tenant: str, name: str) -> None:
     pk, sk = keys.org(tenant)
-    try:
+    with translated("organization write failed"):
         bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=clock.now(), series_count=0).save()
-    except PynamoDBException as exc:
-        raise StorageError("organization write failed", cause=exc) from exc
 
 
 def org_exists(tenant: str) -> bool:
@@ -37,12 +36,11 @@ def org_exists(tenant: str) -> bool:
 
 def get_org(tenant: str) -> Organization | None:
     pk, sk = keys.org(tenant)
-    try:
-        item = bound(OrgItem).get(pk, sk)
-    except OrgItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("organization read failed", cause=exc) from exc
+    with translated("organization read failed"):
+        try:
+            item = bound(OrgItem).get(pk, sk)
+        except OrgItem.DoesNotExist:
+            return None
     return Organization(
         tenant=item.tenant,
         name=item.name,
@@ -57,12 +55,13 @@ def add_series(tenant: str, count: int) -> None:
     if not count:
         return
     pk, sk = keys.org(tenant)
-    try:
-        bound(OrgItem)(pk, sk).update(actions=[OrgItem.series_count.add(count)], condition=OrgItem.pk.exists())
-    except PynamoDBException as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-            return  # no organization item (tests that write without one); nothing to count
-        raise StorageError("organization write failed", cause=exc) from exc
+    with translated("organization write failed"):
+        try:
+            bound(OrgItem)(pk, sk).update(actions=[OrgItem.series_count.add(count)], condition=OrgItem.pk.exists())
+        except PynamoDBException as exc:
+            if conditional_failed(exc):
+                return  # no organization item (tests that write without one); nothing to count
+            raise
 
 
 def metric_quota(tenant: str) -> int | None:
@@ -72,13 +71,11 @@ def metric_quota(tenant: str) -> int | None:
 
 def set_metric_quota(tenant: str, quota: int | None) -> None:
     pk, sk = keys.org(tenant)
-    try:
+    with translated("organization write failed"):
         bound(OrgItem)(pk, sk).update(
             actions=[OrgItem.metric_quota.remove() if quota is None else OrgItem.metric_quota.set(quota)],
             condition=OrgItem.pk.exists(),
         )
-    except PynamoDBException as exc:
-        raise StorageError("organization write failed", cause=exc) from exc
 
 
 def _api_token(item: TenantTokenItem) -> ApiToken:
@@ -127,23 +124,19 @@ def create_token(tenant: str, token: str, api_token: ApiToken) -> None:
         created_at=api_token.created_at,
         updated_at=api_token.updated_at,
     )
-    try:
-        with _transact() as tx:
-            tx.save(global_item)
-            tx.save(tenant_item, condition=TenantTokenItem.pk.does_not_exist())
-    except PynamoDBException as exc:
-        raise StorageError("token write failed", cause=exc) from exc
+    with translated("token write failed"), _transact() as tx:
+        tx.save(global_item)
+        tx.save(tenant_item, condition=TenantTokenItem.pk.does_not_exist())
 
 
 def find_token(token: str) -> Principal | None:
     """The principal of an active token; None when unknown or inactive."""
     pk, sk = keys.token(token_hash(token))
-    try:
-        item = bound(TokenItem).get(pk, sk, consistent_read=True)
-    except TokenItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("token read failed", cause=exc) from exc
+    with translated("token read failed"):
+        try:
+            item = bound(TokenItem).get(pk, sk, consistent_read=True)
+        except TokenItem.DoesNotExist:
+            return None
     if not item.active:
         return None
     return Principal.of(item.tenant, item.role, item.token_id, item.environment)
@@ -152,38 +145,32 @@ def find_token(token: str) -> Principal | None:
 def listed_id(token: str) -> tuple[str, int] | None:
     """(tenant, id) of a token its organization lists, active or not; None for unknown and unlisted ones."""
     pk, sk = keys.token(token_hash(token))
-    try:
-        item = bound(TokenItem).get(pk, sk, consistent_read=True)
-    except TokenItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("token read failed", cause=exc) from exc
+    with translated("token read failed"):
+        try:
+            item = bound(TokenItem).get(pk, sk, consistent_read=True)
+        except TokenItem.DoesNotExist:
+            return None
     return (item.tenant, int(item.token_id)) if item.token_id.isdigit() else None
 
 
 def list_tokens(tenant: str) -> list[ApiToken]:
     """Every token of the organization, by id (an organization has tens of tokens, not millions)."""
-    try:
+    with translated("token list failed"):
         return [_api_token(i) for i in bound(TenantTokenItem).query(keys.tokens_pk(tenant), consistent_read=True)]
-    except PynamoDBException as exc:
-        raise StorageError("token list failed", cause=exc) from exc
 
 
 def count_tokens(tenant: str) -> int:
-    try:
+    with translated("token count failed"):
         return int(bound(TenantTokenItem).count(keys.tokens_pk(tenant)))
-    except PynamoDBException as exc:
-        raise StorageError("token count failed", cause=exc) from exc
 
 
 def _tenant_item(tenant: str, token_id: int) -> TenantTokenItem | None:
     pk, sk = keys.tenant_token(tenant, token_id)
-    try:
-        return bound(TenantTokenItem).get(pk, sk, consistent_read=True)
-    except TenantTokenItem.DoesNotExist:
-        return None
-    except PynamoDBException as exc:
-        raise StorageError("token read failed", cause=exc) from exc
+    with translated("token read failed"):
+        try:
+            return bound(TenantTokenItem).get(pk, sk, consistent_read=True)
+        except TenantTokenItem.DoesNotExist:
+            return None
 
 
 def get_token(tenant: str, token_id: int) -> ApiToken | None:
@@ -216,15 +203,16 @@ def update_token(tenant: str, token_id: int, changes: TokenChanges) -> ApiToken:
     ]
     t_actions.append(TenantTokenItem.updated_at.set(clock.now()))
     gpk, gsk = keys.token(item.token_hash)
-    try:
-        with _transact() as tx:
-            if g_actions:
-                tx.update(global_model(gpk, gsk), actions=g_actions, condition=TokenItem.pk.exists())
-            tx.update(item, actions=t_actions, condition=TenantTokenItem.pk.exists())
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" in str(exc.cause_response_message) + str(exc.cancellation_reasons):
-            raise NotFoundError(f"API token {token_id} not found") from exc
-        raise StorageError("token update failed", cause=exc) from exc
+    with translated("token update failed"):
+        try:
+            with _transact() as tx:
+                if g_actions:
+                    tx.update(global_model(gpk, gsk), actions=g_actions, condition=TokenItem.pk.exists())
+                tx.update(item, actions=t_actions, condition=TenantTokenItem.pk.exists())
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in str(exc.cause_response_message) + str(exc.cancellation_reasons):
+                raise NotFoundError(f"API token {token_id} not found") from exc
+            raise
     found = get_token(tenant, token_id)
     if found is None:
         raise NotFoundError(f"API token {token_id} not found")
@@ -236,9 +224,6 @@ def delete_token(tenant: str, token_id: int) -> None:
     if item is None:
         raise NotFoundError(f"API token {token_id} not found")
     gpk, gsk = keys.token(item.token_hash)
-    try:
-        with _transact() as tx:
-            tx.delete(bound(TokenItem)(gpk, gsk))
-            tx.delete(item)
-    except PynamoDBException as exc:
-        raise StorageError("token delete failed", cause=exc) from exc
+    with translated("token delete failed"), _transact() as tx:
+        tx.delete(bound(TokenItem)(gpk, gsk))
+        tx.delete(item)

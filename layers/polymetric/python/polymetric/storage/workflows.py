@@ -3,22 +3,31 @@
 import json
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
+from polymetric.config import get_settings
 from polymetric.errors import StorageError
 from polymetric.storage import clients
+from polymetric.storage.failures import translated
+
+
+def metric_jobs_machine() -> str:
+    """The bulk metric jobs' state machine; StorageError when the deployment has none."""
+    arn = get_settings().METRIC_JOBS_STATE_MACHINE
+    if not arn:
+        raise StorageError("METRIC_JOBS_STATE_MACHINE is not configured: cannot start a job")
+    return arn
 
 
 def start(state_machine_arn: str, name: str, payload: dict[str, Any]) -> str:
     """Start an execution (``name`` makes it idempotent: a retried start does not run twice); its ARN."""
-    try:
-        response = clients.stepfunctions().start_execution(
-            stateMachineArn=state_machine_arn, name=name, input=json.dumps(payload)
-        )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
-            return ""
-        raise StorageError("job start failed", cause=exc) from exc
-    except BotoCoreError as exc:
-        raise StorageError("job start failed", cause=exc) from exc
+    with translated("job start failed"):
+        try:
+            response = clients.stepfunctions().start_execution(
+                stateMachineArn=state_machine_arn, name=name, input=json.dumps(payload)
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                return ""
+            raise
     return str(response["executionArn"])

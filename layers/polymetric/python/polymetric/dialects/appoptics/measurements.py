@@ -33,8 +33,8 @@ from polymetric.dialects import stddev_m2
 from polymetric.errors import InvalidInputError, ItemError
 from polymetric.models import window
 from polymetric.models.measurement import Measurement
+from polymetric.models.tags import MAX_TAGS, TAG_NAME_CHARS, TAG_NAME_MAX, TAG_VALUE_CHARS, TAG_VALUE_MAX
 
-MAX_TAGS = 50
 HUGE = 1e126
 TINY = 1e-130
 SUMMARY_FIELDS = ("count", "sum", "min", "max", "last", "stddev", "stddev_m2")
@@ -44,8 +44,8 @@ MetricName = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9.:\-_]+$", min_length=1, max_length=255), Field(strict=True)
 ]
 # "+" plus max_length, not {1,255}: bounded repetition over Unicode \w blows pydantic-core's regex size limit.
-TagName = Annotated[str, StringConstraints(pattern=r"^[-.:_\w]+$", min_length=1, max_length=64)]
-TagValue = Annotated[str, StringConstraints(pattern=r"^[-.:_?\\/\w ]+$", min_length=1, max_length=255)]
+TagName = Annotated[str, StringConstraints(pattern=rf"^{TAG_NAME_CHARS}+$", min_length=1, max_length=TAG_NAME_MAX)]
+TagValue = Annotated[str, StringConstraints(pattern=rf"^{TAG_VALUE_CHARS}+$", min_length=1, max_length=TAG_VALUE_MAX)]
 Tags = Annotated[dict[TagName, TagValue], Field(max_length=MAX_TAGS)]
 # Range-checked in Rust; a failure here aborts the whole request (rule 5), see _whole_request_error.
 Number = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)] | None
