@@ -46,30 +46,38 @@ def _setup(server: LocalRuntime, hook: Receiver, name: str, *, active: bool = Tr
 def test_webhook_receives_trigger_then_clear_and_rearm_holds_repeats(server: LocalRuntime) -> None:
     with receiver() as hook, receiver() as quiet:
         alert_id = _setup(server, hook, "e2e.walkthrough")
-        _setup(server, quiet, "e2e.inactive", active=False)
-        t0 = int(time.time())
-        _measure(server, 95, t0)
-        _tick(server, t0 + 1)
-        assert len(hook.requests) == 1
-        payload = hook.requests[0].payload
-        assert payload["alert"]["id"] == alert_id
-        assert payload["violations"]["host=web-1"][0]["value"] == 95.0
-        status = _json(server, "GET", f"/v1/alerts/{alert_id}/status").json
-        assert status["status"] == "triggered"
-        assert [d["outcome"] for d in status["deliveries"]] == ["delivered"]
-        # Inside the rearm window (600 s): no repeat
-        _measure(server, 96, t0 + 2)
-        _tick(server, t0 + 3)
-        assert len(hook.requests) == 1
-        # Back under the threshold: the clear payload, status ok
-        _measure(server, 10, t0 + 4)
-        _tick(server, t0 + 5)
-        assert len(hook.requests) == 2
-        assert hook.requests[1].payload["clear"] == "normal"
-        assert hook.requests[1].payload["incident_key"] == payload["incident_key"]
-        assert _json(server, "GET", f"/v1/alerts/{alert_id}/status").json["status"] == "ok"
-        # The inactive alert on the same metric never notified
-        assert quiet.requests == []
+        quiet_id = _setup(server, quiet, "e2e.inactive", active=False)
+        try:
+            _walkthrough(server, hook, quiet, alert_id)
+        finally:  # the receivers close with this test: later ticks must not notify them
+            for created in (alert_id, quiet_id):
+                assert _json(server, "DELETE", f"/v1/alerts/{created}").status == 204
+
+
+def _walkthrough(server: LocalRuntime, hook: Receiver, quiet: Receiver, alert_id: int) -> None:
+    t0 = int(time.time())
+    _measure(server, 95, t0)
+    _tick(server, t0 + 1)
+    assert len(hook.requests) == 1
+    payload = hook.requests[0].payload
+    assert payload["alert"]["id"] == alert_id
+    assert payload["violations"]["host=web-1"][0]["value"] == 95.0
+    status = _json(server, "GET", f"/v1/alerts/{alert_id}/status").json
+    assert status["status"] == "triggered"
+    assert [d["outcome"] for d in status["deliveries"]] == ["delivered"]
+    # Inside the rearm window (600 s): no repeat
+    _measure(server, 96, t0 + 2)
+    _tick(server, t0 + 3)
+    assert len(hook.requests) == 1
+    # Back under the threshold: the clear payload, status ok
+    _measure(server, 10, t0 + 4)
+    _tick(server, t0 + 5)
+    assert len(hook.requests) == 2
+    assert hook.requests[1].payload["clear"] == "normal"
+    assert hook.requests[1].payload["incident_key"] == payload["incident_key"]
+    assert _json(server, "GET", f"/v1/alerts/{alert_id}/status").json["status"] == "ok"
+    # The inactive alert on the same metric never notified
+    assert quiet.requests == []
 
 
 def test_bad_bodies_are_400_in_appoptics_shape(server: LocalRuntime) -> None:
