@@ -1,7 +1,8 @@
 """SQS worker: deliver each queued alert notification to its service (partial batch failure).
 
 A transient failure keeps the message, hidden for a backoff that grows with its receive count;
-after five receives the queue dead-letters it. Every attempt is recorded (domain/delivery.py).
+the fifth failure is reported too (GiveUpError), so the queue dead-letters the message.
+Every attempt is recorded (domain/delivery.py).
 """
 
 from typing import Any

@@ -25,6 +25,8 @@ from urllib.parse import unquote
 import boto3
 import moto
 from moto.dynamodb.models import dynamodb_backends
+from moto.s3.models import s3_backends
+from moto.utilities.utils import get_partition
 
 from polymetric_local import fastreads, partitions
 from polymetric_local.apigw import (
@@ -38,6 +40,7 @@ from polymetric_local.apigw import (
 )
 from polymetric_local.invoke import EnvironmentPatch, Invoker
 from polymetric_local.logs import begin_request, request_notes
+from polymetric_local.objects import ObjectStore
 from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
 from polymetric_local.stepfunctions import MOTO_CONFIG, lambda_tasks
@@ -180,6 +183,8 @@ class LocalRuntime:
                 if state.store is not None:
                     state.store.close()
                     logger.info("saved the tables to %s", self.data_dir)
+                if state.objects is not None:
+                    state.objects.close()  # every object is already on disk: its put wrote it
         finally:
             self._state = None
             state.invoker.unload()
@@ -250,12 +255,17 @@ class LocalRuntime:
         # Bound first: the stored objects' URLs (OBJECT_URL_BASE) name its port, and settings are read once.
         server = _Server((self.host, self.port), self)
         store = None
+        objects = None
         try:
             environment.set({OBJECT_URL_BASE: f"http://{self.host}:{server.server_port}{OBJECTS_PATH}"})
             if self.data_dir is not None:
                 backend = dynamodb_backends[resources.account_id][self.region]
                 store = Store(resources, self.data_dir, backend, lock=invoker.lock)
                 store.open()
+                objects = ObjectStore(
+                    resources, self.data_dir, s3_backends[resources.account_id][get_partition(self.region)]
+                )
+                objects.open()
             with invoker.lock:
                 # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
                 first = next(iter(template.functions.values()), None)
@@ -281,6 +291,7 @@ class LocalRuntime:
             server=server,
             s3=session.client("s3", region_name=self.region),
             store=store,
+            objects=objects,
         )
         workers.start()
         state.start_persister()
@@ -318,6 +329,7 @@ class _Running:
         lambda_tasks: Any,
         s3: Any,
         store: Store | None = None,
+        objects: ObjectStore | None = None,
     ) -> None:
         self.lambda_tasks = lambda_tasks
         self.mock = mock
@@ -329,6 +341,7 @@ class _Running:
         self.server = server
         self.s3 = s3
         self.store = store
+        self.objects = objects
         self.accepting = True
         self._thread: threading.Thread | None = None
         self._persister: threading.Thread | None = None

@@ -4,8 +4,9 @@
    message never reaches the receiver twice.
 2. Every attempt is recorded with its outcome; admins read them on the alert's status.
 3. Transient failures (timeouts, 429, 5xx, throttling) raise ``RetryLaterError`` so the message
-   comes back after a backoff, until ``MAX_ATTEMPTS`` (the queue's maxReceiveCount sends it to the
-   dead-letter queue then). Final failures (other 4xx, a deleted service) are recorded and dropped.
+   comes back after a backoff, until ``MAX_ATTEMPTS`` (the queue's maxReceiveCount): the last one is
+   recorded as failed and raises ``GiveUpError``, so the message stays on the queue and SQS moves it to
+   the dead-letter queue. Final failures (other 4xx, a deleted service) are recorded and dropped.
 """
 
 import json
@@ -30,6 +31,10 @@ class RetryLaterError(PolymetricError):
     def __init__(self, message: str, backoff: int) -> None:
         super().__init__(message)
         self.backoff = backoff
+
+
+class GiveUpError(PolymetricError):
+    """A transient failure on the last attempt: left to the queue's redrive policy (dead-letter queue)."""
 
 
 class Wire(Protocol):
@@ -90,6 +95,7 @@ def deliver(n: Notification, attempt: int, wire: Wire) -> str:
         result = RETRYING
     else:
         result = FAILED
+    exhausted = result == FAILED and outcome.retry
     alert_state.record_attempt(
         n.tenant,
         DeliveryAttempt(
@@ -111,4 +117,6 @@ def deliver(n: Notification, attempt: int, wire: Wire) -> str:
         alert_state.mark_delivered(n.tenant, n.delivery_id, now)
     elif result == RETRYING:
         raise RetryLaterError(f"delivery {n.delivery_id} failed: {outcome.detail}", backoff(attempt))
+    elif exhausted:
+        raise GiveUpError(f"delivery {n.delivery_id} failed {attempt} times, last: {outcome.detail}")
     return result
