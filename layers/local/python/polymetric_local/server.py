@@ -258,6 +258,11 @@ class LocalRuntime:
         objects = None
         try:
             environment.set({OBJECT_URL_BASE: f"http://{self.host}:{server.server_port}{OBJECTS_PATH}"})
+            # Handlers read settings once per process: a runtime started after another one in the same
+            # process (tests) must not serve the earlier one's object URLs. (Not imported here: a template
+            # without Polymetric's layer has no such module.)
+            if (config := sys.modules.get("polymetric.config")) is not None:
+                config.get_settings.cache_clear()
             if self.data_dir is not None:
                 backend = dynamodb_backends[resources.account_id][self.region]
                 store = Store(resources, self.data_dir, backend, lock=invoker.lock)
