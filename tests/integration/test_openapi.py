@@ -52,7 +52,7 @@ def test_request_and_error_bodies_come_from_the_models() -> None:
         "$ref": "#/components/schemas/MeasurementsPostIn"
     }
     assert "measurements" in schemas["MeasurementsPostIn"]["required"]
-    assert post["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/AppOpticsError")
+    assert post["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/AppOpticsRefusal")
     argus = document["paths"]["/metrics/v1/descriptor"]["post"]
     assert argus["security"] == [{"argusKey": []}] and "412" in argus["responses"]
     # Every schema is a valid JSON Schema (2020-12, as OpenAPI 3.1 uses), every $ref resolves.
