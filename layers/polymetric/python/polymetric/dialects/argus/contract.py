@@ -3,35 +3,28 @@
 Every answer, success or refusal, is the ResultStash envelope (``responses.envelope``); ``data`` varies.
 """
 
-from typing import Any, Literal, get_args, Required
+from typing import Annotated, Any, Literal, Required
 
 from typing_extensions import TypedDict
 
 from polymetric.dialects import contract
 from polymetric.dialects.argus.fields import CATEGORIES, DEDUPLICATION, FUNCTIONS, LANGUAGES, UNITS
 from polymetric.dialects.contract import Answer, Operation, Param
+from polymetric.dialects.schemas import one_of
 from polymetric.models.argus import MAX_WINDOW, UNIT_MS
 
-# The readers' choices (fields.py), spelled out for the type checker; the assertion keeps them in step.
-Unit = Literal["count", "milliseconds", "seconds", "minutes", "hours", "bytes"]
-Function = Literal["sum", "avg", "min", "max", "wavg", "sumOfSquares", "last"]
-Language = Literal["english", "norwegian"]
-Deduplication = Literal["none", "first", "last"]
-Category = Literal["CASE", "EVENT", "ASSET", "SAMPLE", "OTHER"]
-TimeUnit = Literal["milliseconds", "seconds", "minutes", "hours", "days"]
-assert [get_args(t) for t in (Unit, Function, Language, Deduplication, Category, TimeUnit)] == [
-    UNITS,
-    FUNCTIONS,
-    LANGUAGES,
-    DEDUPLICATION,
-    CATEGORIES,
-    tuple(UNIT_MS),
-]
+# The readers' choices (fields.choice: any case).
+Unit = Annotated[str, one_of(UNITS, any_case=True)]
+Function = Annotated[str, one_of(FUNCTIONS, any_case=True)]
+Language = Annotated[str, one_of(LANGUAGES, any_case=True)]
+Deduplication = Annotated[str, one_of(DEDUPLICATION, any_case=True)]
+Category = Annotated[str, one_of(CATEGORIES, any_case=True)]
+TimeUnit = Annotated[str, one_of(tuple(UNIT_MS), any_case=True)]
 
 
 class KeyIn(TypedDict, total=False):
     name: Required[str]
-    type: Literal["ip", "hostname", "hostName", "integer", "string", "uuid"]
+    type: str  # ip, hostName, integer, uuid; anything else is a string key
     description: Required[str]
     language: Language
     translator: str
