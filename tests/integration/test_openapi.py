@@ -223,3 +223,24 @@ def test_every_query_key_and_body_a_handler_reads_is_declared(
             problems.append(f"{method} {path} declares a requestBody it never reads")
     assert not problems, "\n".join(problems)
     assert {"resolution", "offset", "length", "compose", "duration", "name", "start_time"} <= everything
+
+
+def test_no_function_but_openapi_loads_the_document_builder(template: Template) -> None:
+    """Cold starts: the contracts and the builder (pydantic JSON Schema generation) stay out of the handlers."""
+    import subprocess
+    import sys
+
+    from tests.integration.api import _module
+
+    modules = sorted(
+        {_module(template, f) for f, fn in template.functions.items() if fn.api_events} - {"functions.openapi.app"}
+    )
+    script = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(sorted(m for m in sys.modules if m == 'polymetric.dialects.openapi' or m.endswith('.contract')"
+        " and m != 'polymetric.dialects.contract' or m == 'polymetric.dialects.schemas'))\n"
+    )
+    env = {"PYTHONPATH": "layers/polymetric/python:layers/local/python:.", "POWERTOOLS_TRACE_DISABLED": "true"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
