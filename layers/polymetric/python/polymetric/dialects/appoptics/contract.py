@@ -121,20 +121,46 @@ class MetricsBulkIn(TypedDict, total=False):
 Source = Annotated[str, Field(pattern=r"^[A-Za-z0-9 .:\-_?\\/]+$", min_length=1, max_length=255)]
 
 
-class LegacyMeasurement(TypedDict, total=False):
+class LegacyValues(TypedDict, total=False):
+    """A ``value``, or a summary (``count``, ``sum``, ``min``, ``max``, ``sum_squares``)."""
+
+    value: float
+    count: Annotated[int, Field(ge=1)]
+    sum: float
+    min: float
+    max: float
+    sum_squares: float
+    source: Source
+    measure_time: int
+
+
+class LegacyMeasurement(LegacyValues, total=False):
     name: Required[Name]
-    value: Required[float]
+
+
+# A list, or the legacy hash form: an object keyed by metric name.
+Legacy = (
+    Annotated[list[LegacyMeasurement], Field(min_length=1)] | Annotated[dict[Name, LegacyValues], Field(min_length=1)]
+)
+
+
+class _LegacyFields(TypedDict, total=False):
     source: Source
     measure_time: int
 
 
-class LegacyIn(TypedDict, total=False):
-    """Legacy Librato POST /v1/metrics: ``gauges``/``counters`` as a list or an object of name -> value."""
+class LegacyGauges(_LegacyFields, total=False):
+    gauges: Required[Legacy]
+    counters: Legacy
 
-    gauges: Required[Annotated[list[LegacyMeasurement], Field(min_length=1)]]
-    counters: list[LegacyMeasurement]
-    source: Source
-    measure_time: int
+
+class LegacyCounters(_LegacyFields, total=False):
+    gauges: Legacy
+    counters: Required[Legacy]
+
+
+# Legacy Librato POST /v1/metrics: at least one gauge or counter.
+LegacyIn = LegacyGauges | LegacyCounters
 
 
 class Point(TypedDict, total=False):
