@@ -7,6 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
+from polymetric import clock
+from polymetric.domain import tenants
+from polymetric.models.tenant import TokenChanges
+from polymetric.storage import tokens as token_store
 from polymetric_local.template import Template
 from tests.conftest import Org
 from tests.integration.api import Api, Reply
@@ -194,6 +198,25 @@ def test_an_inactive_or_deleted_token_is_401_through_every_dialect(
     if how == "deactivated":  # active again: works again
         api.put(f"/v1/api_tokens/{created['id']}", json_body={"active": True})
         assert Api(template, token).get("/v1/metrics").status == 200
+
+
+def test_another_container_stops_honouring_a_deactivated_token_within_seconds(
+    template: Template, api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens are cached per Lambda container: one deactivated through another container (here: changed in
+    the store behind this container's back) keeps working in this one for at most TOKEN_CACHE_SECONDS (5)."""
+    created = make_token(api, name="agent", role="admin").json
+    now = [1000.0]
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    assert tenants.find(created["token"]) is not None  # cached in this container
+    token_store.update_token(org.tenant, created["id"], TokenChanges(active=False))
+    now[0] += 4
+    assert tenants.find(created["token"]) is not None  # still within the window
+    now[0] += 2
+    assert tenants.find(created["token"]) is None
+    assert Api(template, created["token"]).get("/v1/metrics").status == 401
+    token_store.update_token(org.tenant, created["id"], TokenChanges(active=True))
+    assert tenants.find(created["token"]) is not None  # a refused token is not cached: active again at once
 
 
 def _series_tags(api: Api, name: str) -> list[dict]:

@@ -95,12 +95,13 @@ def authenticate(token: str | None) -> Principal:
 def find(token: str) -> Principal | None:
     """The principal of an active API token, None when unknown or inactive.
 
-    Found tokens are cached per container for CACHE_SECONDS: a token deactivated or deleted through
-    another container stops working within that time (at once in the container that changed it).
+    Only active tokens are cached, per container, for TOKEN_CACHE_SECONDS (5): a token deactivated, demoted or
+    deleted through another container stops working there within that time (at once in the container that
+    changed it); an unknown or inactive token is looked up again at every request.
     """
     cached = _principals.get(token)
     now = clock.monotonic()
-    if cached and now - cached[1] < get_settings().CACHE_SECONDS:
+    if cached and now - cached[1] < get_settings().TOKEN_CACHE_SECONDS:
         return cached[0]
     principal = tokens.find_token(token)
     if principal is not None:
