@@ -320,3 +320,60 @@ def test_another_organizations_tokens_and_environments_are_invisible(
     assert Api(template, their_token["token"]).get("/v1/metrics").status == 200  # untouched
     assert them.get(f"/v1/environments/{their_env['id']}").json["name"] == "theirs"
     assert me.get("/v1/organization").json["name"] == "mine"
+
+
+def test_organization_counts_are_counters_not_reads_of_everything(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET /v1/organization reads one item: the counts are kept by every create and delete."""
+    from polymetric.storage import environments as env_store
+    from polymetric.storage import metrics as metric_store
+
+    def refuse(tenant: str) -> int:
+        raise AssertionError("counted by reading everything")
+
+    for counter in (metric_store, env_store):
+        monkeypatch.setattr(counter, "count", refuse)
+    monkeypatch.setattr(token_store, "count_tokens", refuse)
+    measurements = [{"name": f"m{i}", "value": 1, "time": NOW, "tags": {"h": "1"}} for i in range(5)]
+    assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
+    assert api.put("/v1/metrics/by.put", json_body={"type": "gauge"}).status == 201
+    token = make_token(api, name="second").json
+    env = api.post("/v1/environments", json_body={"name": "prod"}).json
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 6, "series": 5, "api_tokens": 2, "environments": 1}
+    assert api.delete("/v1/metrics/m0").status == 204
+    assert api.delete("/v1/metrics", json_body={"names": ["m1", "m2", "nothing"]}).status == 204
+    assert api.delete(f"/v1/api_tokens/{token['id']}").status == 204
+    assert api.delete(f"/v1/environments/{env['id']}").status == 204
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 3, "series": 2, "api_tokens": 1, "environments": 0}
+
+
+def test_an_organization_saved_before_the_counters_gets_them_at_its_first_read(api: Api, org: Org) -> None:
+    from polymetric.storage import keys
+    from polymetric.storage.tables import OrgItem, bound
+
+    measurements = [{"name": f"m{i}", "value": 1, "time": NOW, "tags": {"h": "1"}} for i in range(3)]
+    assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
+    api.post("/v1/environments", json_body={"name": "prod"})
+    bound(OrgItem)(*keys.org(org.tenant)).update(
+        actions=[OrgItem.metric_count.remove(), OrgItem.token_count.remove(), OrgItem.environment_count.remove()]
+    )
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 3, "series": 3, "api_tokens": 1, "environments": 1}
+    assert api.put("/v1/metrics/more", json_body={"type": "gauge"}).status == 201
+    make_token(api, name="another")
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 4, "series": 3, "api_tokens": 2, "environments": 1}
+
+
+def test_tokens_and_environments_per_organization_are_limited(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings and the last-admin check read every token and environment: their number is bounded."""
+    from polymetric.storage import environments as env_store
+
+    monkeypatch.setattr(token_store, "MAX_TOKENS", 2)
+    monkeypatch.setattr(env_store, "MAX_ENVIRONMENTS", 1)
+    make_token(api, name="second")
+    refused = api.post("/v1/api_tokens", json_body={"name": "third"})
+    assert refused.status == 400 and "2 API tokens" in refused.json["errors"]["request"][0]
+    assert api.post("/v1/environments", json_body={"name": "one"}).status == 201
+    refused = api.post("/v1/environments", json_body={"name": "two"})
+    assert refused.status == 400 and "1 environments" in refused.json["errors"]["request"][0]
+    assert api.get("/v1/organization").json["counts"]["api_tokens"] == 2

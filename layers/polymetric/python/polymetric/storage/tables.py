@@ -46,6 +46,11 @@ class OrgItem(_MetaItem):
     # Series registered minus series deleted (kept by ingest and metric deletes: counting the registry
     # itself would read every metric's partition).
     series_count = NumberAttribute(null=True)
+    # Kept by every create and delete (atomic ADD), so GET /v1/organization reads one item however much
+    # the organization holds. Organizations saved before these counters get them at their first read.
+    metric_count = NumberAttribute(null=True)
+    token_count = NumberAttribute(null=True)
+    environment_count = NumberAttribute(null=True)
 
 
 class TokenItem(_MetaItem):
