@@ -81,6 +81,15 @@ def list_all(tenant: str, *, consistent: bool = False, limit: int | None = None)
         return [_to_metric(i) for i in itertools.islice(items, limit)]
 
 
+def list_prefixed(tenant: str, prefix: str, *, limit: int) -> list[Metric]:
+    """The metrics whose lower-cased name starts with ``prefix``, in order; at most ``limit`` + 1 are read, so the
+    caller tells "more than ``limit``" apart."""
+    with translated("metric list failed"):
+        condition = MetricItem.sk.startswith(prefix) if prefix else None
+        items = bound(MetricItem).query(keys.metrics_pk(tenant), condition)
+        return [_to_metric(i) for i in itertools.islice(items, limit + 1)]
+
+
 def create(tenant: str, metric: Metric) -> bool:
     """Create the metric unless it exists. Returns False when another writer created it first."""
     item = _to_item(tenant, metric)

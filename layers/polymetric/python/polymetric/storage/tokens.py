@@ -37,9 +37,10 @@ MAX_TOKENS = 1000
 def save_org(tenant: str, name: str) -> None:
     pk, sk = keys.org(tenant)
     with translated("organization write failed"):
-        bound(OrgItem)(
-            pk, sk, tenant=tenant, name=name, created_at=clock.now(), **dict.fromkeys(COUNTERS.values(), 0)
-        ).save()
+        item = bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=clock.now())
+        for attr in COUNTERS.values():
+            setattr(item, attr, 0)
+        item.save()
 
 
 def org_exists(tenant: str) -> bool:
