@@ -12,6 +12,7 @@ import fnmatch
 import re
 
 from polymetric import clock
+from polymetric.domain import room
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.annotation import (
     Annotation,
@@ -72,9 +73,16 @@ def record(
     )
     if event.end_time is not None and event.end_time < event.start_time:
         raise InvalidInputError.param("end_time", "must not be before start_time")
-    store.ensure_stream(tenant, stream)
+    _ensure_stream(tenant, stream)
     store.save(tenant, event)
     return event
+
+
+def _ensure_stream(tenant: str, stream: str) -> None:
+    if store.get_stream(tenant, stream) is None:
+        most = room.MAX_ANNOTATION_STREAMS
+        room.check("annotation streams", store.count_streams(tenant, most), most)
+        store.ensure_stream(tenant, stream)
 
 
 def create(tenant: str, stream: str, new: NewAnnotation) -> Annotation:
@@ -146,7 +154,7 @@ def _source_matches(source: str | None, pattern: str) -> bool:
 def update_stream(tenant: str, name: str, display_name: str | None) -> AnnotationStream:
     """PUT /v1/annotations/:name: set the display name (the stream is created if it did not exist)."""
     check_stream_name(name)
-    store.ensure_stream(tenant, name)
+    _ensure_stream(tenant, name)
     store.set_display_name(tenant, name, display_name)
     return _stream(tenant, name)
 

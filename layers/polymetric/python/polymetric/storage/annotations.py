@@ -13,7 +13,7 @@ from polymetric import clock
 from polymetric.models.annotation import Annotation, AnnotationStream
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
-from polymetric.storage.tables import _MetaItem, bound
+from polymetric.storage.tables import _MetaItem, bound, count_upto
 
 
 class AnnotationStreamItem(_MetaItem):
@@ -57,6 +57,10 @@ def ensure_stream(tenant: str, name: str) -> None:
         except PynamoDBException as exc:
             if not conditional_failed(exc):  # it exists already: nothing to do
                 raise
+
+
+def count_streams(tenant: str, limit: int) -> int:
+    return count_upto(AnnotationStreamItem, keys.annotation_streams_pk(tenant), limit, "annotation stream")
 
 
 def get_stream(tenant: str, name: str) -> AnnotationStream | None:

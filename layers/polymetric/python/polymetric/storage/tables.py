@@ -100,6 +100,13 @@ class MetricItem(_MetaItem):
     version = VersionAttribute()
 
 
+def count_upto(model: type[Model], pk: str, limit: int, what: str) -> int:
+    """How many items partition ``pk`` holds, counting no further than ``limit`` (a COUNT Query: no item is
+    transferred, and it reads at most ``limit`` keys)."""
+    with translated(f"{what} count failed"):
+        return int(bound(model).count(pk, limit=limit))
+
+
 def get_by_sort_keys(model: type[T], pk: str, sort_keys: Iterable[str], what: str) -> list[T]:
     """The items of partition ``pk`` with these sort keys (BatchGetItem); storage errors become StorageError."""
     wanted = sorted(set(sort_keys))
