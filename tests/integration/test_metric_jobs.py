@@ -166,3 +166,14 @@ def test_a_listing_past_the_limit_is_a_clear_400(api: Api, monkeypatch: pytest.M
     reply = api.get("/v1/metrics")
     assert reply.status == 400
     assert "more than 2 metrics" in reply.json["errors"]["request"][0]
+
+
+def test_the_series_a_request_deletes_are_counted_across_its_metrics(api: Api, org: Org) -> None:
+    """A request deletes at most SERIES_INLINE series in all: each series' data grows with its age, so a few
+    metrics of many series each are a job, not a request."""
+    per_metric = bulk_metrics.SERIES_INLINE // 2 + 1
+    _metrics(api, ["pair.a", "pair.b"], series=per_metric)  # each under the bound, together over it
+    reply = api.delete("/v1/metrics", json_body={"names": ["pair.a", "pair.b"]})
+    assert reply.status == 202
+    _run(org, reply.json["id"])
+    assert _names(api, "pair") == []

@@ -140,13 +140,13 @@ def _bounded(items: Iterable[batch.Item], budget: ReadBudget | None) -> Iterator
         yield item
 
 
-def has_more_than(tenant: str, metric_lower: str, limit: int) -> bool:
-    """Whether the metric has more than ``limit`` series (reads at most limit + 1 keys)."""
+def count_upto(tenant: str, metric_lower: str, limit: int) -> int:
+    """How many series the metric has, counting no further than ``limit`` (reads at most ``limit`` keys)."""
     found = itertools.islice(
         batch.query(get_settings().SAMPLES_TABLE, keys.series_registry_pk(tenant, metric_lower), projection="sk"),
-        limit + 1,
+        limit,
     )
-    return sum(1 for _ in found) > limit
+    return sum(1 for _ in found)
 
 
 def delete(tenant: str, metric_lower: str, known: list[Series] | None = None) -> int:
