@@ -9,7 +9,8 @@ series are at most ~33,000 deletes, ~1,330 BatchWriteItem calls 8 at a time: a f
 
 The state machine (``MetricJobsStateMachine`` in template.yaml) calls the steps below through
 ``functions/metric_jobs``: ``plan`` resolves the set and writes its batches, a Map runs ``run_batch``
-for each (with retries), then ``finish`` (or ``fail``) ends the job.
+for each (with retries), then ``finish`` (or ``fail``) ends the job. The same machine deletes an annotation
+stream too big to delete in a request (``STREAM_DELETE``, started by ``domain.annotations``): one batch.
 """
 
 import fnmatch
@@ -21,12 +22,14 @@ from polymetric.domain import metrics as metric_rules
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.job import Job
 from polymetric.observability import logger
+from polymetric.storage import annotations as annotation_store
 from polymetric.storage import jobs as job_store
 from polymetric.storage import metrics as store
 from polymetric.storage import registry, workflows
 
 DELETE = "metrics.delete"
 UPDATE = "metrics.update"
+STREAM_DELETE = "annotations.delete"  # domain.annotations.STREAM_DELETE
 DELETE_INLINE = 10
 UPDATE_INLINE = 100
 SERIES_INLINE = 25
@@ -140,7 +143,12 @@ def plan(tenant: str, job_id: int) -> list[int]:
     job = jobs.start(tenant, job_id)
     if job.state.finished:
         return []
-    selection = _spec(tenant, job_id)["selection"]
+    spec = _spec(tenant, job_id)
+    if job.kind == STREAM_DELETE:
+        job_store.save_batches(tenant, job_id, [[spec["stream"]]])
+        job_store.set_total(tenant, job_id, 1)
+        return [0]
+    selection = spec["selection"]
     if selection["pattern"]:
         found = _matching(tenant, selection["pattern"], budget=None) or []
     else:
@@ -159,7 +167,9 @@ def run_batch(tenant: str, job_id: int, index: int) -> int:
     if names is None:
         return 0
     spec = _spec(tenant, job_id)
-    if spec["changes"] is None:
+    if "stream" in spec:
+        annotation_store.delete_stream(tenant, spec["stream"])  # idempotent: a retry deletes what is left
+    elif spec["changes"] is None:
         metric_rules.delete(tenant, names)
     else:
         for key in names:

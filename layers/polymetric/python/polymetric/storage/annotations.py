@@ -157,6 +157,11 @@ def list_streams(tenant: str) -> list[AnnotationStream]:
         ]
 
 
+def count_stream_items(tenant: str, name: str, limit: int) -> int:
+    """Items of the stream's partition (two per event), counted no further than ``limit``."""
+    return count_upto(AnnotationItem, keys.annotations_pk(tenant, name.lower()), limit, "annotation")
+
+
 def delete_stream(tenant: str, name: str) -> int:
     """Delete the stream and every item of its partition; returns the number of events removed."""
     pk = keys.annotations_pk(tenant, name.lower())
