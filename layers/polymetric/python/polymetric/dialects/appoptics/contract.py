@@ -342,7 +342,7 @@ class StreamSpec(TypedDict, total=False):
     """A chart stream: a ``metric`` with ``tags``, or a ``composite`` expression."""
 
     id: int
-    metric: str
+    metric: Name
     composite: str
     tags: list[TagSelectorIn]
     group_function: str
@@ -361,14 +361,14 @@ class StreamSpec(TypedDict, total=False):
     type: str
 
 
-class Threshold(TypedDict, total=False):
-    operator: str
+class Threshold(TypedDict):
+    operator: Literal[">", "<", "="]
     value: Number
-    type: str
+    type: Literal["red", "yellow"]
 
 
-class ChartIn(TypedDict, total=False):
-    name: str
+class ChartChangesIn(TypedDict, total=False):
+    name: Annotated[str, Field(min_length=1, max_length=255)]
     type: Literal["line", "stacked", "bignumber"]
     streams: list[StreamSpec]
     min: Number
@@ -378,6 +378,12 @@ class ChartIn(TypedDict, total=False):
     use_log_yaxis: bool
     use_last_value: bool
     thresholds: list[Threshold]
+
+
+class ChartIn(ChartChangesIn, total=False):
+    """POST /v1/spaces/:id/charts: a name is required."""
+
+    name: Required[Annotated[str, Field(min_length=1, max_length=255)]]  # type: ignore[misc]
 
 
 class Chart(TypedDict, total=False):
@@ -778,10 +784,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("get", "/v1/spaces/{id}/charts/{chart}"): Operation("Retrieve a chart", {200: Answer(Chart)}),
     ("put", "/v1/spaces/{id}/charts/{chart}"): Operation(
-        "Update a chart", {200: Answer(Chart)}, body=ChartIn, media=BOTH
+        "Update a chart", {200: Answer(Chart)}, body=ChartChangesIn, media=BOTH
     ),
     ("post", "/v1/spaces/{id}/charts/{chart}"): Operation(
-        "Update a chart (the seed's POST form)", {200: Answer(Chart)}, body=ChartIn, media=BOTH
+        "Update a chart (the seed's POST form)", {200: Answer(Chart)}, body=ChartChangesIn, media=BOTH
     ),
     ("delete", "/v1/spaces/{id}/charts/{chart}"): Operation("Delete a chart", NO_CONTENT),
     # snapshots

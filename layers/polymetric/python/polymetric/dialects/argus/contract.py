@@ -9,7 +9,15 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from polymetric.dialects import contract
-from polymetric.dialects.argus.fields import CATEGORIES, DEDUPLICATION, FUNCTIONS, LANGUAGES, MAX_TIMESTAMP, UNITS
+from polymetric.dialects.argus.fields import (
+    CATEGORIES,
+    DEDUPLICATION,
+    FUNCTIONS,
+    KEY_TYPES,
+    LANGUAGES,
+    MAX_TIMESTAMP,
+    UNITS,
+)
 from polymetric.dialects.contract import Answer, Operation, Param
 from polymetric.dialects.schemas import one_of
 from polymetric.models.argus import MAX_WINDOW, UNIT_MS
@@ -26,7 +34,9 @@ Timestamp = (
         ),
     ]
 )
+Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # fields.text: "may not be empty"
 # The readers' choices (fields.choice: any case).
+KeyType = Annotated[str, one_of(KEY_TYPES, any_case=True)]
 Unit = Annotated[str, one_of(UNITS, any_case=True)]
 Function = Annotated[str, one_of(FUNCTIONS, any_case=True)]
 Language = Annotated[str, one_of(LANGUAGES, any_case=True)]
@@ -37,15 +47,15 @@ TimeUnit = Annotated[str, one_of(tuple(UNIT_MS), any_case=True)]
 
 class KeyIn(TypedDict, total=False):
     name: Required[ShortName]
-    type: str  # ip, hostName, integer, uuid; anything else is a string key
-    description: Required[str]
+    type: KeyType
+    description: Required[Text]
     language: Language
     translator: str
 
 
 class ValueIn(TypedDict, total=False):
     name: Required[ShortName]
-    description: Required[str]
+    description: Required[Text]
     unit: Unit
     defaultAggregationFunction: Function
     defaultWeightByValue: str
@@ -53,10 +63,10 @@ class ValueIn(TypedDict, total=False):
 
 class DescriptorIn(TypedDict, total=False):
     shortName: Required[ShortName]
-    description: Required[str]
-    adminFunction: Required[str]
-    readFunction: Required[str]
-    writeFunction: Required[str]
+    description: Required[Text]
+    adminFunction: Required[Text]
+    readFunction: Required[Text]
+    writeFunction: Required[Text]
     keys: Required[Annotated[list[KeyIn], Field(min_length=1)]]
     values: Required[Annotated[list[ValueIn], Field(min_length=1)]]
     name: str
