@@ -187,6 +187,8 @@ def test_no_operation_answers_5xx_or_contradicts_the_document(server: LocalRunti
         if (operation.method, operation.path) == ("delete", "/v1/api_tokens/{name}"):  # the PUTs may disable it
             victim = requests.post(f"{server.url}/v1/api_tokens", json={"name": "doomed"}, headers=headers, timeout=30)
             seeds[("/v1/api_tokens/", "name")] = str(victim.json()["id"])
+        if REPORT:  # which operation runs now, should one not come back
+            Path(REPORT).write_text(f"running {operation.label}\n")
         try:
             fuzz(operation)()
         except (Exception, BaseExceptionGroup) as exc:  # every operation is tried; the failures are reported together

@@ -130,3 +130,15 @@ def test_too_many_points_answers_how_to_narrow(monkeypatch: pytest.MonkeyPatch) 
     assert info.value.params["compose"] == [
         f"the query covers 3 series × 10 time buckets, more than 25 points; {limits.NARROW}"
     ]
+
+
+def test_a_window_of_more_buckets_than_a_query_may_hold_is_refused_without_series(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Found by the fuzz run: s("cpu", "*") at resolution=1 from start_time=1 allocated 1.8 billion grid times.
+    monkeypatch.setattr(limits, "MAX_POINTS", 25)
+    with pytest.raises(InvalidInputError) as info:
+        memory.run('s("nothing", "*")', reader(), START, START + 60 * 30)
+    assert info.value.params["compose"] == [
+        f"the query covers 1 series × 31 time buckets, more than 25 points; {limits.NARROW}"
+    ]

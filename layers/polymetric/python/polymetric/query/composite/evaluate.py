@@ -120,6 +120,9 @@ def evaluate(
     ``dynamic`` narrows every series() call: the tags_search of a persisted composite's query, and what
     the ``"%"`` dynamic tag of series() stands for.
     """
+    # The grid alone (its times, an empty result's row) grows with the window: one matching no series still
+    # may not span more buckets than a query may hold (a 1 s resolution since 1970 is 1.8 billion).
+    limits.check_points(param, 1, grid.size)
     return _eval(node, _Context(grid, reader, dynamic, param))
 
 
