@@ -1,5 +1,7 @@
 """AppOptics annotations: streams, events, links (seed: Annotations); JSON and form bodies."""
 
+from urllib.parse import quote
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -36,7 +38,9 @@ def get_stream(name: str) -> Response[str]:
 @app.post("/v1/annotations/<name>", middlewares=[allow(Ability.RECORD)])
 def post_event(name: str) -> Response[str]:
     event = annotations.create(principal(app).tenant, name, wire.new_event(document(app)))
-    return json_response(201, wire.event(event), {"Location": f"/v1/annotations/{event.stream}/{event.id}"})
+    return json_response(
+        201, wire.event(event), {"Location": f"/v1/annotations/{quote(event.stream, safe='')}/{event.id}"}
+    )
 
 
 @app.put("/v1/annotations/<name>", middlewares=[allow(Ability.MANAGE)])
@@ -71,13 +75,18 @@ def delete_event(name: str, id: str) -> Response[str]:
 @app.post("/v1/annotations/<name>/<id>/links", middlewares=[allow(Ability.MANAGE)])
 def post_link(name: str, id: str) -> Response[str]:
     link = annotations.add_link(principal(app).tenant, name, wire.event_id(id), wire.link(document(app)))
-    return json_response(201, link, {"Location": f"/v1/annotations/{name}/{id}/links/{link['rel']}"})
+    return json_response(201, link, _location(name, id, link["rel"]))
 
 
 @app.delete("/v1/annotations/<name>/<id>/links/<link>", middlewares=[allow(Ability.MANAGE)])
 def delete_link(name: str, id: str, link: str) -> Response[str]:
     annotations.delete_link(principal(app).tenant, name, wire.event_id(id), link)
     return no_content()
+
+
+def _location(name: str, id: str, rel: str) -> dict[str, str]:
+    """Header values are Latin-1 on the wire: the names in the path are percent-encoded (a link's rel is any text)."""
+    return {"Location": f"/v1/annotations/{quote(name, safe='')}/{id}/links/{quote(rel, safe='')}"}
 
 
 lambda_handler = entrypoint(app)

@@ -18,6 +18,7 @@ from polymetric.storage import clients
 from polymetric_local.template import Template
 from tests.conftest import EVENTS, REPO, LambdaContext, Org, basic, load_event
 from tests.integration.api import Api, _module
+from tests.integration.openapi_conformance import request_problems, response_problems
 
 
 class _NoManagedPolicies:
@@ -143,6 +144,15 @@ def test_every_sample_event_runs_through_its_function(template: Template, org: O
     handler = getattr(importlib.import_module(_module(template, function.logical_id)), function.handler_attribute)
     reply = handler(event, LambdaContext())
     assert reply["statusCode"] in (200, 201, 202, 204), reply["body"]
+    # ... and the request and its answer are what GET /openapi.json says of the route.
+    headers = {k.lower(): v for k, v in {**(reply.get("headers") or {}), **event["headers"]}.items()}
+    answer_type = {k.lower(): v for k, v in (reply.get("headers") or {}).items()}.get("content-type")
+    query = event.get("multiValueQueryStringParameters") or event.get("queryStringParameters")
+    body = event["body"] if not event.get("isBase64Encoded") else None
+    assert not request_problems(event["httpMethod"], event["resource"], query, headers.get("content-type"), body)
+    assert not response_problems(
+        event["httpMethod"], event["resource"], reply["statusCode"], answer_type, reply["body"]
+    )
 
 
 def test_every_event_file_is_exercised() -> None:

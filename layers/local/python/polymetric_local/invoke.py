@@ -1,15 +1,23 @@
 """Run a template function's handler in this process, the way the Lambda Python runtime would.
 
 Invariants:
-1. One invocation at a time (`Invoker.lock`): environment variables are process-global and moto is not
-   guaranteed thread-safe. Everything that touches moto from another thread takes the same lock.
-2. The function's environment is in os.environ while its module is imported and while it runs.
+1. Invocations run concurrently, as on Lambda, each in the thread that asked for it and in a *container* of
+   its own: a container is one import of the function's handler module (its module-level state: a
+   resolver, a batch processor), used by one invocation at a time and kept warm for the next. A container
+   is made (a cold start) when every one of the function's containers is busy. The layer's modules are
+   shared, as they are not in Lambda: powertools.py makes Powertools' resolver per thread, and moto sees
+   one AWS call at a time (calls.py).
+2. The function's environment is in os.environ while its module is imported and while it runs: variables
+   every function shares are set process-wide (threads a handler starts see them too); the rest are an
+   overlay for the invoking thread only (``InvocationEnviron``), so concurrent functions never see each
+   other's variables.
 3. Event and result cross a JSON boundary, as they do in Lambda, so a handler gets fresh dicts and a
    result Lambda could not serialize fails here too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import importlib.util
 import json
@@ -20,11 +28,11 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from polymetric_local.resources import LocalResources
 from polymetric_local.template import Function, Template
@@ -86,15 +94,69 @@ class EnvironmentPatch:
         self.reset(list(self._original))
 
 
+class InvocationEnviron(os._Environ[str]):
+    """os.environ's class while the runtime runs: the invoking thread's function variables over the process's.
+
+    A value of None in the overlay hides a process variable (another function's own variable)."""
+
+    overlay = threading.local()
+
+    def _layer(self) -> Mapping[str, str | None] | None:
+        layer: Mapping[str, str | None] | None = getattr(self.overlay, "env", None)
+        return layer
+
+    def __getitem__(self, key: str) -> str:
+        layer = self._layer()
+        if layer is not None and key in layer:
+            value = layer[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        return super().__getitem__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        layer = self._layer()
+        if layer is None:
+            yield from super().__iter__()
+            return
+        yield from (key for key in super().__iter__() if key not in layer)
+        yield from (key for key, value in layer.items() if value is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"environ({dict(self)!r})"
+
+    @classmethod
+    @contextlib.contextmanager
+    def using(cls, env: Mapping[str, str | None]) -> Iterator[None]:
+        previous = getattr(cls.overlay, "env", None)
+        cls.overlay.env = env
+        try:
+            yield
+        finally:
+            cls.overlay.env = previous
+
+    @staticmethod
+    def install() -> None:
+        os.environ.__class__ = InvocationEnviron
+
+    @staticmethod
+    def uninstall() -> None:
+        os.environ.__class__ = os._Environ
+
+
 class Invoker:
     def __init__(self, template: Template, resources: LocalResources, environment: EnvironmentPatch) -> None:
         self.template = template
         self.resources = resources
-        self.lock = threading.RLock()
         self._environment = environment
-        self._applied: set[str] = set()
-        self._handlers: dict[str, Handler] = {}
+        self._load_lock = threading.Lock()  # cold starts one at a time: they edit sys.path and sys.modules
+        self._idle: dict[str, list[Handler]] = {}  # warm containers by function
+        self._containers: dict[str, int] = {}  # containers made by function
         self._module_names: list[str] = []
+        self._envs: dict[str, dict[str, str | None]] = {}
 
     def prepare_sys_path(self) -> None:
         """Put the repo root and every layer's packages on sys.path, as Lambda does with /opt/python."""
@@ -117,25 +179,42 @@ class Invoker:
             **self.resources.env_for(function),
         }
 
-    def apply_env(self, function: Function) -> None:
-        env = self.function_env(function)
-        # Another function's own variables must not leak into this one.
-        self._environment.reset(self._applied - env.keys())
-        self._environment.set(env)
-        self._applied = set(env)
+    def prepare_environment(self) -> None:
+        """Set the variables every function shares process-wide; keep each function's overlay for `environment`."""
+        envs = {fid: self.function_env(fn) for fid, fn in self.template.functions.items()}
+        shared: dict[str, str] = {}
+        if envs:
+            first, *others = envs.values()
+            shared = {k: v for k, v in first.items() if all(other.get(k) == v for other in others)}
+        every_key = {key for env in envs.values() for key in env}
+        self._environment.set(shared)
+        # Another function's own variables must not leak into this one: the overlay hides them.
+        self._envs = {
+            fid: {**dict.fromkeys(every_key - env.keys()), **{k: v for k, v in env.items() if k not in shared}}
+            for fid, env in envs.items()
+        }
+
+    @contextlib.contextmanager
+    def environment(self, function: Function) -> Iterator[None]:
+        """The function's environment in os.environ, for this thread."""
+        env = self._envs.get(function.logical_id)
+        if env is None:
+            env = self._envs[function.logical_id] = dict(self.function_env(function))
+        with InvocationEnviron.using(env):
+            yield
 
     def invoke(self, function_id: str, event: Any) -> Any:
         """Call the function's handler with `event`; returns the JSON-decoded result, raises what it raises."""
         function = self.template.functions[function_id]
         payload = json.loads(json.dumps(event))
-        with self.lock:
-            self.apply_env(function)
-            handler = self._handler(function)
+        with self.environment(function):
+            handler = self._container(function)
             context = self.context(function)
             started = time.monotonic()
             try:
                 result = handler(payload, context)
             finally:
+                self._idle[function.logical_id].append(handler)  # warm for the next invocation
                 elapsed = time.monotonic() - started
                 if elapsed > function.timeout:
                     logger.warning(
@@ -145,6 +224,10 @@ class Invoker:
                         function.timeout,
                     )
         return json.loads(json.dumps(result, default=_lambda_json_default))
+
+    def containers(self, function_id: str) -> int:
+        """How many containers (imports of its handler module) the function has had since the last unload."""
+        return self._containers.get(function_id, 0)
 
     def context(self, function: Function) -> LambdaContext:
         name = self.resources.function_name(function)
@@ -160,25 +243,30 @@ class Invoker:
 
     def unload(self) -> None:
         """Forget the loaded handler modules, so the next invocation is a cold start."""
-        with self.lock:
+        with self._load_lock:
             for name in self._module_names:
                 sys.modules.pop(name, None)
             self._module_names.clear()
-            self._handlers.clear()
+            self._idle.clear()
+            self._containers.clear()
 
-    def _handler(self, function: Function) -> Handler:
-        handler = self._handlers.get(function.logical_id)
-        if handler is None:
-            module = self._import(function)
-            attribute = getattr(module, function.handler_attribute, None)
-            if not callable(attribute):
+    def _container(self, function: Function) -> Handler:
+        """A warm container's handler (taken until the invocation returns it), or a new container's."""
+        idle = self._idle.setdefault(function.logical_id, [])
+        with contextlib.suppress(IndexError):
+            return idle.pop()  # list.pop is atomic: two threads never get the same container
+        with self._load_lock:
+            number = self._containers.get(function.logical_id, 0) + 1
+            module = self._import(function, number)
+            handler = getattr(module, function.handler_attribute, None)
+            if not callable(handler):
                 raise HandlerLoadError(f"{function.logical_id}: {function.module_file} has no {function.handler}")
-            handler = self._handlers[function.logical_id] = attribute
-        return handler
+            self._containers[function.logical_id] = number
+        return cast(Handler, handler)
 
-    def _import(self, function: Function) -> ModuleType:
-        # Every function's module is called "app": a per-function name keeps them apart in sys.modules.
-        name = "_polymetric_local_fn_" + re.sub(r"\W", "_", function.logical_id)
+    def _import(self, function: Function, container: int) -> ModuleType:
+        # Every function's module is called "app": a per-container name keeps them apart in sys.modules.
+        name = "_polymetric_local_fn_" + re.sub(r"\W", "_", function.logical_id) + f"_{container}"
         path = function.module_file
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None or not path.is_file():

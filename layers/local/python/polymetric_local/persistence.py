@@ -11,7 +11,9 @@ Items are DynamoDB JSON as on the wire (``{"pk": {"S": "..."}}``; binary values 
    TransactWriteItems, whoever calls them) appends the item's state *after* the write to the journal: the
    whole item, or its key when it is gone. A transaction that fails appends nothing (moto rolls it back).
 2. ``commit()`` flushes and fsyncs the journal; the runtime commits before it answers a request, so an
-   acknowledged write survives a SIGKILL or a power cut. One fsync covers every write before it.
+   acknowledged write survives a SIGKILL or a power cut. One fsync covers every write before it, so
+   concurrent requests share one (group commit). Each write and its journal line happen under the lock on
+   moto (calls.py): the journal's order is the order the writes took effect.
 3. Start: each table's snapshot is loaded straight into moto's backend, then the journals from the
    snapshot's ``Journal`` sequence on are replayed in order. Items whose TTL has passed are dropped
    (DynamoDB would have deleted them by now; moto never expires anything).
@@ -43,6 +45,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
+from polymetric_local.calls import CallLock
 from polymetric_local.resources import LocalResources
 
 logger = logging.getLogger(__name__)
@@ -66,22 +69,24 @@ class Store:
         data_dir: Path,
         backend: DynamoDBBackend,
         *,
-        lock: threading.RLock,
+        lock: CallLock,
         compact_bytes: int = COMPACT_BYTES,
     ) -> None:
         self.resources = resources
         self.data_dir = data_dir
         self.backend = backend
-        self.lock = lock  # held while the tables are captured: no write happens meanwhile
+        self.lock = lock  # the lock on moto's calls: held while the tables are captured, no write happens meanwhile
         self.compact_bytes = compact_bytes
         self._logical = {physical: logical for logical, physical in resources.tables.items()}
         self._file_lock = threading.Lock()
         self._compact_lock = threading.Lock()
         self._local = threading.local()
+        self._sync_lock = threading.Lock()  # one fsync at a time; taken before _file_lock
         self._file: Any = None
         self._seq = 0
         self._size = 0
-        self._dirty = False
+        self._written = 0  # appends so far
+        self._synced = 0  # appends known to be on disk
         self._originals: dict[str, Callable[..., Any]] = {}
 
     # --- start and stop -----------------------------------------------------------------------------------
@@ -122,13 +127,25 @@ class Store:
     # --- journal --------------------------------------------------------------------------------------------
 
     def commit(self) -> None:
-        """Make every write so far durable (flush + fsync); cheap when nothing was written."""
+        """Make every write so far durable (flush + fsync); cheap when nothing was written.
+
+        Group commit: concurrent callers share one fsync. A caller whose writes an fsync already in progress
+        does not cover waits for it, then syncs everything written by then (its own writes and the others')."""
         with self._file_lock:
-            if not self._dirty or self._file is None:
+            target = self._written
+            if self._synced >= target or self._file is None:
                 return
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._dirty = False
+        with self._sync_lock:
+            if self._synced >= target:
+                return  # the fsync this caller waited for covered its writes
+            with self._file_lock:
+                handle = self._file
+                if handle is None:
+                    return
+                upto = self._written
+                handle.flush()
+            os.fsync(handle.fileno())  # outside the file lock: other writes go on appending meanwhile
+            self._synced = upto
 
     @property
     def journal_bytes(self) -> int:
@@ -144,7 +161,7 @@ class Store:
                 return
             self._file.write(data)
             self._size += len(data)
-            self._dirty = True
+            self._written += 1
 
     def _open_journal(self) -> None:
         path = self.data_dir / f"journal-{self._seq:08d}.jsonl"
@@ -167,7 +184,7 @@ class Store:
         with self._compact_lock:
             with self.lock:
                 captured = {logical: self._capture(logical) for logical in self.resources.tables}
-                with self._file_lock:
+                with self._sync_lock, self._file_lock:
                     old = self._file
                     if old is not None:
                         old.flush()
@@ -175,7 +192,7 @@ class Store:
                         old.close()
                     self._seq += 1
                     self._open_journal()
-                    self._dirty = False
+                    self._synced = self._written
                 seq = self._seq
             for logical, items in captured.items():
                 _write_atomically(self.data_dir / f"{logical}.json", {"Table": logical, "Journal": seq, "Items": items})

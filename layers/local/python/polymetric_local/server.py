@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
-from polymetric_local import fastreads, partitions
+from polymetric_local import calls, fastreads, partitions, powertools
 from polymetric_local.apigw import (
     HttpRequest,
     HttpResponse,
@@ -38,7 +38,8 @@ from polymetric_local.apigw import (
     internal_server_error,
     proxy_response,
 )
-from polymetric_local.invoke import EnvironmentPatch, Invoker
+from polymetric_local.calls import CALLS, CallLock
+from polymetric_local.invoke import EnvironmentPatch, InvocationEnviron, Invoker
 from polymetric_local.logs import begin_request, request_notes
 from polymetric_local.objects import ObjectStore
 from polymetric_local.persistence import Store
@@ -72,6 +73,7 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 OBJECTS_PATH = "/_local/s3"
 OBJECT_URL_BASE = "OBJECT_URL_BASE"
 PERSIST_INTERVAL = 0.5  # seconds between background journal commits and compaction checks
+STOP_WAIT = 30.0  # seconds stop() waits for requests in flight
 
 
 def bootstrap_tenants(admin_token: str) -> None:
@@ -141,9 +143,11 @@ class LocalRuntime:
         return self._require_running().invoker.resources
 
     @property
-    def lock(self) -> threading.RLock:
-        """Held during every invocation and SQS poll; hold it to use moto from another thread meanwhile."""
-        return self._require_running().invoker.lock
+    def lock(self) -> CallLock:
+        """Held during each AWS call into moto (calls.py); hold it to make several calls, or to touch moto's
+        backends directly, with no invocation's call in between."""
+        self._require_running()
+        return CALLS
 
     def start(self) -> LocalRuntime:
         if self._state is not None:
@@ -154,9 +158,15 @@ class LocalRuntime:
         mock.start()
         partitions.install()
         fastreads.install()
+        calls.install()
+        powertools.install()
+        InvocationEnviron.install()
         try:
             self._state = self._start(environment, mock)
         except BaseException:
+            InvocationEnviron.uninstall()
+            powertools.uninstall()
+            calls.uninstall()
             partitions.uninstall()
             fastreads.uninstall()
             mock.stop()
@@ -177,9 +187,9 @@ class LocalRuntime:
             state.workers.stop()
             state.lambda_tasks.stop()
             state.stop_persister()  # before taking the lock: a compaction in progress needs it
-            with state.invoker.lock:
-                # A request still in flight on a closing connection gets a 502 rather than a stopped moto.
-                state.accepting = False
+            # A request still in flight on a closing connection finishes first; any later one gets a 500.
+            state.requests.close(timeout=STOP_WAIT)
+            with CALLS:
                 if state.store is not None:
                     state.store.close()
                     logger.info("saved the tables to %s", self.data_dir)
@@ -188,6 +198,9 @@ class LocalRuntime:
         finally:
             self._state = None
             state.invoker.unload()
+            InvocationEnviron.uninstall()
+            powertools.uninstall()
+            calls.uninstall()
             partitions.uninstall()
             fastreads.uninstall()
             state.mock.stop()
@@ -225,8 +238,8 @@ class LocalRuntime:
             request, match, account_id=state.invoker.resources.account_id, api_id=LOCAL_API_ID, request_id=request_id
         )
         response = internal_server_error(request_id)
-        with state.invoker.lock:
-            if not state.accepting:
+        with state.requests.entered() as accepted:
+            if not accepted:
                 return response
             try:
                 result = state.invoker.invoke(match.route.function, event)
@@ -235,9 +248,9 @@ class LocalRuntime:
                 logger.error("%s: malformed Lambda proxy response: %s", match.route.function, exc)
             except Exception:
                 logger.exception("%s raised while handling %s %s", match.route.function, request.method, match.path)
-        # Durable before it is answered: a 2xx promises the write survives a crash (persistence.py, 2).
-        if state.store is not None:
-            state.store.commit()
+            # Durable before it is answered: a 2xx promises the write survives a crash (persistence.py, 2).
+            if state.store is not None:
+                state.store.commit()
         return response
 
     def _require_running(self) -> _Running:
@@ -265,17 +278,16 @@ class LocalRuntime:
                 config.get_settings.cache_clear()
             if self.data_dir is not None:
                 backend = dynamodb_backends[resources.account_id][self.region]
-                store = Store(resources, self.data_dir, backend, lock=invoker.lock)
+                store = Store(resources, self.data_dir, backend, lock=CALLS)
                 store.open()
                 objects = ObjectStore(
                     resources, self.data_dir, s3_backends[resources.account_id][get_partition(self.region)]
                 )
                 objects.open()
-            with invoker.lock:
-                # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
-                first = next(iter(template.functions.values()), None)
-                if first is not None:
-                    invoker.apply_env(first)
+            invoker.prepare_environment()
+            # The bootstrap writes through the layer's storage code, which reads the tables' names from env.
+            first = next(iter(template.functions.values()), None)
+            with invoker.environment(first) if first is not None else contextlib.nullcontext():
                 self.bootstrap(self.admin_token)
         except BaseException:
             server.server_close()
@@ -307,12 +319,11 @@ class LocalRuntime:
         bucket, _, key = unquote(target.split("?", 1)[0][len(OBJECTS_PATH) + 1 :]).partition("/")
         if bucket not in state.invoker.resources.buckets.values() or not key:
             return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
-        with state.invoker.lock:
-            try:
-                found = state.s3.get_object(Bucket=bucket, Key=key)
-            except state.s3.exceptions.NoSuchKey:
-                return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
-            body = found["Body"].read()
+        try:
+            found = state.s3.get_object(Bucket=bucket, Key=key)
+        except state.s3.exceptions.NoSuchKey:
+            return HttpResponse(status=404, headers=[("Content-Type", "text/plain")], body=b"No such object")
+        body = found["Body"].read()
         return HttpResponse(
             status=200, headers=[("Content-Type", found.get("ContentType", "binary/octet-stream"))], body=body
         )
@@ -347,7 +358,7 @@ class _Running:
         self.s3 = s3
         self.store = store
         self.objects = objects
-        self.accepting = True
+        self.requests = InFlight()
         self._thread: threading.Thread | None = None
         self._persister: threading.Thread | None = None
         self._persister_stop = threading.Event()
@@ -391,8 +402,40 @@ class _Running:
         self.server.server_close()
 
 
+class InFlight:
+    """Counts the HTTP requests being handled, so stop() can let them finish before it closes the store."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._count = 0
+        self._open = True
+
+    @contextlib.contextmanager
+    def entered(self) -> Iterator[bool]:
+        """Yields whether the request may run (False once closing)."""
+        with self._condition:
+            if not self._open:
+                accepted = False
+            else:
+                accepted = True
+                self._count += 1
+        try:
+            yield accepted
+        finally:
+            if accepted:
+                with self._condition:
+                    self._count -= 1
+                    self._condition.notify_all()
+
+    def close(self, timeout: float) -> None:
+        with self._condition:
+            self._open = False
+            if not self._condition.wait_for(lambda: self._count == 0, timeout):
+                logger.warning("%d requests still running after %.0f s; stopping anyway", self._count, timeout)
+
+
 class _Server(ThreadingHTTPServer):
-    # Connection threads only read and write sockets; invocations are serialized by the Invoker lock.
+    # One thread per connection; invocations run concurrently and moto takes one call at a time (calls.py).
     daemon_threads = True
     block_on_close = False
 

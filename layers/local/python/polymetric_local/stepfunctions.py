@@ -5,6 +5,8 @@ moto's Lambda cannot run code without Docker; with ``use_docker`` off it uses La
 ``invoke`` is replaced here (a private moto API: moto is pinned, and tests/integration/local covers it).
 A handler that raises answers as Lambda does, with a function error named after the exception, so the
 state machine's Retry and Catch see ``StorageError`` or ``ValueError`` as they would on AWS.
+The task's Invoke call holds the lock on moto (calls.py); the handler runs with it suspended, so a long task
+does not stop every other invocation's calls.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from unittest import mock
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import DefaultConfig
 
+from polymetric_local.calls import CALLS
 from polymetric_local.invoke import Invoker
 from polymetric_local.resources import function_for
 
@@ -42,7 +45,8 @@ def lambda_tasks(invoker: Invoker) -> Any:
             return _error(response_headers, "ResourceNotFoundException", f"no template function {function_name}")
         try:
             payload = json.loads(body) if body else {}
-            result = invoker.invoke(logical_id, payload)
+            with CALLS.suspended():
+                result = invoker.invoke(logical_id, payload)
         except Exception as exc:
             logger.exception("%s failed in a state machine task", logical_id)
             return _error(response_headers, type(exc).__name__, str(exc))

@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from polymetric_local.invoke import Invoker
@@ -41,6 +41,9 @@ class _Poller:
     event: SqsEvent
     queue_url: str
     queue_arn: str
+    # One batch of a queue in flight at a time (the poller thread's or drain_queues'), so a FIFO queue's
+    # batches are handled in order; other queues, schedules and HTTP requests run meanwhile.
+    busy: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -128,35 +131,38 @@ class Workers:
                 self._stop.wait(IDLE_POLL_SECONDS)
 
     def _poll_once(self, poller: _Poller) -> int:
-        with self.invoker.lock:
-            messages = self._receive(poller)
-            if not messages:
-                return 0
-            event = {"Records": [self._record(poller, m) for m in messages]}
-            try:
-                result = self.invoker.invoke(poller.function.logical_id, event)
-            except Exception:
-                logger.exception(
-                    "%s failed on a batch of %d from %s; it will be redelivered",
-                    poller.function.logical_id,
-                    len(messages),
-                    poller.event.queue,
-                )
-                return len(messages)
-            failed = self._failed_ids(poller, result, messages)
-            done = [m for m in messages if m["MessageId"] not in failed]
-            for start in range(0, len(done), SQS_MAX_MESSAGES_PER_RECEIVE):
-                chunk = done[start : start + SQS_MAX_MESSAGES_PER_RECEIVE]
-                self.sqs.delete_message_batch(
-                    QueueUrl=poller.queue_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
-                )
+        with poller.busy:
+            return self._deliver(poller)
+
+    def _deliver(self, poller: _Poller) -> int:
+        messages = self._receive(poller)
+        if not messages:
+            return 0
+        event = {"Records": [self._record(poller, m) for m in messages]}
+        try:
+            result = self.invoker.invoke(poller.function.logical_id, event)
+        except Exception:
+            logger.exception(
+                "%s failed on a batch of %d from %s; it will be redelivered",
+                poller.function.logical_id,
+                len(messages),
+                poller.event.queue,
+            )
             return len(messages)
+        failed = self._failed_ids(poller, result, messages)
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for start in range(0, len(done), SQS_MAX_MESSAGES_PER_RECEIVE):
+            chunk = done[start : start + SQS_MAX_MESSAGES_PER_RECEIVE]
+            self.sqs.delete_message_batch(
+                QueueUrl=poller.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+            )
+        return len(messages)
 
     def _receive(self, poller: _Poller) -> list[MessageTypeDef]:
         messages: list[MessageTypeDef] = []
         while len(messages) < poller.event.batch_size:
-            # WaitTimeSeconds=0: moto's long polling would sleep while holding the invocation lock.
+            # WaitTimeSeconds=0: moto's long polling would sleep while holding the lock on moto (calls.py).
             page = self.sqs.receive_message(
                 QueueUrl=poller.queue_url,
                 MaxNumberOfMessages=min(SQS_MAX_MESSAGES_PER_RECEIVE, poller.event.batch_size - len(messages)),
@@ -216,15 +222,14 @@ class Workers:
         return failed
 
     def _is_empty(self, poller: _Poller) -> bool:
-        with self.invoker.lock:
-            attributes = self.sqs.get_queue_attributes(
-                QueueUrl=poller.queue_url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                    "ApproximateNumberOfMessagesDelayed",
-                ],
-            )["Attributes"]
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=poller.queue_url,
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )["Attributes"]
         return all(int(v) == 0 for v in attributes.values())
 
     def _run_timers(self) -> None:

@@ -1,25 +1,31 @@
-"""The OpenAPI 3.1 document of every route, built from the routes of template.yaml and the wire models.
+"""The OpenAPI 3.1 document of every route, built from the routes of template.yaml and each dialect's contract.
 
 Nothing here lists routes: the caller passes template.yaml's Api events (``polymetric_local openapi`` at build
 time, or the local runtime), so a route added to the template is in the document at once. What each route
-takes and answers comes from its dialect, found by path prefix:
-- request bodies: the pydantic models the readers validate with where there are some (AppOptics
-  ``POST /v1/measurements``), else the dialect's body media type;
-- error bodies: pydantic models of each dialect's error shape (``dialects/<name>/errors.py``);
-- auth: HTTP Basic with an API token (AppOptics API), the ``key`` of Anomify, the ``UUID`` field of OddEye,
-  the ``Argus-API-Key`` header, the ``{apiId}`` path segment of CloudWisdom; ``/openapi.json`` needs none.
-Other status codes a dialect documents (201, 202, 204, 401, 404, 413...) fall under ``default``.
+takes and answers is declared by its dialect (``dialects/<name>/contract.py``, found by path prefix): the query
+and header parameters (declared by the readers that parse them), the request body's type (pydantic models and
+TypedDicts, turned into JSON Schema here), the success statuses with their bodies, and the refusals in the
+dialect's own error shape. Auth: HTTP Basic with an API token (AppOptics API), the ``key`` of Anomify, the
+``UUID`` field of OddEye, the ``Argus-API-Key`` header, the ``{apiId}`` path segment of CloudWisdom;
+``/openapi.json`` needs none. A route without a declaration still gets its path parameters (the tests refuse it).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import ModuleType
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import TypeAdapter
 
-from polymetric.dialects.appoptics.measurements import MeasurementsPostIn
+from polymetric.dialects.anomify import contract as anomify
+from polymetric.dialects.appoptics import contract as appoptics
+from polymetric.dialects.argus import contract as argus
+from polymetric.dialects.cloudwisdom import contract as cloudwisdom
+from polymetric.dialects.contract import EMPTY, GATEWAY_TOO_LARGE, JSON, Operation, Param
+from polymetric.dialects.oddeye import contract as oddeye
 
 OPENAPI_PATH = "/openapi.json"
 TITLE = "Polymetric"
+REF = "#/components/schemas/{model}"
 
 
 class Route(NamedTuple):
@@ -29,76 +35,20 @@ class Route(NamedTuple):
     summary: str = ""
 
 
-# --- error shapes ----------------------------------------------------------------------------------------------
-
-
-class AppOpticsErrors(BaseModel):
-    params: dict[str, list[str]] | None = None
-    request: list[str] | None = None
-    system: list[str] | None = None
-
-
-class AppOpticsError(BaseModel):
-    """AppOptics (seed: Error Messages); a 202 with failed measurements answers a summary instead."""
-
-    errors: AppOpticsErrors | list[dict[str, Any]]
-
-
-class AnomifyError(BaseModel):
-    code: int
-    message: str | None = None
-
-
-class CloudWisdomError(BaseModel):
-    status: int
-    message: str
-    detail: str
-    errors: list[str]
-
-
-class ArgusMessage(BaseModel):
-    type: str
-    message: str
-    messageTemplate: str | None = None
-    field: str | None = None
-    parameter: Any = None
-    timestamp: int | None = None
-
-
-class ArgusEnvelope(BaseModel):
-    responseCode: int
-    limit: int
-    offset: int
-    count: int
-    size: int
-    metaData: dict[str, Any] = Field(default_factory=dict)
-    messages: list[ArgusMessage]
-    data: Any = None
-
-
 class Dialect(NamedTuple):
     tag: str
     security: list[dict[str, list[str]]]
-    error: type[BaseModel] | None  # None: a text body (OddEye)
-    error_statuses: tuple[str, ...]
-    body_types: tuple[str, ...]
+    error: Any  # the type of its error bodies; None: a text body (OddEye)
+    contract: ModuleType | None
 
 
-_JSON = ("application/json",)
-# Error statuses whose body the dialect's own error handler always writes; the rest fall under ``default``.
 DIALECTS: dict[str, Dialect] = {
-    "appoptics": Dialect(
-        "appoptics",
-        [{"basicAuth": []}],
-        AppOpticsError,
-        ("400",),
-        ("application/json", "application/x-www-form-urlencoded"),
-    ),
-    "anomify": Dialect("anomify", [{"anomifyKey": []}, {}], AnomifyError, ("400",), _JSON),
-    "oddeye": Dialect("oddeye", [{"oddeyeUuid": []}, {}], None, ("424",), ("application/x-www-form-urlencoded",)),
-    "cloudwisdom": Dialect("cloudwisdom", [], CloudWisdomError, ("400",), _JSON),
-    "argus": Dialect("argus", [{"argusKey": []}], ArgusEnvelope, ("400", "412"), _JSON),
-    "meta": Dialect("meta", [], None, (), ()),
+    "appoptics": Dialect("appoptics", [{"basicAuth": []}], appoptics.AppOpticsRefusal, appoptics),
+    "anomify": Dialect("anomify", [{"anomifyKey": []}, {}], anomify.AnomifyError, anomify),
+    "oddeye": Dialect("oddeye", [{"oddeyeUuid": []}, {}], None, oddeye),
+    "cloudwisdom": Dialect("cloudwisdom", [], cloudwisdom.CloudWisdomError, cloudwisdom),
+    "argus": Dialect("argus", [{"argusKey": []}], argus.ArgusEnvelope, argus),
+    "meta": Dialect("meta", [], None, None),
 }
 SECURITY_SCHEMES = {
     "basicAuth": {"type": "http", "scheme": "basic", "description": "An API token as the user name, no password."},
@@ -106,9 +56,23 @@ SECURITY_SCHEMES = {
     "oddeyeUuid": {"type": "apiKey", "in": "query", "name": "UUID", "description": "Or the form field `UUID`."},
     "argusKey": {"type": "apiKey", "in": "header", "name": "Argus-API-Key"},
 }
-# Request bodies validated by a pydantic model: (method, path) -> the model.
-BODY_MODELS: dict[tuple[str, str], Any] = {("post", "/v1/measurements"): MeasurementsPostIn}
-SUCCESS = {"post": "200", "get": "200", "put": "200", "delete": "200"}
+REASONS = {
+    400: "Invalid input",
+    401: "No or unknown credentials",
+    402: "The organization may not record",
+    403: "The token's role may not do this",
+    404: "No such object",
+    406: "Empty UUID",
+    409: "Conflict",
+    411: "No valid check",
+    412: "Refused: field errors",
+    413: "Too large",
+    415: "Unsupported media type or unreadable data",
+    422: "Already exists",
+    424: "Empty data or unknown UUID",
+    429: "Rate limited",
+}
+GATEWAY_MESSAGE = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
 
 
 def dialect_of(path: str) -> Dialect:
@@ -125,89 +89,138 @@ def dialect_of(path: str) -> Dialect:
     return DIALECTS["appoptics"]
 
 
+def declared(method: str, path: str) -> Operation | None:
+    """The dialect's declaration of a route, if it has one."""
+    module = dialect_of(path).contract
+    operations: Mapping[tuple[str, str], Operation] = getattr(module, "OPERATIONS", {})
+    return operations.get((method, path))
+
+
+class _Schemas:
+    """Every body type of the document, turned into JSON Schema at once so that shared types are defined once
+    (pydantic qualifies a name two types share)."""
+
+    def __init__(self) -> None:
+        self.types: dict[int, tuple[Any, TypeAdapter[Any]]] = {}
+
+    def ref(self, kind: Any) -> dict[str, Any]:
+        """A placeholder for ``kind``'s schema, filled in by ``resolve``."""
+        self.types.setdefault(id(kind), (kind, TypeAdapter(kind)))
+        return {"$polymetric": id(kind)}
+
+    def resolve(self, node: Any, found: dict[int, dict[str, Any]]) -> Any:
+        if isinstance(node, dict):
+            if "$polymetric" in node:
+                return found[node["$polymetric"]]
+            return {k: self.resolve(v, found) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.resolve(v, found) for v in node]
+        return node
+
+    def generate(self) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+        inputs = [(key, "validation", adapter) for key, (_, adapter) in self.types.items()]
+        mapping, defs = TypeAdapter.json_schemas(inputs, ref_template=REF)  # type: ignore[arg-type]
+        return {key: schema for (key, _), schema in mapping.items()}, defs.get("$defs", {})
+
+
 def document(routes: Iterable[Route], *, version: str = "1.0.0") -> dict[str, Any]:
     """The OpenAPI 3.1 document of these routes."""
+    schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {}
     for route in sorted(routes, key=lambda r: (r.path, r.method)):
         paths.setdefault(route.path, {})[route.method] = _operation(route, schemas)
+    found, defs = schemas.generate()
+    defs["GatewayMessage"] = GATEWAY_MESSAGE
     return {
         "openapi": "3.1.0",
         "info": {
             "title": TITLE,
             "version": version,
             "description": "Every route of every dialect (AppOptics/Librato, Anomify, OddEye, CloudWisdom, Argus), "
-            "generated from template.yaml and the pydantic models.",
+            "generated from template.yaml and the dialects' declarations and models.",
         },
         "servers": [{"url": "/"}],
-        "paths": paths,
-        "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": schemas},
+        "paths": schemas.resolve(paths, found),
+        "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": dict(sorted(defs.items()))},
     }
 
 
-def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
+def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
     dialect = dialect_of(route.path)
-    operation: dict[str, Any] = {
-        "operationId": route.operation_id,
-        "tags": [dialect.tag],
-        "security": dialect.security,
-        "responses": _responses(route, dialect, schemas),
-    }
-    if route.summary:
-        operation["summary"] = route.summary
+    op = declared(route.method, route.path)
+    operation: dict[str, Any] = {"operationId": route.operation_id, "tags": [dialect.tag], "security": dialect.security}
+    summary = op.summary if op else route.summary
+    if summary:
+        operation["summary"] = summary
+    path_schemas = op.path_schemas if op else {}
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": dict(path_schemas.get(name, {"type": "string", "minLength": 1})),
+        }
         for name in _path_parameters(route.path)
     ]
+    parameters += [_parameter(p) for p in (op.params if op else ())]
     if parameters:
         operation["parameters"] = parameters
-    if route.method in ("post", "put") and dialect.body_types:
-        operation["requestBody"] = _request_body(route, dialect, schemas)
+    if op is not None and op.body is not None:
+        schema = schemas.ref(op.body)
+        operation["requestBody"] = {
+            "required": op.body_required,
+            "content": {media: {"schema": schema} for media in op.media},
+        }
+    operation["responses"] = _responses(dialect, op, schemas)
     return operation
+
+
+def _parameter(p: Param) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": p.name, "in": p.location, "required": p.required, "schema": dict(p.schema)}
+    if p.description:
+        out["description"] = p.description
+    if p.schema.get("type") == "object":
+        out["style"], out["explode"] = "deepObject", True
+    return out
 
 
 def _path_parameters(path: str) -> list[str]:
     return [part[1:-1].rstrip("+") for part in path.split("/") if part.startswith("{") and part.endswith("}")]
 
 
-def _request_body(route: Route, dialect: Dialect, schemas: dict[str, Any]) -> dict[str, Any]:
-    model = BODY_MODELS.get((route.method, route.path))
-    if model is not None:
-        name = getattr(model, "__name__", "Body")
-        schemas.setdefault(name, TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}"))
-        _hoist(schemas, name)
-        schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
-    else:
-        schema = {}
-    return {"required": False, "content": {kind: {"schema": schema} for kind in dialect.body_types}}
-
-
-def _hoist(schemas: dict[str, Any], name: str) -> None:
-    """Move pydantic's local ``$defs`` into components, where the ``$ref`` template points."""
-    defs = schemas[name].pop("$defs", {})
-    for key, value in defs.items():
-        schemas.setdefault(key, value)
-
-
-def _responses(route: Route, dialect: Dialect, schemas: dict[str, Any]) -> dict[str, Any]:
-    responses: dict[str, Any] = {"default": {"description": "Another status the dialect documents"}}
+def _responses(dialect: Dialect, op: Operation | None, schemas: _Schemas) -> dict[str, Any]:
     if dialect.tag == "meta":
-        responses["200"] = {
-            "description": "This document",
-            "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}},
+        return {
+            "200": {
+                "description": "This document",
+                "content": {JSON: {"schema": {"type": "object", "required": ["openapi", "paths"]}}},
+            }
         }
-        return responses
-    responses[SUCCESS[route.method]] = {"description": "Success"}
-    for status in dialect.error_statuses:
-        if dialect.error is None:
-            responses[status] = {"description": "Refused (a text body)"}
-            continue
-        name = dialect.error.__name__
-        if name not in schemas:
-            schemas[name] = dialect.error.model_json_schema(ref_template="#/components/schemas/{model}")
-            _hoist(schemas, name)
-        responses[status] = {
-            "description": "Refused",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
-        }
+    if op is None:
+        return {"default": {"description": "Not declared by the dialect"}}
+    responses: dict[str, Any] = {}
+    for status, answer in sorted(op.answers.items()):
+        entry: dict[str, Any] = {"description": answer.description}
+        content: dict[str, Any] = {}
+        if answer.body is not None and answer.media:
+            content[answer.media] = {"schema": schemas.ref(answer.body)}
+        if (answer.body is None or answer.or_empty) and answer.media and status != 204:
+            content[EMPTY] = {"schema": {"type": "string", "maxLength": 0}}
+        if content:
+            entry["content"] = content
+        responses[str(status)] = entry
+    errors = set(getattr(dialect.contract, "ERRORS", ())) | set(op.errors)
+    for status in sorted(errors):
+        entry = {"description": REASONS.get(status, "Refused")}
+        if dialect.error is not None:
+            entry["content"] = {JSON: {"schema": schemas.ref(dialect.error)}}
+        responses[str(status)] = entry
+    if op.body is not None:  # the gateway refuses a body over its limit before the dialect sees it
+        gateway = {"$ref": REF.format(model="GatewayMessage")}
+        if str(GATEWAY_TOO_LARGE) in responses and dialect.error is not None:
+            responses[str(GATEWAY_TOO_LARGE)]["content"][JSON]["schema"] = {
+                "anyOf": [responses[str(GATEWAY_TOO_LARGE)]["content"][JSON]["schema"], gateway]
+            }
+        else:
+            responses[str(GATEWAY_TOO_LARGE)] = {"description": REASONS[413], "content": {JSON: {"schema": gateway}}}
     return responses

@@ -6,6 +6,7 @@ Bodies are JSON or form-encoded (seed: API Tokens), already read into a dict; bo
 import time
 from typing import Any
 
+from polymetric.dialects import contract
 from polymetric.errors import InvalidInputError
 from polymetric.models.tenant import ApiToken, Environment, NewToken, Organization, Page, Role, TokenChanges
 
@@ -13,6 +14,11 @@ MAX_PAGE = 100
 TRUE = ("true", "1", "yes", "t")
 FALSE = ("false", "0", "no", "f")
 NAME_LIMIT = 255
+# What ``page_request`` reads.
+PAGE_PARAMS = (
+    contract.integer("offset", "Index of the first item", minimum=0, maximum=2**31),
+    contract.integer("length", "Items per page", minimum=1, maximum=MAX_PAGE),
+)
 
 
 def _text(doc: dict[str, Any], key: str) -> str | None:

@@ -4,10 +4,19 @@ Seed: "start_time and resolution are required. The end_time parameter is optiona
 currently ignored." A missing end_time means now.
 """
 
+from polymetric.dialects import contract
 from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
 from polymetric.models.query import ComposeQuery
 from polymetric.query.limits import MAX_RESOLUTION
+
+# What ``compose_query`` reads.
+PARAMS = (
+    contract.required(contract.string("compose", "A composite metric expression", min_length=1)),
+    contract.required(contract.integer("resolution", minimum=1, maximum=MAX_RESOLUTION)),
+    contract.required(contract.integer("start_time", "Unix seconds", minimum=0)),
+    contract.integer("end_time", "Unix seconds; default now", minimum=0),
+)
 
 
 def compose_query(values: dict[str, list[str]], now: int) -> ComposeQuery:

@@ -2,9 +2,19 @@
 
 from typing import Any, TypedDict
 
+from polymetric.dialects import contract
 from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
 from polymetric.models.metric import MAX_PAGE
+
+# What ``page_request`` reads.
+PARAMS = (
+    contract.string("name", "Filter by name"),
+    contract.integer("offset", "Index of the first item", minimum=0),
+    contract.integer("length", "Items per page", minimum=1, maximum=MAX_PAGE),
+    contract.string("orderby", enum=("name",)),
+    contract.string("sort", enum=("asc", "desc")),
+)
 
 
 class PageRequest(TypedDict):

@@ -2,10 +2,21 @@
 
 from typing import TypedDict
 
+from polymetric.dialects import contract
 from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
 
 MAX_LENGTH = 100
+
+
+def params(orders: tuple[str, ...]) -> tuple[contract.Param, ...]:
+    """What ``page`` reads; ``orders`` are the use case's permissible ``orderby`` values."""
+    return (
+        contract.integer("offset", "Index of the first item", minimum=0),
+        contract.integer("length", "Items per page", minimum=1, maximum=MAX_LENGTH),
+        contract.string("orderby", enum=orders),
+        contract.string("sort", enum=("asc", "desc")),
+    )
 
 
 class Page(TypedDict):

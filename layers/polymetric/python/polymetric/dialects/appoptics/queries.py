@@ -2,6 +2,7 @@
 
 import re
 
+from polymetric.dialects import contract
 from polymetric.dialects.appoptics import paging
 from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
@@ -12,6 +13,28 @@ from polymetric.query.limits import MAX_RESOLUTION
 from polymetric.query.resample import GROUP_FUNCTIONS, SUMMARY_FUNCTIONS
 
 _TAG_KEY = re.compile(r"^tags\[(.*)\]$")
+
+# What ``time_window`` reads (also the annotation stream routes' window, without duration).
+WINDOW = (
+    contract.integer("start_time", "Unix seconds; required unless duration is given", minimum=0),
+    contract.integer("end_time", "Unix seconds; default now", minimum=0),
+    contract.integer("duration", "Seconds before end_time", minimum=1),
+)
+# ``tags[name]=pattern``: a deepObject of tag names to patterns.
+TAGS = contract.Param(
+    "tags", {"type": "object", "additionalProperties": {"type": "string"}}, description="tags[name]=pattern"
+)
+# What ``measurements_query`` reads.
+PARAMS = (
+    contract.required(contract.integer("resolution", "Seconds per point", minimum=1, maximum=MAX_RESOLUTION)),
+    *WINDOW,
+    TAGS,
+    contract.string("tags_search", "A tag search expression (not with tags)"),
+    contract.string("summary_function", enum=tuple(SUMMARY_FUNCTIONS)),
+    contract.string("group_by", "Tag names, comma separated, or *"),
+    contract.string("group_by_function", enum=tuple(GROUP_FUNCTIONS)),
+    contract.string(paging.PARAM, "From a links entry: the next page of series"),
+)
 
 
 def time_window(values: dict[str, list[str]], now: int) -> tuple[int, int]:
