@@ -611,7 +611,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Create an event", {201: Answer(Annotation, "Created")}, body=AnnotationIn, body_required=True, media=BOTH
     ),
     ("put", "/v1/annotations/{name}"): Operation("Update a stream", {200: Answer(Stream)}, body=StreamIn, media=BOTH),
-    ("delete", "/v1/annotations/{name}"): Operation("Delete a stream", NO_CONTENT),
+    ("delete", "/v1/annotations/{name}"): Operation("Delete a stream (a job when it has many events)", DONE_OR_JOB),
     ("get", "/v1/annotations/{name}/{id}"): Operation(
         "Retrieve an event", {200: Answer(Annotation)}, path_schemas=WHOLE_ID
     ),
