@@ -9,7 +9,7 @@ from polymetric.api.render import json_response, no_content
 from polymetric.api.requests import document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import annotations as wire
-from polymetric.dialects.appoptics import errors, fields, listing
+from polymetric.dialects.appoptics import errors, fields, jobs, listing
 from polymetric.domain import annotations
 from polymetric.models.tenant import Ability
 
@@ -51,8 +51,10 @@ def put_stream(name: str) -> Response[str]:
 
 @app.delete("/v1/annotations/<name>", middlewares=[allow(Ability.MANAGE)])
 def delete_stream(name: str) -> Response[str]:
-    annotations.delete_stream(principal(app).tenant, name)
-    return no_content()
+    job = annotations.delete_stream(principal(app).tenant, name)
+    if job is None:
+        return no_content()
+    return json_response(202, jobs.job(job), jobs.location(job))  # a stream of many events: a job deletes it
 
 
 @app.get("/v1/annotations/<name>/<id>", middlewares=[allow(Ability.READ)])

@@ -7,6 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
+from polymetric import clock
+from polymetric.domain import tenants
+from polymetric.models.tenant import TokenChanges
+from polymetric.storage import tokens as token_store
 from polymetric_local.template import Template
 from tests.conftest import Org
 from tests.integration.api import Api, Reply
@@ -196,6 +200,25 @@ def test_an_inactive_or_deleted_token_is_401_through_every_dialect(
         assert Api(template, token).get("/v1/metrics").status == 200
 
 
+def test_another_container_stops_honouring_a_deactivated_token_within_seconds(
+    template: Template, api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens are cached per Lambda container: one deactivated through another container (here: changed in
+    the store behind this container's back) keeps working in this one for at most TOKEN_CACHE_SECONDS (5)."""
+    created = make_token(api, name="agent", role="admin").json
+    now = [1000.0]
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    assert tenants.find(created["token"]) is not None  # cached in this container
+    token_store.update_token(org.tenant, created["id"], TokenChanges(active=False))
+    now[0] += 4
+    assert tenants.find(created["token"]) is not None  # still within the window
+    now[0] += 2
+    assert tenants.find(created["token"]) is None
+    assert Api(template, created["token"]).get("/v1/metrics").status == 401
+    token_store.update_token(org.tenant, created["id"], TokenChanges(active=True))
+    assert tenants.find(created["token"]) is not None  # a refused token is not cached: active again at once
+
+
 def _series_tags(api: Api, name: str) -> list[dict]:
     reply = api.get(f"/v1/measurements/{name}", query={"start_time": NOW - 600, "resolution": 60})
     assert reply.status == 200, (name, reply.text)
@@ -297,3 +320,60 @@ def test_another_organizations_tokens_and_environments_are_invisible(
     assert Api(template, their_token["token"]).get("/v1/metrics").status == 200  # untouched
     assert them.get(f"/v1/environments/{their_env['id']}").json["name"] == "theirs"
     assert me.get("/v1/organization").json["name"] == "mine"
+
+
+def test_organization_counts_are_counters_not_reads_of_everything(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET /v1/organization reads one item: the counts are kept by every create and delete."""
+    from polymetric.storage import environments as env_store
+    from polymetric.storage import metrics as metric_store
+
+    def refuse(tenant: str) -> int:
+        raise AssertionError("counted by reading everything")
+
+    for counter in (metric_store, env_store):
+        monkeypatch.setattr(counter, "count", refuse)
+    monkeypatch.setattr(token_store, "count_tokens", refuse)
+    measurements = [{"name": f"m{i}", "value": 1, "time": NOW, "tags": {"h": "1"}} for i in range(5)]
+    assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
+    assert api.put("/v1/metrics/by.put", json_body={"type": "gauge"}).status == 201
+    token = make_token(api, name="second").json
+    env = api.post("/v1/environments", json_body={"name": "prod"}).json
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 6, "series": 5, "api_tokens": 2, "environments": 1}
+    assert api.delete("/v1/metrics/m0").status == 204
+    assert api.delete("/v1/metrics", json_body={"names": ["m1", "m2", "nothing"]}).status == 204
+    assert api.delete(f"/v1/api_tokens/{token['id']}").status == 204
+    assert api.delete(f"/v1/environments/{env['id']}").status == 204
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 3, "series": 2, "api_tokens": 1, "environments": 0}
+
+
+def test_an_organization_saved_before_the_counters_gets_them_at_its_first_read(api: Api, org: Org) -> None:
+    from polymetric.storage import keys
+    from polymetric.storage.tables import OrgItem, bound
+
+    measurements = [{"name": f"m{i}", "value": 1, "time": NOW, "tags": {"h": "1"}} for i in range(3)]
+    assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
+    api.post("/v1/environments", json_body={"name": "prod"})
+    bound(OrgItem)(*keys.org(org.tenant)).update(
+        actions=[OrgItem.metric_count.remove(), OrgItem.token_count.remove(), OrgItem.environment_count.remove()]
+    )
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 3, "series": 3, "api_tokens": 1, "environments": 1}
+    assert api.put("/v1/metrics/more", json_body={"type": "gauge"}).status == 201
+    make_token(api, name="another")
+    assert api.get("/v1/organization").json["counts"] == {"metrics": 4, "series": 3, "api_tokens": 2, "environments": 1}
+
+
+def test_tokens_and_environments_per_organization_are_limited(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings and the last-admin check read every token and environment: their number is bounded."""
+    from polymetric.storage import environments as env_store
+
+    monkeypatch.setattr(token_store, "MAX_TOKENS", 2)
+    monkeypatch.setattr(env_store, "MAX_ENVIRONMENTS", 1)
+    make_token(api, name="second")
+    refused = api.post("/v1/api_tokens", json_body={"name": "third"})
+    assert refused.status == 400 and "2 API tokens" in refused.json["errors"]["request"][0]
+    assert api.post("/v1/environments", json_body={"name": "one"}).status == 201
+    refused = api.post("/v1/environments", json_body={"name": "two"})
+    assert refused.status == 400 and "1 environments" in refused.json["errors"]["request"][0]
+    assert api.get("/v1/organization").json["counts"]["api_tokens"] == 2

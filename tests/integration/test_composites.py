@@ -289,3 +289,38 @@ def _out_of_range(expression: str) -> bool:
 def test_well_formed_compositions_evaluate(data: Api, expression: str) -> None:
     reply = compose(data, expression)
     assert reply.status == (400 if _out_of_range(expression) else 200), (expression, reply.text)
+
+
+def test_a_series_pattern_matching_too_many_metrics_is_400_naming_the_limit(
+    data: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "MAX_PATTERN_METRICS", 1)
+    reply = compose(data, 's("*", "*")')
+    assert reply.status == 400
+    assert reply.json["errors"]["request"] == ["series('*') matches 2 metrics, more than 1; narrow the pattern"]
+    assert compose(data, 's("re*", "*")').status == 200  # one metric: within the limit
+
+
+def test_a_series_pattern_scans_only_names_after_its_literal_prefix(data: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_SCANNED_METRICS", 1)
+    reply = compose(data, 's("*q", "*")')  # no literal prefix: every name would be tried
+    assert reply.status == 400
+    assert "more than 1 metric names start with ''" in reply.json["errors"]["request"][0]
+    assert compose(data, 's("re*", "*")').status == 200  # one name starts with "re"
+
+
+def test_reading_more_indexed_series_than_a_request_may_is_400(data: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index entries one request goes through are bounded: a composite shares the bound among its series()."""
+    monkeypatch.setattr(limits, "MAX_INDEXED_SERIES", 4)
+    assert compose(data, 's("req", "*")').status == 200  # 3 series
+    reply = compose(data, 'sum([s("req", "*"), s("err", "*")])')  # 3 + 2
+    assert reply.status == 400
+    assert reply.json["errors"]["request"][0].startswith("The query goes through more than 4 indexed series")
+    plain = data.get("/v1/measurements/req", query={"start_time": T0, "resolution": 60})
+    assert plain.status == 200
+    monkeypatch.setattr(limits, "MAX_INDEXED_SERIES", 2)
+    plain = data.get("/v1/measurements/req", query={"start_time": T0, "resolution": 60})
+    assert plain.status == 400 and "tags[host]=web-1" in plain.json["errors"]["request"][0]
+    # A literal tag value reads only its postings: within the bound.
+    narrowed = data.get("/v1/measurements/req", query={"start_time": T0, "resolution": 60, "tags[host]": "a"})
+    assert narrowed.status == 200 and len(narrowed.json["series"]) == 1

@@ -87,3 +87,33 @@ def test_unknown_or_malformed_ids_are_404(api: Api, job_id: str) -> None:
 def test_admins_and_viewers_read_jobs(template: Template, org: Org, role: Role, status: int) -> None:
     job = jobs.create(org.tenant, "metrics.delete")
     assert Api(template, org.token(role)).get(f"/v1/jobs/{job.id}").status == status
+
+
+def test_the_meta_table_expires_items_on_expires_at(aws) -> None:
+    """Jobs and alert delivery records expire through the Meta table's TTL (template.yaml); locally the runtime
+    drops expired items when it restores its tables, as it does for the Samples table."""
+    import boto3
+
+    from polymetric.config import get_settings
+
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    ttl = client.describe_time_to_live(TableName=get_settings().META_TABLE)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_a_finished_job_is_kept_seven_days_an_open_one_thirty(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polymetric import clock
+
+    start = clock.now()
+    finished, open_job = jobs.create(org.tenant, "metrics.delete"), jobs.create(org.tenant, "metrics.delete")
+    jobs.complete(org.tenant, finished.id)
+    monkeypatch.setattr(clock, "now", lambda: start + 7 * 86400 - 60)
+    assert api.get(f"/v1/jobs/{finished.id}").status == 200
+    monkeypatch.setattr(clock, "now", lambda: start + 7 * 86400 + 60)
+    # DynamoDB deletes an expired item within days: reads treat it as gone at once.
+    assert api.get(f"/v1/jobs/{finished.id}").status == 404
+    assert api.get(f"/v1/jobs/{open_job.id}").status == 200
+    monkeypatch.setattr(clock, "now", lambda: start + 30 * 86400 + 60)
+    assert api.get(f"/v1/jobs/{open_job.id}").status == 404

@@ -166,3 +166,36 @@ def test_a_listing_past_the_limit_is_a_clear_400(api: Api, monkeypatch: pytest.M
     reply = api.get("/v1/metrics")
     assert reply.status == 400
     assert "more than 2 metrics" in reply.json["errors"]["request"][0]
+
+
+def test_the_series_a_request_deletes_are_counted_across_its_metrics(api: Api, org: Org) -> None:
+    """A request deletes at most SERIES_INLINE series in all: each series' data grows with its age, so a few
+    metrics of many series each are a job, not a request."""
+    per_metric = bulk_metrics.SERIES_INLINE // 2 + 1
+    _metrics(api, ["pair.a", "pair.b"], series=per_metric)  # each under the bound, together over it
+    reply = api.delete("/v1/metrics", json_body={"names": ["pair.a", "pair.b"]})
+    assert reply.status == 202
+    _run(org, reply.json["id"])
+    assert _names(api, "pair") == []
+
+
+def test_deleting_an_annotation_stream_of_many_events_is_a_job(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polymetric.domain import annotations
+
+    monkeypatch.setattr(annotations, "EVENTS_INLINE", 2)
+    for title in ("a", "b"):
+        assert api.post("/v1/annotations/small", json_body={"title": title}).status == 201
+        assert api.post("/v1/annotations/deploys", json_body={"title": title}).status == 201
+    assert api.post("/v1/annotations/deploys", json_body={"title": "c"}).status == 201
+    assert api.delete("/v1/annotations/small").status == 204  # two events: in the request
+    reply = api.delete("/v1/annotations/deploys")
+    assert reply.status == 202
+    assert reply.headers["location"] == f"/v1/jobs/{reply.json['id']}"
+    assert api.get("/v1/annotations/deploys").status == 200  # until the job has run
+    seen = _run(org, reply.json["id"])
+    assert seen[-1]["state"] == "complete"
+    assert api.get("/v1/annotations/deploys").status == 404
+    assert api.post("/v1/annotations/deploys", json_body={"title": "new"}).status == 201
+    assert len(api.get("/v1/annotations/deploys").json["events"][0]["unassigned"]) == 1  # nothing of the old

@@ -157,3 +157,20 @@ def test_form_body_with_iso_end_time(api: Api) -> None:
     assert reply.status == 202, reply.text
     assert reply.json["end_time"] == "2026-12-01T10:00:00Z"
     assert json.loads(json.dumps(reply.json))["subject"]["chart"]["type"] == "stacked"
+
+
+def test_a_snapshot_outlives_its_expired_job(api: Api, org: Org, monkeypatch) -> None:
+    from polymetric import clock
+
+    chart = api.post(f"/v1/spaces/{_space(api)}/charts", json_body={"name": "c", "streams": [{"metric": "m"}]})
+    created = api.post("/v1/snapshots", json_body={"subject": {"chart": {"id": chart.json["id"]}}}).json
+    assert run_renderer() == []
+    later = clock.now() + 8 * 86400
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert api.get(_path(created["job_href"])).status == 404  # finished jobs are kept 7 days
+    got = api.get(_path(created["href"]))
+    assert got.status == 200 and got.json["image_href"] is not None
+
+
+def _space(api: Api) -> int:
+    return int(api.post("/v1/spaces", json_body={"name": f"s{time.time_ns()}"}).json["id"])

@@ -30,8 +30,11 @@ class Settings:
     RATE_LIMIT_MEASUREMENTS: Annotated[int, Ge(1)] = 1_000_000
     # The bulk metric jobs state machine (Globals: built from the machine's fixed name).
     METRIC_JOBS_STATE_MACHINE: str | None = None
-    # Seconds a container trusts its caches of API tokens and registered series.
+    # Seconds a container trusts its cache of registered series.
     CACHE_SECONDS: Annotated[int, Ge(0)] = 60
+    # Seconds a container trusts a token it found active: how long a token deactivated, demoted or deleted
+    # through another container may still work there (one consistent GetItem per token and window).
+    TOKEN_CACHE_SECONDS: Annotated[int, Interval(ge=0, le=60)] = 5
     # Per-series Queries a read runs at once (a group_by over 100 series is 100 Queries).
     READ_CONCURRENCY: Annotated[int, Interval(ge=1, le=64)] = 16
     # BatchWriteItem calls a write runs at once (a 35,000-measurement POST is hundreds of batches).

@@ -8,7 +8,8 @@ PolymetricError
  │    ├── EmptyDataError           nothing to read where data is required (OddEye)
  │    ├── UnreadableDataError      the data parameter is not what the dialect parses (OddEye)
  │    ├── NoValidItemsError        every item was dropped; ``items`` says why (OddEye)
- │    └── QuotaExceededError       new metrics over the organization's metric quota; ``report`` (Anomify)
+ │    ├── QuotaExceededError       new metrics over the organization's metric quota; ``report`` (Anomify)
+ │    └── ReadLimitError           a read would go through more stored items than one request may
  ├── UnauthorizedError        no or unknown credentials
  │    ├── MissingCredentialsError  the credential is empty (OddEye)
  │    └── UnknownAccountError      the credential names no account that may do this (OddEye)
@@ -114,6 +115,14 @@ class QuotaExceededError(InvalidInputError):
     def __init__(self, message: str, report: dict[str, Any]) -> None:
         super().__init__(request=[message])
         self.report = report
+
+
+class ReadLimitError(InvalidInputError):
+    """A read would go through more stored items than its budget allows (storage stops there); the domain
+    says how to narrow the request."""
+
+    def __init__(self) -> None:
+        super().__init__(request=["the request would read more stored items than one request may"])
 
 
 class UnauthorizedError(PolymetricError):

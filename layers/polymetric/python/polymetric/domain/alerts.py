@@ -6,7 +6,7 @@ from typing import Any
 
 from polymetric import clock
 from polymetric.domain import alert_rules as rules
-from polymetric.domain import notifications
+from polymetric.domain import notifications, room
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
 from polymetric.models.alert import Alert, AlertState, DeliveryAttempt, Service
 from polymetric.storage import alert_state
@@ -54,6 +54,7 @@ def create(tenant: str, doc: dict[str, Any]) -> Alert:
     """POST /v1/alerts: a new alert from a JSON or form body (201)."""
     name = rules.alert_name(doc.get("name"))
     rules.conditions(doc.get("conditions"), set(), itertools.count(1).__next__)  # a bad body costs no ids
+    room.check("alerts", store.count_alerts(tenant, room.MAX_ALERTS), room.MAX_ALERTS)
     ids = _Ids(tenant, doc)
     alert_id = ids()  # the alert's id first, then its conditions' (one counter update for all)
     conditions = rules.conditions(doc.get("conditions"), set(), ids)

@@ -12,6 +12,7 @@ import fnmatch
 import re
 
 from polymetric import clock
+from polymetric.domain import jobs, room
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.annotation import (
     Annotation,
@@ -21,11 +22,17 @@ from polymetric.models.annotation import (
     StreamEvents,
     StreamPage,
 )
+from polymetric.models.job import Job
+from polymetric.observability import logger
 from polymetric.storage import annotations as store
-from polymetric.storage import sequences
+from polymetric.storage import sequences, workflows
 
 STREAM_RE = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
 MAX_EVENTS = 1000
+# A stream delete in the request removes at most this many events (two items each: ~400 BatchWriteItem calls);
+# a bigger stream is deleted by a job on the long jobs' state machine.
+EVENTS_INLINE = 5000
+STREAM_DELETE = "annotations.delete"
 SEQUENCE = "annotations"
 FOREVER = 2**31 - 1
 
@@ -72,9 +79,16 @@ def record(
     )
     if event.end_time is not None and event.end_time < event.start_time:
         raise InvalidInputError.param("end_time", "must not be before start_time")
-    store.ensure_stream(tenant, stream)
+    _ensure_stream(tenant, stream)
     store.save(tenant, event)
     return event
+
+
+def _ensure_stream(tenant: str, stream: str) -> None:
+    if store.get_stream(tenant, stream) is None:
+        most = room.MAX_ANNOTATION_STREAMS
+        room.check("annotation streams", store.count_streams(tenant, most), most)
+        store.ensure_stream(tenant, stream)
 
 
 def create(tenant: str, stream: str, new: NewAnnotation) -> Annotation:
@@ -146,14 +160,22 @@ def _source_matches(source: str | None, pattern: str) -> bool:
 def update_stream(tenant: str, name: str, display_name: str | None) -> AnnotationStream:
     """PUT /v1/annotations/:name: set the display name (the stream is created if it did not exist)."""
     check_stream_name(name)
-    store.ensure_stream(tenant, name)
+    _ensure_stream(tenant, name)
     store.set_display_name(tenant, name, display_name)
     return _stream(tenant, name)
 
 
-def delete_stream(tenant: str, name: str) -> None:
-    _stream(tenant, name)
-    store.delete_stream(tenant, name)
+def delete_stream(tenant: str, name: str) -> Job | None:
+    """DELETE /v1/annotations/:name: the stream and its events now (None) when it has at most ``EVENTS_INLINE``
+    events, else a job (the stream stays until the job has deleted its events)."""
+    stream = _stream(tenant, name)
+    if store.count_stream_items(tenant, name, 2 * EVENTS_INLINE + 1) <= 2 * EVENTS_INLINE:
+        store.delete_stream(tenant, name)
+        return None
+    job = jobs.create(tenant, STREAM_DELETE, spec={"stream": stream.name})
+    workflows.start(workflows.metric_jobs_machine(), f"{tenant}-job-{job.id}", {"tenant": tenant, "job_id": job.id})
+    logger.info("annotation stream delete job started", job_id=job.id, stream=stream.name)
+    return job
 
 
 def get(tenant: str, stream: str, event_id: int) -> Annotation:

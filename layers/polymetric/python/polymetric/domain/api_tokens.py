@@ -89,7 +89,7 @@ def update(tenant: str, ref: str, changes: TokenChanges) -> ApiToken:
             environment=_environment_name(tenant, changes.environment),
         )
     updated = tokens.update_token(tenant, token.id, changes)
-    tenants.forget_cached_tokens()  # this container at once; others within CACHE_SECONDS
+    tenants.forget_cached_tokens()  # this container at once; others within TOKEN_CACHE_SECONDS
     return updated
 
 

@@ -3,11 +3,14 @@ is small, else as a job that a Step Functions state machine runs in batches.
 
 A request never does work that grows with the data: it reads at most ``SCAN_INLINE`` metric keys to
 resolve a pattern, changes at most ``UPDATE_INLINE`` metrics or deletes at most ``DELETE_INLINE``
-metrics of at most ``SERIES_INLINE`` series each; anything bigger becomes a job (202 + Location).
+metrics of at most ``SERIES_INLINE`` series together; anything bigger becomes a job (202 + Location). A series
+can hold up to ~1,330 items (768 hour blocks, 558 day rollups: samples may be backdated that far), so 25
+series are at most ~33,000 deletes, ~1,330 BatchWriteItem calls 8 at a time: a few seconds.
 
 The state machine (``MetricJobsStateMachine`` in template.yaml) calls the steps below through
 ``functions/metric_jobs``: ``plan`` resolves the set and writes its batches, a Map runs ``run_batch``
-for each (with retries), then ``finish`` (or ``fail``) ends the job.
+for each (with retries), then ``finish`` (or ``fail``) ends the job. The same machine deletes an annotation
+stream too big to delete in a request (``STREAM_DELETE``, started by ``domain.annotations``): one batch.
 """
 
 import fnmatch
@@ -19,15 +22,17 @@ from polymetric.domain import metrics as metric_rules
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.job import Job
 from polymetric.observability import logger
+from polymetric.storage import annotations as annotation_store
 from polymetric.storage import jobs as job_store
 from polymetric.storage import metrics as store
 from polymetric.storage import registry, workflows
 
 DELETE = "metrics.delete"
 UPDATE = "metrics.update"
+STREAM_DELETE = "annotations.delete"  # domain.annotations.STREAM_DELETE
 DELETE_INLINE = 10
 UPDATE_INLINE = 100
-SERIES_INLINE = 100
+SERIES_INLINE = 25
 SCAN_INLINE = 1000
 SCAN_PAGE = 500
 BATCH = {DELETE: 25, UPDATE: 200}
@@ -90,10 +95,20 @@ def _start(tenant: str, kind: str, selection: Selection, changes: dict[str, Any]
 def delete(tenant: str, selection: Selection) -> Job | None:
     """Delete the metrics and their data now (None) or through a job (the job)."""
     small = _small(tenant, selection, DELETE_INLINE)
-    if small is not None and not any(registry.has_more_than(tenant, k, SERIES_INLINE) for k in small):
+    if small is not None and _few_series(tenant, small):
         metric_rules.delete(tenant, small)
         return None
     return _start(tenant, DELETE, selection, None)
+
+
+def _few_series(tenant: str, metric_keys: list[str]) -> bool:
+    """Whether these metrics have at most ``SERIES_INLINE`` series together (reads at most that many + 1 keys)."""
+    left = SERIES_INLINE
+    for key in metric_keys:
+        left -= registry.count_upto(tenant, key, left + 1)
+        if left < 0:
+            return False
+    return True
 
 
 def delete_one(tenant: str, name: str) -> Job | None:
@@ -128,7 +143,12 @@ def plan(tenant: str, job_id: int) -> list[int]:
     job = jobs.start(tenant, job_id)
     if job.state.finished:
         return []
-    selection = _spec(tenant, job_id)["selection"]
+    spec = _spec(tenant, job_id)
+    if job.kind == STREAM_DELETE:
+        job_store.save_batches(tenant, job_id, [[spec["stream"]]])
+        job_store.set_total(tenant, job_id, 1)
+        return [0]
+    selection = spec["selection"]
     if selection["pattern"]:
         found = _matching(tenant, selection["pattern"], budget=None) or []
     else:
@@ -147,7 +167,9 @@ def run_batch(tenant: str, job_id: int, index: int) -> int:
     if names is None:
         return 0
     spec = _spec(tenant, job_id)
-    if spec["changes"] is None:
+    if "stream" in spec:
+        annotation_store.delete_stream(tenant, spec["stream"])  # idempotent: a retry deletes what is left
+    elif spec["changes"] is None:
         metric_rules.delete(tenant, names)
     else:
         for key in names:

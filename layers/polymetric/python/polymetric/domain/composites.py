@@ -8,10 +8,17 @@ tiered read plain queries use, one call per series() call and metric.
 from polymetric.domain.series import load_buckets, select_series
 from polymetric.errors import InvalidInputError
 from polymetric.models.metric import COMPOSITE, Metric
-from polymetric.models.query import ComposeQuery, CompositeSeries, MeasurementsQuery, QueryResult, SeriesResult
+from polymetric.models.query import (
+    ComposeQuery,
+    CompositeSeries,
+    MeasurementsQuery,
+    QueryResult,
+    ReadBudget,
+    SeriesResult,
+)
 from polymetric.models.series import Series
 from polymetric.models.tags import TagMatcher, wildcard
-from polymetric.query import resample
+from polymetric.query import limits, resample
 from polymetric.query.composite import evaluate, functions, parser
 from polymetric.query.composite.ast import Node
 from polymetric.storage import metrics as store
@@ -28,20 +35,46 @@ class _StoreReader:
     def __init__(self, tenant: str) -> None:
         self.tenant = tenant
         self.items_read = 0
+        self.budget = ReadBudget(limits.MAX_INDEXED_SERIES)  # every series() of the expression together
 
     def select(self, metric: str, tags: TagMatcher) -> list[tuple[Metric, list[Series]]]:
         if "*" in metric:
-            pattern = wildcard(metric)
-            found = [m for m in store.list_all(self.tenant) if m.type != COMPOSITE and pattern.match(m.key)]
+            found = _matching(self.tenant, metric)
         else:
             one = store.get(self.tenant, metric.lower())
             found = [one] if one is not None else []
-        return [(m, select_series(self.tenant, m, tags) if m.type != COMPOSITE else []) for m in found]
+        return [
+            (m, select_series(self.tenant, m, tags, budget=self.budget) if m.type != COMPOSITE else []) for m in found
+        ]
 
     def load(self, metric: Metric, series: list[Series], start: int, end: int, step: int) -> resample.Buckets:
         buckets, items = load_buckets(self.tenant, metric, series, start, end, step)
         self.items_read += items
         return buckets
+
+
+def _matching(tenant: str, pattern: str) -> list[Metric]:
+    """The plain metrics a ``series()`` pattern matches: the names after its literal prefix are read, at most
+    ``limits.MAX_SCANNED_METRICS`` of them, and it may match at most ``limits.MAX_PATTERN_METRICS``."""
+    prefix = pattern.lower().split("*", 1)[0]
+    scanned = store.list_prefixed(tenant, prefix, limit=limits.MAX_SCANNED_METRICS)
+    if len(scanned) > limits.MAX_SCANNED_METRICS:
+        raise InvalidInputError(
+            request=[
+                f"series({pattern!r}): more than {limits.MAX_SCANNED_METRICS:,} metric names start with {prefix!r};"
+                " give the pattern a longer literal prefix"
+            ]
+        )
+    matcher = wildcard(pattern)
+    found = [m for m in scanned if m.type != COMPOSITE and matcher.match(m.key)]
+    if len(found) > limits.MAX_PATTERN_METRICS:
+        raise InvalidInputError(
+            request=[
+                f"series({pattern!r}) matches {len(found)} metrics, more than {limits.MAX_PATTERN_METRICS};"
+                " narrow the pattern"
+            ]
+        )
+    return found
 
 
 def _run(

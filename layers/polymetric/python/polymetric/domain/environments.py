@@ -26,6 +26,7 @@ def check_name(name: object) -> str:
 def create(tenant: str, name: str) -> Environment:
     now = clock.now()
     environment = Environment(id=sequences.next_id(SEQUENCE), name=check_name(name), created_at=now, updated_at=now)
+    tenants.ensure_counts(tenant)  # the environment limit is a condition on the organization's counter
     store.create(tenant, environment)
     return environment
 

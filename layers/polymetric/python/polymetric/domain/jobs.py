@@ -24,6 +24,11 @@ def create(tenant: str, kind: str, *, total_units: int | None = None, spec: dict
     return job
 
 
+def find(tenant: str, job_id: int) -> Job | None:
+    """The organization's job; None when it does not exist or has expired (jobs are kept 7 days once finished)."""
+    return store.get(tenant, job_id)
+
+
 def get(tenant: str, job_id: int) -> Job:
     """The organization's job; another organization's job is not found."""
     job = store.get(tenant, job_id)

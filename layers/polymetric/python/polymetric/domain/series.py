@@ -1,26 +1,46 @@
 """The one read seam of plain and composite queries: pick a metric's series, read their buckets."""
 
 from polymetric.domain import tiered
+from polymetric.errors import InvalidInputError, ReadLimitError
 from polymetric.models.metric import Metric
+from polymetric.models.query import ReadBudget
 from polymetric.models.series import Series
 from polymetric.models.tags import TagFilter, TagMatcher
-from polymetric.query import resample
+from polymetric.query import limits, resample
 from polymetric.storage import registry
 
 
 def select_series(
-    tenant: str, metric: Metric, tags: TagMatcher, group_by: tuple[str, ...] = (), since: int = 0
+    tenant: str,
+    metric: Metric,
+    tags: TagMatcher,
+    group_by: tuple[str, ...] = (),
+    since: int = 0,
+    budget: ReadBudget | None = None,
 ) -> list[Series]:
     """The metric's series whose tags match (and that carry every group_by tag), sorted by tag pairs.
 
     ``since``: the read's start; series that stopped taking samples on an earlier day are left out. A tag
-    filter that requires a value (or a value prefix) of some tag reads only that value's postings.
+    filter that requires a value (or a value prefix) of some tag reads only that value's postings. The index
+    entries read are spent from ``budget`` (one request's, shared by the metrics it reads; by default
+    ``limits.MAX_INDEXED_SERIES``): past it a 400 says how to narrow the query.
     """
     wanted = [g.lower() for g in group_by if g != "*"]
     lookups = postings(tags)
-    candidates = (
-        registry.lookup(tenant, metric.key, lookups, since) if lookups else registry.load(tenant, metric.key, since)
-    )
+    budget = budget if budget is not None else ReadBudget(limits.MAX_INDEXED_SERIES)
+    try:
+        candidates = (
+            registry.lookup(tenant, metric.key, lookups, since, budget=budget)
+            if lookups
+            else registry.load(tenant, metric.key, since, budget=budget)
+        )
+    except ReadLimitError:
+        raise InvalidInputError(
+            request=[
+                f"The query goes through more than {limits.MAX_INDEXED_SERIES:,} indexed series"
+                f" (reading {metric.name}): {limits.NARROW_INDEX}"
+            ]
+        ) from None
     chosen = [s for s in candidates if tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)]
     return sorted(chosen, key=lambda s: s.sort_key)
 

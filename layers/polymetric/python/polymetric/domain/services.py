@@ -5,6 +5,7 @@ from typing import Any
 
 from polymetric import clock
 from polymetric.domain import alert_rules as rules
+from polymetric.domain import room
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.alert import Service
 from polymetric.storage import alerts as store
@@ -16,6 +17,7 @@ def create(tenant: str, doc: dict[str, Any]) -> Service:
     title = rules.title(doc.get("title"))
     kind = rules.service_type(doc.get("type"))
     settings = rules.service_settings(kind, doc.get("settings"))
+    room.check("services", store.count_services(tenant, room.MAX_SERVICES), room.MAX_SERVICES)
     now = clock.now()
     service = Service(store.next_ids(tenant)[0], kind, title, settings, now, now)
     store.save_service(tenant, service)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from polymetric import clock
 from polymetric.domain import jobs, spaces
 from polymetric.errors import InvalidInputError, NotFoundError, PolymetricError
-from polymetric.models.job import Job
+from polymetric.models.job import Job, JobState
 from polymetric.models.snapshot import MAX_DURATION, Plot, Snapshot, SnapshotRequest
 from polymetric.observability import logger
 from polymetric.storage import queues, sequences
@@ -67,7 +67,21 @@ def get(tenant: str, snapshot_id: int) -> SnapshotView:
     if snapshot is None:
         raise NotFoundError(f"Snapshot {snapshot_id} not found")
     url = store.image_url(snapshot.image_key) if snapshot.image_key else None
-    return SnapshotView(snapshot, jobs.get(tenant, snapshot.job_id), url)
+    return SnapshotView(snapshot, jobs.find(tenant, snapshot.job_id) or _expired_job(snapshot), url)
+
+
+def _expired_job(snapshot: Snapshot) -> Job:
+    """What a snapshot says of its job once the job record has expired: it ended with the image, or without."""
+    done = snapshot.image_key is not None
+    return Job(
+        id=snapshot.job_id,
+        kind=KIND,
+        state=JobState.COMPLETE if done else JobState.FAILED,
+        progress=100.0 if done else None,
+        errors=None if done else {"job": ["the snapshot was never rendered"]},
+        created_at=snapshot.created_at,
+        updated_at=snapshot.updated_at,
+    )
 
 
 DrawPng = Callable[[Plot], bytes]
@@ -94,7 +108,8 @@ def render(tenant: str, snapshot_id: int, draw_png: DrawPng, *, last_attempt: bo
     if snapshot is None:
         logger.warning("snapshot to render is gone", snapshot=snapshot_id)
         return
-    if jobs.get(tenant, snapshot.job_id).state.finished:
+    job = jobs.find(tenant, snapshot.job_id)
+    if job is None or job.state.finished:  # None: expired, so long finished
         return
     jobs.start(tenant, snapshot.job_id)
     try:

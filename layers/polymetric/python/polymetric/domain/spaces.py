@@ -11,6 +11,7 @@ import dataclasses
 import fnmatch
 from typing import Any
 
+from polymetric.domain import room
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
 from polymetric.models.dashboard import Chart, ChartInput, Space, SpacePage, Stream, StreamInput
 from polymetric.storage import sequences
@@ -55,6 +56,7 @@ def _unique(tenant: str, name: str, space_id: int | None = None) -> None:
 
 
 def create_space(tenant: str, name: str, *, tags: bool = False) -> Space:
+    room.check("spaces", store.count_spaces(tenant, room.MAX_SPACES), room.MAX_SPACES)
     _unique(tenant, name)
     return store.save_space(tenant, Space(id=sequences.next_id(SPACES), name=name, tags=tags))
 

@@ -38,6 +38,7 @@ def new_token(
 ) -> ApiToken:
     """Store a new API token (hashed); the returned one carries the secret, shown this once."""
     token = token or secrets.token_hex(32)
+    ensure_counts(tenant)  # the token limit is a condition on the organization's token counter
     now = clock.now()
     created = ApiToken(
         id=sequences.next_id(TOKEN_SEQUENCE),
@@ -95,12 +96,13 @@ def authenticate(token: str | None) -> Principal:
 def find(token: str) -> Principal | None:
     """The principal of an active API token, None when unknown or inactive.
 
-    Found tokens are cached per container for CACHE_SECONDS: a token deactivated or deleted through
-    another container stops working within that time (at once in the container that changed it).
+    Only active tokens are cached, per container, for TOKEN_CACHE_SECONDS (5): a token deactivated, demoted or
+    deleted through another container stops working there within that time (at once in the container that
+    changed it); an unknown or inactive token is looked up again at every request.
     """
     cached = _principals.get(token)
     now = clock.monotonic()
-    if cached and now - cached[1] < get_settings().CACHE_SECONDS:
+    if cached and now - cached[1] < get_settings().TOKEN_CACHE_SECONDS:
         return cached[0]
     principal = tokens.find_token(token)
     if principal is not None:
@@ -111,19 +113,50 @@ def find(token: str) -> Principal | None:
 
 
 def organization(tenant: str) -> Organization:
-    """The organization with its counts: metrics, series, API tokens, environments."""
+    """The organization with its counts: metrics, series, API tokens, environments (one item read: the counts
+    are counters kept by every create and delete)."""
     org = tokens.get_org(tenant)
     if org is None:
         raise NotFoundError("Organization not found")
-    counts = {
-        "metrics": metric_store.count(tenant),
-        "series": org.counts.get("series", 0),
-        "api_tokens": tokens.count_tokens(tenant),
-        "environments": len(environments.list_all(tenant)),
-    }
     return Organization(
-        tenant=org.tenant, name=org.name, created_at=org.created_at, metric_quota=org.metric_quota, counts=counts
+        tenant=org.tenant,
+        name=org.name,
+        created_at=org.created_at,
+        metric_quota=org.metric_quota,
+        counts=_counts(tenant, org.counts),
     )
+
+
+def ensure_counts(tenant: str) -> None:
+    """Give an organization saved before its counters existed the counters it lacks (token and environment
+    creation need them: their limits are conditions on them)."""
+    org = tokens.get_org(tenant)
+    if org is not None:
+        _counts(tenant, org.counts)
+
+
+def _no_series(_tenant: str) -> int:
+    return 0  # the series counter is as old as organizations: only tests write without it
+
+
+_COUNT_ONCE = {
+    "metrics": metric_store.count,
+    "series": _no_series,
+    "api_tokens": tokens.count_tokens,
+    "environments": environments.count,
+}
+
+
+def _counts(tenant: str, counts: dict[str, int]) -> dict[str, int]:
+    """The counters, each missing one counted once and stored. Writes racing that first count may be missed
+    (an ADD to a missing counter is skipped), so such a count can be off by the creates and deletes of the
+    moment it was taken."""
+    complete = dict(counts)
+    for name, count_once in _COUNT_ONCE.items():
+        if name not in complete:
+            complete[name] = count_once(tenant)
+            tokens.init_count(tenant, name, complete[name])
+    return {name: complete[name] for name in _COUNT_ONCE}
 
 
 def metric_quota(tenant: str) -> int | None:

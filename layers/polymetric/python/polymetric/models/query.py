@@ -9,6 +9,13 @@ from polymetric.models.tags import TagFilter, TagMatcher
 SortKey = tuple[tuple[str, str], ...]  # a series' (tag, value) pairs, sorted: its place in a listing
 
 
+@dataclass
+class ReadBudget:
+    """How many more stored index items one request may go through (shared by the metrics it reads)."""
+
+    remaining: int
+
+
 @dataclass(frozen=True)
 class MeasurementsQuery:
     """GET /v1/measurements/:name: one metric's series over [start, end] in buckets of ``resolution`` s."""

@@ -3,6 +3,10 @@
 State is one item per alert, holding the per-stream map too, so that one conditional write moves the
 whole alert: two evaluator runs that overlap read the same version and only one of them may write
 (and so notify). Delivery attempts are items under the alert, newest last by sort key.
+
+Delivery records expire (the Meta table's TTL attribute ``expires_at``): attempts ``ATTEMPT_RETENTION``
+(30 days) after they were made, delivered marks ``DELIVERED_RETENTION`` (15 days: past the 14 days SQS may
+keep a message, so no redelivery can outlive its mark).
 """
 
 import json
@@ -17,6 +21,9 @@ from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound
 
 MAX_STREAMS = 1000  # per alert: keeps the item far below DynamoDB's 400 KB
+DAY = 86400
+ATTEMPT_RETENTION = 30 * DAY
+DELIVERED_RETENTION = 15 * DAY
 
 
 class AlertStateItem(_MetaItem):
@@ -49,6 +56,7 @@ class DeliveryItem(_MetaItem):
     at = NumberAttribute()
     outcome = UnicodeAttribute()
     detail = UnicodeAttribute(default="")
+    expires_at = NumberAttribute(null=True)  # the Meta table's TTL attribute
 
 
 class DeliveredItem(_MetaItem):
@@ -56,6 +64,7 @@ class DeliveredItem(_MetaItem):
         pass
 
     at = NumberAttribute()
+    expires_at = NumberAttribute(null=True)
 
 
 def _to_state(item: AlertStateItem) -> AlertState:
@@ -137,6 +146,7 @@ def record_attempt(tenant: str, attempt: DeliveryAttempt) -> None:
         at=attempt.at,
         outcome=attempt.outcome,
         detail=attempt.detail[:1000],
+        expires_at=attempt.at + ATTEMPT_RETENTION,
     )
     with translated("delivery record write failed"):
         item.save()
@@ -144,6 +154,7 @@ def record_attempt(tenant: str, attempt: DeliveryAttempt) -> None:
 
 def attempts(tenant: str, alert_id: int, limit: int = 50) -> list[DeliveryAttempt]:
     """The newest ``limit`` attempts of the alert's notifications, newest first."""
+    now = clock.now()
     with translated("delivery record read failed"):
         found = bound(DeliveryItem).query(keys.deliveries_pk(tenant, alert_id), scan_index_forward=False, limit=limit)
         return [
@@ -159,13 +170,14 @@ def attempts(tenant: str, alert_id: int, limit: int = 50) -> list[DeliveryAttemp
                 detail=i.detail,
             )
             for i in found
+            if i.expires_at is None or int(i.expires_at) > now  # DynamoDB deletes expired items within days
         ]
 
 
 def mark_delivered(tenant: str, delivery_id: str, at: int) -> None:
     pk, sk = keys.delivered(tenant, delivery_id)
     with translated("delivery mark failed"):
-        bound(DeliveredItem)(pk, sk, at=at).save()
+        bound(DeliveredItem)(pk, sk, at=at, expires_at=at + DELIVERED_RETENTION).save()
 
 
 def was_delivered(tenant: str, delivery_id: str) -> bool:

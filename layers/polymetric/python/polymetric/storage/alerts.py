@@ -16,7 +16,7 @@ from polymetric.errors import ConflictError
 from polymetric.models.alert import Alert, Condition, Service, TagSpec
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
-from polymetric.storage.tables import OrgItem, _MetaItem, bound
+from polymetric.storage.tables import OrgItem, _MetaItem, bound, count_upto
 
 
 class IdCounterItem(_MetaItem):
@@ -199,6 +199,14 @@ def list_alerts(tenant: str) -> list[Alert]:
     """Every alert of the organization, by id."""
     with translated("alert list failed"):
         return [_to_alert(i) for i in bound(AlertItem).query(keys.alerts_pk(tenant))]
+
+
+def count_alerts(tenant: str, limit: int) -> int:
+    return count_upto(AlertItem, keys.alerts_pk(tenant), limit, "alert")
+
+
+def count_services(tenant: str, limit: int) -> int:
+    return count_upto(ServiceItem, keys.services_pk(tenant), limit, "service")
 
 
 def delete_alert(tenant: str, alert: Alert) -> None:

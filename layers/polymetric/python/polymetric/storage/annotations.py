@@ -13,7 +13,7 @@ from polymetric import clock
 from polymetric.models.annotation import Annotation, AnnotationStream
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
-from polymetric.storage.tables import _MetaItem, bound
+from polymetric.storage.tables import _MetaItem, bound, count_upto
 
 
 class AnnotationStreamItem(_MetaItem):
@@ -57,6 +57,10 @@ def ensure_stream(tenant: str, name: str) -> None:
         except PynamoDBException as exc:
             if not conditional_failed(exc):  # it exists already: nothing to do
                 raise
+
+
+def count_streams(tenant: str, limit: int) -> int:
+    return count_upto(AnnotationStreamItem, keys.annotation_streams_pk(tenant), limit, "annotation stream")
 
 
 def get_stream(tenant: str, name: str) -> AnnotationStream | None:
@@ -151,6 +155,11 @@ def list_streams(tenant: str) -> list[AnnotationStream]:
             AnnotationStream(i.name, i.display_name)
             for i in bound(AnnotationStreamItem).query(keys.annotation_streams_pk(tenant))
         ]
+
+
+def count_stream_items(tenant: str, name: str, limit: int) -> int:
+    """Items of the stream's partition (two per event), counted no further than ``limit``."""
+    return count_upto(AnnotationItem, keys.annotations_pk(tenant, name.lower()), limit, "annotation")
 
 
 def delete_stream(tenant: str, name: str) -> int:

@@ -8,11 +8,14 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from polymetric import clock
-from polymetric.errors import AlreadyExistsError, NotFoundError
+from polymetric.errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from polymetric.models.tenant import Environment
-from polymetric.storage import keys
+from polymetric.storage import keys, tokens
 from polymetric.storage.failures import translated
-from polymetric.storage.tables import _MetaItem, bound
+from polymetric.storage.tables import OrgItem, _MetaItem, bound
+
+# Most environments one organization may have: listings and GET /v1/environments read them all.
+MAX_ENVIRONMENTS = 1000
 
 
 class EnvironmentItem(_MetaItem):
@@ -70,7 +73,16 @@ def create(tenant: str, environment: Environment) -> None:
                         updated_at=environment.updated_at,
                     )
                 )
+                tx.update(
+                    bound(OrgItem)(*keys.org(tenant)),
+                    actions=[OrgItem.environment_count.add(1)],
+                    condition=OrgItem.environment_count < MAX_ENVIRONMENTS,  # false while missing: tenants.counts
+                )
         except TransactWriteError as exc:
+            reasons = [r.code if r is not None else None for r in exc.cancellation_reasons or []]
+            if reasons[2:3] == ["ConditionalCheckFailed"]:
+                limit = f"The organization has {MAX_ENVIRONMENTS} environments, the most it may have"
+                raise InvalidInputError(request=[f"{limit}: delete some first."]) from exc
             if _conflict(exc):
                 raise AlreadyExistsError(f"An environment named {environment.name} already exists.") from exc
             raise
@@ -98,6 +110,11 @@ def find_by_name(tenant: str, name: str) -> Environment | None:
 def list_all(tenant: str) -> list[Environment]:
     with translated("environment list failed"):
         return [_environment(i) for i in bound(EnvironmentItem).query(keys.environments_pk(tenant))]
+
+
+def count(tenant: str) -> int:
+    with translated("environment count failed"):
+        return int(bound(EnvironmentItem).count(keys.environments_pk(tenant)))
 
 
 def rename(tenant: str, current: Environment, name: str) -> Environment:
@@ -132,6 +149,13 @@ def rename(tenant: str, current: Environment, name: str) -> Environment:
 def delete(tenant: str, environment: Environment) -> None:
     pk, sk = keys.environment(tenant, environment.id)
     npk, nsk = keys.environment_name(tenant, environment.name.lower())
-    with translated("environment delete failed"), _transact() as tx:
-        tx.delete(bound(EnvironmentItem)(pk, sk))
-        tx.delete(bound(EnvironmentNameItem)(npk, nsk))
+    with translated("environment delete failed"):
+        try:
+            with _transact() as tx:
+                tx.delete(bound(EnvironmentItem)(pk, sk), condition=EnvironmentItem.pk.exists())
+                tx.delete(bound(EnvironmentNameItem)(npk, nsk))
+        except TransactWriteError as exc:
+            if _conflict(exc):
+                raise NotFoundError(f"Environment {environment.id} not found") from exc  # a racing delete won
+            raise
+    tokens.add_count(tenant, "environments", -1)

@@ -3,6 +3,11 @@
 A job's progress is either set outright or counted: ``total`` units of work (batches of metrics)
 and ``done`` units, added atomically by whichever worker finishes one, so parallel steps of a
 Step Functions Map never overwrite each other's progress.
+
+Jobs expire (the Meta table's TTL attribute ``expires_at``): a finished job is kept ``FINISHED_RETENTION``
+(7 days) after it finished, one that never finishes (its workers lost) ``OPEN_RETENTION`` (30 days) after it
+was made, and its batch items as long. DynamoDB deletes expired items within days, so reads treat an item
+past ``expires_at`` as gone already.
 """
 
 import json
@@ -19,6 +24,13 @@ from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import _MetaItem, bound
 
 OPEN_STATES = (JobState.QUEUED.value, JobState.WORKING.value)
+DAY = 86400
+FINISHED_RETENTION = 7 * DAY
+OPEN_RETENTION = 30 * DAY
+
+
+def expired(expires_at: float | None, now: int | None = None) -> bool:
+    return expires_at is not None and float(expires_at) <= (clock.now() if now is None else now)
 
 
 class JobItem(_MetaItem):
@@ -36,6 +48,7 @@ class JobItem(_MetaItem):
     spec = UnicodeAttribute(null=True)  # JSON: what the job does (the workers read it)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
+    expires_at = NumberAttribute(null=True)  # the Meta table's TTL attribute
 
 
 def _to_job(item: JobItem) -> Job:
@@ -61,6 +74,7 @@ class JobBatchItem(_MetaItem):
         pass
 
     names = UnicodeAttribute()  # JSON list
+    expires_at = NumberAttribute(null=True)  # deleted when the job ends; else expires with an open job
 
 
 def save_new(tenant: str, job: Job, total: int | None, spec: dict[str, Any] | None = None) -> None:
@@ -77,6 +91,7 @@ def save_new(tenant: str, job: Job, total: int | None, spec: dict[str, Any] | No
         spec=None if spec is None else json.dumps(spec),
         created_at=job.created_at,
         updated_at=job.updated_at,
+        expires_at=job.created_at + OPEN_RETENTION,
     )
     with translated("job write failed"):
         item.save(condition=JobItem.pk.does_not_exist())
@@ -86,9 +101,10 @@ def get(tenant: str, job_id: int) -> Job | None:
     pk, sk = keys.job(tenant, job_id)
     with translated("job read failed"):
         try:
-            return _to_job(bound(JobItem).get(pk, sk, consistent_read=True))
+            item = bound(JobItem).get(pk, sk, consistent_read=True)
         except JobItem.DoesNotExist:
             return None
+    return None if expired(item.expires_at) else _to_job(item)
 
 
 def update(
@@ -102,9 +118,12 @@ def update(
     output: dict[str, Any] | None = None,
 ) -> Job | None:
     """Change a job that is still queued or working; None when it does not exist or has already finished."""
-    actions: list[Action] = [JobItem.updated_at.set(clock.now())]
+    now = clock.now()
+    actions: list[Action] = [JobItem.updated_at.set(now)]
     if state is not None:
         actions.append(JobItem.state.set(state.value))
+        if state.finished:
+            actions.append(JobItem.expires_at.set(now + FINISHED_RETENTION))
     if progress is not None:
         actions.append(JobItem.progress.set(progress))
     if add_done:
@@ -143,10 +162,11 @@ def set_total(tenant: str, job_id: int, total: int) -> None:
 
 def save_batches(tenant: str, job_id: int, batches: list[list[str]]) -> None:
     model = bound(JobBatchItem)
+    expires_at = clock.now() + OPEN_RETENTION
     with translated("job write failed"), model.batch_write() as writer:
         for index, names in enumerate(batches):
             pk, sk = keys.job_batch(tenant, job_id, index)
-            writer.save(model(pk, sk, names=json.dumps(names)))
+            writer.save(model(pk, sk, names=json.dumps(names), expires_at=expires_at))
 
 
 def batch(tenant: str, job_id: int, index: int) -> list[str] | None:

@@ -5,12 +5,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from polymetric.errors import ConflictError
 from polymetric.models.metric import Metric
-from polymetric.storage import keys
+from polymetric.storage import keys, tokens
 from polymetric.storage.failures import conditional_failed, translated
 from polymetric.storage.tables import MetricItem, bound, get_by_sort_keys
 
@@ -81,6 +81,15 @@ def list_all(tenant: str, *, consistent: bool = False, limit: int | None = None)
         return [_to_metric(i) for i in itertools.islice(items, limit)]
 
 
+def list_prefixed(tenant: str, prefix: str, *, limit: int) -> list[Metric]:
+    """The metrics whose lower-cased name starts with ``prefix``, in order; at most ``limit`` + 1 are read, so the
+    caller tells "more than ``limit``" apart."""
+    with translated("metric list failed"):
+        condition = MetricItem.sk.startswith(prefix) if prefix else None
+        items = bound(MetricItem).query(keys.metrics_pk(tenant), condition)
+        return [_to_metric(i) for i in itertools.islice(items, limit + 1)]
+
+
 def create(tenant: str, metric: Metric) -> bool:
     """Create the metric unless it exists. Returns False when another writer created it first."""
     item = _to_item(tenant, metric)
@@ -91,6 +100,7 @@ def create(tenant: str, metric: Metric) -> bool:
             if conditional_failed(exc):
                 return False
             raise
+    tokens.add_count(tenant, "metrics", 1)
     return True
 
 
@@ -112,8 +122,9 @@ def create_many(tenant: str, metrics: list[Metric]) -> list[Metric]:
                 for metric in chunk:
                     tx.save(_to_item(tenant, metric), condition=MetricItem.pk.does_not_exist())
             created.extend(chunk)
+            tokens.add_count(tenant, "metrics", len(chunk))
         except TransactWriteError:
-            created.extend(m for m in chunk if create(tenant, m))
+            created.extend(m for m in chunk if create(tenant, m))  # each counted by create
     return created
 
 
@@ -132,11 +143,18 @@ def replace(tenant: str, metric: Metric) -> None:
 def delete(tenant: str, metric_lower: str) -> None:
     pk, sk = keys.metric(tenant, metric_lower)
     with translated("metric delete failed"):
-        bound(MetricItem)(pk, sk).delete(add_version_condition=False)
+        try:
+            bound(MetricItem)(pk, sk).delete(condition=MetricItem.pk.exists(), add_version_condition=False)
+        except DeleteError as exc:
+            if conditional_failed(exc):
+                return  # gone already (a racing delete counted it)
+            raise
+    tokens.add_count(tenant, "metrics", -1)
 
 
 def count(tenant: str) -> int:
-    """How many metrics the organization has (a COUNT query: keys only, no items transferred)."""
+    """How many metrics the organization has (a COUNT query: it reads every key, so only GET /v1/organization
+    runs it, once, for an organization saved before its metric counter existed)."""
     with translated("metric count failed"):
         return int(bound(MetricItem).count(keys.metrics_pk(tenant)))
 

@@ -12,11 +12,13 @@ their window starts after ``seen``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from polymetric.config import get_settings
+from polymetric.errors import ReadLimitError
 from polymetric.models import window
+from polymetric.models.query import ReadBudget
 from polymetric.models.series import Series
 from polymetric.storage import batch, keys
 from polymetric.storage.cache import Marks
@@ -97,20 +99,24 @@ def _active(item: Mapping[str, dict[str, object]], since: int) -> bool:
     return int(str(item.get("seen", {}).get("N", "0"))) >= keys.day_of(max(since, 0))
 
 
-def load(tenant: str, metric_lower: str, since: int = 0) -> list[Series]:
-    """Every indexed series of the metric (that took samples on the day of ``since`` or later)."""
+def load(tenant: str, metric_lower: str, since: int = 0, *, budget: ReadBudget | None = None) -> list[Series]:
+    """Every indexed series of the metric (that took samples on the day of ``since`` or later).
+
+    ``budget``: the index items the caller may still read, spent here (series gone before ``since`` count:
+    they are read too); ReadLimitError rather than read past it.
+    """
     table = get_settings().SAMPLES_TABLE
-    return [
-        _series(i, i["sk"]["S"])
-        for i in batch.query(table, keys.series_registry_pk(tenant, metric_lower))
-        if _active(i, since)
-    ]
+    items = _bounded(batch.query(table, keys.series_registry_pk(tenant, metric_lower)), budget)
+    return [_series(i, i["sk"]["S"]) for i in items if _active(i, since)]
 
 
-def lookup(tenant: str, metric_lower: str, lookups: Sequence[Lookup], since: int = 0) -> list[Series]:
+def lookup(
+    tenant: str, metric_lower: str, lookups: Sequence[Lookup], since: int = 0, *, budget: ReadBudget | None = None
+) -> list[Series]:
     """The series with any of ``lookups``' tag values (that took samples on the day of ``since`` or later).
 
-    One Query per lookup, of the postings of that value (or value prefix) alone.
+    One Query per lookup, of the postings of that value (or value prefix) alone; each posting read is spent
+    from ``budget``, as in ``load``.
     """
     table = get_settings().SAMPLES_TABLE
     found: dict[str, Series] = {}
@@ -118,20 +124,29 @@ def lookup(tenant: str, metric_lower: str, lookups: Sequence[Lookup], since: int
         pk, prefix = keys.series_posting(tenant, metric_lower, wanted.name, wanted.value, "")
         if wanted.prefix:
             prefix = prefix.removesuffix(keys.POSTING_SEPARATOR)
-        for item in batch.query(table, pk, sk_prefix=prefix):
+        for item in _bounded(batch.query(table, pk, sk_prefix=prefix), budget):
             sid_hex = keys.posting_sid(item["sk"]["S"])
             if sid_hex not in found and _active(item, since):
                 found[sid_hex] = _series(item, sid_hex)
     return list(found.values())
 
 
-def has_more_than(tenant: str, metric_lower: str, limit: int) -> bool:
-    """Whether the metric has more than ``limit`` series (reads at most limit + 1 keys)."""
+def _bounded(items: Iterable[batch.Item], budget: ReadBudget | None) -> Iterator[batch.Item]:
+    for item in items:
+        if budget is not None:
+            if budget.remaining <= 0:
+                raise ReadLimitError
+            budget.remaining -= 1
+        yield item
+
+
+def count_upto(tenant: str, metric_lower: str, limit: int) -> int:
+    """How many series the metric has, counting no further than ``limit`` (reads at most ``limit`` keys)."""
     found = itertools.islice(
         batch.query(get_settings().SAMPLES_TABLE, keys.series_registry_pk(tenant, metric_lower), projection="sk"),
-        limit + 1,
+        limit,
     )
-    return sum(1 for _ in found) > limit
+    return sum(1 for _ in found)
 
 
 def delete(tenant: str, metric_lower: str, known: list[Series] | None = None) -> int:

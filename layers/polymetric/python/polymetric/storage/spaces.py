@@ -14,7 +14,7 @@ from polymetric.errors import ConflictError
 from polymetric.models.dashboard import Chart, Space, chart_from_dict, to_dict
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
-from polymetric.storage.tables import _MetaItem, bound, get_by_sort_keys
+from polymetric.storage.tables import _MetaItem, bound, count_upto, get_by_sort_keys
 
 
 class SpaceItem(_MetaItem):
@@ -50,6 +50,10 @@ def list_spaces(tenant: str) -> list[Space]:
     """Every space of the organization, oldest first."""
     with translated("space list failed"):
         return [_to_space(i) for i in bound(SpaceItem).query(keys.spaces_pk(tenant))]
+
+
+def count_spaces(tenant: str, limit: int) -> int:
+    return count_upto(SpaceItem, keys.spaces_pk(tenant), limit, "space")
 
 
 def get_space(tenant: str, space_id: int) -> Space | None:

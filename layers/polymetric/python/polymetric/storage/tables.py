@@ -46,6 +46,11 @@ class OrgItem(_MetaItem):
     # Series registered minus series deleted (kept by ingest and metric deletes: counting the registry
     # itself would read every metric's partition).
     series_count = NumberAttribute(null=True)
+    # Kept by every create and delete (atomic ADD), so GET /v1/organization reads one item however much
+    # the organization holds. Organizations saved before these counters get them at their first read.
+    metric_count = NumberAttribute(null=True)
+    token_count = NumberAttribute(null=True)
+    environment_count = NumberAttribute(null=True)
 
 
 class TokenItem(_MetaItem):
@@ -93,6 +98,13 @@ class MetricItem(_MetaItem):
     # Bumped when a metric is deleted and created again: caches keyed by it never serve the old series.
     created_at = NumberAttribute()
     version = VersionAttribute()
+
+
+def count_upto(model: type[Model], pk: str, limit: int, what: str) -> int:
+    """How many items partition ``pk`` holds, counting no further than ``limit`` (a COUNT Query: no item is
+    transferred, and it reads at most ``limit`` keys)."""
+    with translated(f"{what} count failed"):
+        return int(bound(model).count(pk, limit=limit))
 
 
 def get_by_sort_keys(model: type[T], pk: str, sort_keys: Iterable[str], what: str) -> list[T]:

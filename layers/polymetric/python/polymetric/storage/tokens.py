@@ -12,7 +12,7 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from polymetric import clock
-from polymetric.errors import NotFoundError
+from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.tenant import ApiToken, Organization, Principal, Role, TokenChanges
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
@@ -23,10 +23,24 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# What GET /v1/organization counts -> the organization item's counter attribute.
+COUNTERS = {
+    "metrics": "metric_count",
+    "series": "series_count",
+    "api_tokens": "token_count",
+    "environments": "environment_count",
+}
+# Most API tokens one organization may have: listings and the last-admin check read them all.
+MAX_TOKENS = 1000
+
+
 def save_org(tenant: str, name: str) -> None:
     pk, sk = keys.org(tenant)
     with translated("organization write failed"):
-        bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=clock.now(), series_count=0).save()
+        item = bound(OrgItem)(pk, sk, tenant=tenant, name=name, created_at=clock.now())
+        for attr in COUNTERS.values():
+            setattr(item, attr, 0)
+        item.save()
 
 
 def org_exists(tenant: str) -> bool:
@@ -46,8 +60,44 @@ def get_org(tenant: str) -> Organization | None:
         name=item.name,
         created_at=int(item.created_at),
         metric_quota=None if item.metric_quota is None else int(item.metric_quota),
-        counts={"series": max(0, int(item.series_count or 0))},
+        counts={
+            name: max(0, int(getattr(item, attr))) for name, attr in COUNTERS.items() if getattr(item, attr) is not None
+        },
     )
+
+
+def add_count(tenant: str, counter: str, count: int) -> None:
+    """ADD ``count`` to one of the organization's counters (``count`` < 0 when things are deleted).
+
+    Skipped while the counter is missing (an organization saved before it existed, until ``init_count``
+    sets it): ADD would start it at zero and undercount for ever.
+    """
+    if not count:
+        return
+    attr = getattr(OrgItem, COUNTERS[counter])
+    pk, sk = keys.org(tenant)
+    with translated("organization write failed"):
+        try:
+            bound(OrgItem)(pk, sk).update(actions=[attr.add(count)], condition=attr.exists())
+        except PynamoDBException as exc:
+            if conditional_failed(exc):
+                return
+            raise
+
+
+def init_count(tenant: str, counter: str, value: int) -> None:
+    """Set a missing counter from a one-time count (a counter another call set meanwhile is kept)."""
+    attr = getattr(OrgItem, COUNTERS[counter])
+    pk, sk = keys.org(tenant)
+    with translated("organization write failed"):
+        try:
+            bound(OrgItem)(pk, sk).update(
+                actions=[attr.set(value)], condition=OrgItem.pk.exists() & attr.does_not_exist()
+            )
+        except PynamoDBException as exc:
+            if conditional_failed(exc):
+                return
+            raise
 
 
 def add_series(tenant: str, count: int) -> None:
@@ -124,9 +174,30 @@ def create_token(tenant: str, token: str, api_token: ApiToken) -> None:
         created_at=api_token.created_at,
         updated_at=api_token.updated_at,
     )
-    with translated("token write failed"), _transact() as tx:
-        tx.save(global_item)
-        tx.save(tenant_item, condition=TenantTokenItem.pk.does_not_exist())
+    opk, osk = keys.org(tenant)
+    with translated("token write failed"):
+        try:
+            with _transact() as tx:
+                tx.save(global_item)
+                tx.save(tenant_item, condition=TenantTokenItem.pk.does_not_exist())
+                tx.update(
+                    bound(OrgItem)(opk, osk),
+                    actions=[OrgItem.token_count.add(1)],
+                    condition=OrgItem.token_count < MAX_TOKENS,  # false while missing: see tenants.counts
+                )
+        except TransactWriteError as exc:
+            if _failed_condition(exc, 2):
+                raise InvalidInputError(
+                    request=[f"The organization has {MAX_TOKENS} API tokens, the most it may have: delete some first."]
+                ) from exc
+            raise
+
+
+def _failed_condition(exc: TransactWriteError, index: int) -> bool:
+    """Whether item ``index`` of a cancelled transaction failed its condition."""
+    reasons = exc.cancellation_reasons or []
+    reason = reasons[index] if index < len(reasons) else None
+    return reason is not None and reason.code == "ConditionalCheckFailed"
 
 
 def find_token(token: str) -> Principal | None:
@@ -224,6 +295,13 @@ def delete_token(tenant: str, token_id: int) -> None:
     if item is None:
         raise NotFoundError(f"API token {token_id} not found")
     gpk, gsk = keys.token(item.token_hash)
-    with translated("token delete failed"), _transact() as tx:
-        tx.delete(bound(TokenItem)(gpk, gsk))
-        tx.delete(item)
+    with translated("token delete failed"):
+        try:
+            with _transact() as tx:
+                tx.delete(bound(TokenItem)(gpk, gsk))
+                tx.delete(item, condition=TenantTokenItem.pk.exists())  # of two racing deletes one counts
+        except TransactWriteError as exc:
+            if _failed_condition(exc, 1):
+                raise NotFoundError(f"API token {token_id} not found") from exc
+            raise
+    add_count(tenant, "api_tokens", -1)
