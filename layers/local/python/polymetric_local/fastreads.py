@@ -27,6 +27,7 @@ from moto.core.responses import ActionResult
 READS = frozenset({"Query", "GetItem", "BatchGetItem", "Scan"})
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 FAST = READS | WRITES
+_METHODS = "method_names_from_class"  # moto.core.responses' lookup of a handler class's methods
 HEADERS = {"Content-Type": "application/x-amz-json-1.0", "server": "amazon.com"}
 
 _original: dict[str, Callable[..., Any]] = {}
@@ -40,15 +41,15 @@ def install() -> None:
             return
         _original["execute_result"] = ActionResult.execute_result
         ActionResult.execute_result = _execute_result  # type: ignore[method-assign]
-        _original["method_names_from_class"] = moto_responses.method_names_from_class
-        moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_original["method_names_from_class"])
+        _original[_METHODS] = getattr(moto_responses, _METHODS)
+        setattr(moto_responses, _METHODS, functools.lru_cache(maxsize=None)(_original[_METHODS]))
 
 
 def uninstall() -> None:
     with _lock:
         if _original:
             ActionResult.execute_result = _original.pop("execute_result")  # type: ignore[method-assign]
-            moto_responses.method_names_from_class = _original.pop("method_names_from_class")
+            setattr(moto_responses, _METHODS, _original.pop(_METHODS))
 
 
 def _execute_result(self: ActionResult, context: Any) -> Any:
