@@ -219,33 +219,36 @@ def _packed_size(ints: npt.NDArray[np.int64] | npt.NDArray[np.uint64]) -> int:
     return len(zlib.compress(_shuffle(ints), 6))
 
 
-def _exact_under(values: FloatArray, scale: float) -> npt.NDArray[np.bool_]:
-    """Rows that round(v·scale)/scale gives back bit for bit (so never -0.0, infinities or NaN)."""
+def _exact_under(values: FloatArray) -> npt.NDArray[np.bool_]:
+    """n × len(SCALES): which rows round(v·d)/d gives back bit for bit (never -0.0, infinities or NaN)."""
+    scales = np.array(SCALES, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        scaled = values * scale
-        ints = np.rint(scaled)
-        ok = np.abs(ints) < (_EXACT if scale == 1.0 else _SMALL_INT)
+        ints = np.rint(values[:, None] * scales[None, :])
+        ok = np.abs(ints) < np.where(scales == 1.0, _EXACT, _SMALL_INT)[None, :]
         # As the reader computes it: through int64, so -0.0 comes back as 0.0 and stays a float row.
-        back = np.where(ok, ints, 0.0).astype(np.int64).astype(np.float64) / scale
-    exact: npt.NDArray[np.bool_] = ok & (back.view(np.uint64) == values.view(np.uint64))
+        back = np.where(ok, ints, 0.0).astype(np.int64).astype(np.float64) / scales[None, :]
+    exact: npt.NDArray[np.bool_] = ok & (back.view(np.uint64) == values.view(np.uint64)[:, None])
     return exact
 
 
 def _classify(values: FloatArray) -> tuple[list[float], npt.NDArray[np.uint8]]:
     """Scales for the column, greedily (most rows first, ``SCALES`` order on ties), and each row's class."""
     classes = np.full(len(values), FLOAT_ROW, dtype=np.uint8)
-    left: npt.NDArray[np.intp] = np.arange(len(values))
-    candidates = list(SCALES)
+    if not len(values):
+        return [], classes
+    exact = _exact_under(values)
+    left = np.ones(len(values), dtype=bool)
     scales: list[float] = []
-    while len(left) and candidates and len(scales) < DERIVED - 1:
-        exact = [_exact_under(values[left], d) for d in candidates]
-        counts = [int(e.sum()) for e in exact]
+    while left.any() and len(scales) < DERIVED - 1:
+        counts = exact[left].sum(axis=0)
         best = int(np.argmax(counts))
-        if counts[best] == 0 or counts[best] < _MIN_SHARE * len(left):
+        if counts[best] == 0 or counts[best] < _MIN_SHARE * int(left.sum()):
             break
-        classes[left[exact[best]]] = len(scales)
-        scales.append(candidates.pop(best))
-        left = left[~exact[best]]
+        chosen = left & exact[:, best]
+        classes[chosen] = len(scales)
+        scales.append(SCALES[best])
+        exact[:, best] = False
+        left &= ~chosen
     return scales, classes
 
 
@@ -340,42 +343,52 @@ class _Reader:
 
     def column(self, n: int) -> FloatArray:
         (flag,) = self.take(1)
-        col = np.empty(n, dtype=np.float64)
-        nan: npt.NDArray[np.bool_] = np.zeros(n, dtype=bool)
+        nan: npt.NDArray[np.bool_] | None = None
         if flag & HAS_NAN:
             nan = np.unpackbits(np.frombuffer(self.take((n + 7) // 8), dtype=np.uint8))[:n].astype(bool)
-        m = n - int(nan.sum())
+        m = n - int(nan.sum()) if nan is not None else n
         s = flag & 0x1F
-        scales = np.array([SCALES[i] for i in self.take(s)], dtype=np.float64)
+        scales = [SCALES[i] for i in self.take(s)]
         if flag & CLASSES:
-            classes = np.frombuffer(self.take(m), dtype=np.uint8)
+            values = self._classed(m, flag, np.array(scales, dtype=np.float64))
+        elif s == 1:
+            values = self._ints(m, flag) / scales[0]
         else:
-            classes = np.full(m, 0 if s == 1 else FLOAT_ROW, dtype=np.uint8)
-        is_int = classes != FLOAT_ROW
-        if np.any(classes[is_int] >= s):
-            raise ValueError("class of no scale")
-        values = np.empty(m, dtype=np.float64)
-        n_int = int(is_int.sum())
-        if n_int:
-            body = self.take(8 * n_int)
-            if flag & DELTA:
-                ints = np.cumsum(_unzigzag(_unshuffle(body, n_int, "<u8").astype(np.uint64)))
-            else:
-                ints = _unshuffle(body, n_int, "<i8").astype(np.int64)
-            values[is_int] = ints.astype(np.float64) / scales[classes[is_int]]
-        if n_int < m:
-            values[~is_int] = self._floats(m - n_int)
+            values = self._floats(m)
+        if nan is None:
+            return values
+        col = np.empty(n, dtype=np.float64)
         col[~nan] = values
         col[nan] = np.nan
         return col
 
+    def _classed(self, m: int, flag: int, scales: FloatArray) -> FloatArray:
+        classes = np.frombuffer(self.take(m), dtype=np.uint8)
+        is_int = classes != FLOAT_ROW
+        if np.any(classes[is_int] >= len(scales)):
+            raise ValueError("class of no scale")
+        values = np.empty(m, dtype=np.float64)
+        n_int = int(is_int.sum())
+        values[is_int] = self._ints(n_int, flag) / scales[classes[is_int]]
+        values[~is_int] = self._floats(m - n_int)
+        return values
+
+    def _ints(self, count: int, flag: int) -> FloatArray:
+        if not count:
+            return np.empty(0, dtype=np.float64)
+        body = self.take(8 * count)
+        if flag & DELTA:
+            ints = np.cumsum(_unzigzag(_unshuffle(body, count, "<u8").astype(np.uint64)))
+        else:
+            ints = _unshuffle(body, count, "<i8").astype(np.int64)
+        return ints.astype(np.float64)
+
     def _floats(self, r: int) -> FloatArray:
+        if not r:
+            return np.empty(0, dtype=np.float64)
         (mask,) = self.take(1)
-        planes = np.empty((8, r), dtype=np.uint8)
-        for p in range(8):
-            chunk = self.take_raw(r) if mask >> p & 1 else self.take(r)
-            planes[p] = np.frombuffer(chunk, dtype=np.uint8)
-        return np.ascontiguousarray(planes.T).view("<f8").reshape(r).astype(np.float64)
+        planes = b"".join(self.take_raw(r) if mask >> p & 1 else self.take(r) for p in range(8))
+        return _unshuffle(planes, r, "<f8").astype(np.float64)
 
     def columns(self, n: int, k: int) -> FloatArray:
         columns = np.empty((n, k), dtype=np.float64, order="F")
