@@ -244,3 +244,21 @@ def test_no_function_but_openapi_loads_the_document_builder(template: Template) 
     env = {"PYTHONPATH": "layers/polymetric/python:layers/local/python:.", "POWERTOOLS_TRACE_DISABLED": "true"}
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_every_example_in_the_document_matches_its_schema() -> None:
+    from tests.integration.openapi_conformance import schema_errors
+
+    document = build(REPO / "template.yaml")
+    found = 0
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            for p in op.get("parameters", []):
+                if "example" in p:
+                    found += 1
+                    assert not schema_errors(p["schema"], p["example"]), (method, path, p["name"])
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                if "example" in media:
+                    found += 1
+                    assert not schema_errors(media["schema"], media["example"]), (method, path)
+    assert found >= 10

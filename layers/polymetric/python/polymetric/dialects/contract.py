@@ -7,6 +7,7 @@ Schema. Only the document builder (``dialects/openapi.py``) imports the ``contra
 is plain data so that the readers stay cheap to import.
 """
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ class Param:
     required: bool = False
     description: str = ""
     location: str = "query"
+    example: Any = None  # a value the reader accepts (the fuzz run's explicit phase sends it)
 
 
 def integer(name: str, description: str = "", *, minimum: int | None = None, maximum: int | None = None) -> Param:
@@ -48,7 +50,11 @@ def string(name: str, description: str = "", *, enum: tuple[str, ...] = (), min_
 
 
 def required(param: Param) -> Param:
-    return Param(param.name, param.schema, True, param.description, param.location)
+    return dataclasses.replace(param, required=True)
+
+
+def example(param: Param, value: Any) -> Param:
+    return dataclasses.replace(param, example=value)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class Operation:
     media: tuple[str, ...] = (JSON,)
     errors: tuple[int, ...] = ()  # beyond the dialect's common ones
     path_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    example: Any = None  # a body the route accepts (from the seed), the document's requestBody example
 
 
 # The API Gateway's own refusal of a body over its 10 MB limit (every dialect): {"message": "Request Too Long"}.

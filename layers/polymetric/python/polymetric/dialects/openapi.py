@@ -171,6 +171,8 @@ def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
             "required": op.body_required,
             "content": {media: {"schema": schema} for media in op.media},
         }
+        if op.example is not None and JSON in op.media:  # a nested example has no one form encoding
+            operation["requestBody"]["content"][JSON]["example"] = op.example
     operation["responses"] = _responses(dialect, op, schemas)
     return operation
 
@@ -179,6 +181,8 @@ def _parameter(p: Param) -> dict[str, Any]:
     out: dict[str, Any] = {"name": p.name, "in": p.location, "required": p.required, "schema": dict(p.schema)}
     if p.description:
         out["description"] = p.description
+    if p.example is not None:
+        out["example"] = p.example
     if p.schema.get("type") == "object":
         out["style"], out["explode"] = "deepObject", True
     return out

@@ -69,8 +69,8 @@ class AnomifyError(TypedDict, total=False):
 
 # The parameters of GET /flux/metric_data (requests.GET_PARAMETERS: anything else is refused).
 GET_PARAMS = (
-    contract.required(contract.string("metric", min_length=1)),
-    contract.required(Param("value", {"type": "number"})),
+    contract.example(contract.required(contract.string("metric", min_length=1)), "server-1.known.metric"),
+    contract.example(contract.required(Param("value", {"type": "number"})), 3.5),
     Param("timestamp", {"type": "integer", "minimum": 0}, description="Unix seconds; default now"),
     contract.required(contract.string("key", "The API token", min_length=1)),
     contract.string("fill", enum=("true", "True")),
@@ -88,6 +88,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         params=(Param("key", {"type": "string"}, location="header", description="Or the body's key"),),
         body=FluxPostIn,
         body_required=True,
+        example={"metrics": [{"metric": "aws.eu-west-1a.nginx-1.cpu.user", "value": 1.0}]},
         errors=(413,),
     ),
     ("get", "/flux/metric_data"): Operation("Submit one metric", {204: Answer(None, "Stored")}, params=GET_PARAMS),

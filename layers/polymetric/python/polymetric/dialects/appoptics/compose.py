@@ -12,10 +12,13 @@ from polymetric.query.limits import MAX_RESOLUTION
 
 # What ``compose_query`` reads.
 PARAMS = (
-    contract.required(contract.string("compose", "A composite metric expression", min_length=1)),
-    contract.required(contract.integer("resolution", minimum=1, maximum=MAX_RESOLUTION)),
-    contract.required(contract.integer("start_time", "Unix seconds", minimum=0)),
-    contract.integer("end_time", "Unix seconds; default now", minimum=0),
+    contract.example(
+        contract.required(contract.string("compose", "A composite metric expression", min_length=1)),
+        's("cpu", "*")',
+    ),
+    contract.example(contract.required(contract.integer("resolution", minimum=1, maximum=MAX_RESOLUTION)), 60),
+    contract.example(contract.required(contract.integer("start_time", "Unix seconds", minimum=0)), 1795449600),
+    contract.example(contract.integer("end_time", "Unix seconds; default now", minimum=0), 1795453200),
 )
 
 

@@ -5,8 +5,9 @@ domain's alert rules) look at, with their types. The query parameters come from 
 (``pages.params``, ``listing.PARAMS``, ``queries.PARAMS``...). Imported only by ``dialects/openapi.py``.
 """
 
-from typing import Any, Literal, Required
+from typing import Annotated, Any, Literal, Required
 
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType, TypedDict
 
 from polymetric.dialects import contract
@@ -15,6 +16,10 @@ from polymetric.dialects.appoptics.measurements import MeasurementsPostIn
 from polymetric.dialects.contract import FORM, JSON, Answer, Operation, Param
 
 BOTH = (JSON, FORM)
+STRICT = ConfigDict(extra="forbid")  # the readers refuse properties they do not know
+Text = Annotated[str, Field(max_length=255)]
+Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9.:\-_]+$")]  # alert and metric names
+EnvironmentName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[-.:_?\\/\w ]+$")]
 Attributes = dict[str, Any]
 Number = int | float
 
@@ -93,6 +98,7 @@ class MetricPage(TypedDict):
 class MetricIn(TypedDict, total=False):
     """PUT /v1/metrics/:name; ``type: composite`` with ``composite`` makes a composite metric."""
 
+    __pydantic_config__ = STRICT  # type: ignore[misc]
     type: Literal["gauge", "counter", "composite"]
     display_name: str | None
     description: str | None
@@ -104,20 +110,57 @@ class MetricIn(TypedDict, total=False):
 class MetricsBulkIn(TypedDict, total=False):
     """PUT/DELETE /v1/metrics: the metrics selected by ``names`` (a list, or one ``*`` pattern)."""
 
-    names: Required[list[str] | str]
+    __pydantic_config__ = STRICT  # type: ignore[misc]
+    names: Required[Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | Name]
     display_name: str | None
     description: str | None
     period: int | None
     attributes: Attributes
 
 
-class LegacyIn(TypedDict, total=False):
-    """Legacy Librato POST /v1/metrics: ``gauges``/``counters`` as a list or an object of name -> value."""
+Source = Annotated[str, Field(pattern=r"^[A-Za-z0-9 .:\-_?\\/]+$", min_length=1, max_length=255)]
 
-    gauges: list[dict[str, Any]] | dict[str, Any]
-    counters: list[dict[str, Any]] | dict[str, Any]
-    source: str
+
+class LegacyValues(TypedDict, total=False):
+    """A ``value``, or a summary (``count``, ``sum``, ``min``, ``max``, ``sum_squares``)."""
+
+    value: float
+    count: Annotated[int, Field(ge=1)]
+    sum: float
+    min: float
+    max: float
+    sum_squares: float
+    source: Source
     measure_time: int
+
+
+class LegacyMeasurement(LegacyValues, total=False):
+    name: Required[Name]
+
+
+# A list, or the legacy hash form: an object keyed by metric name.
+Legacy = (
+    Annotated[list[LegacyMeasurement], Field(min_length=1)] | Annotated[dict[Name, LegacyValues], Field(min_length=1)]
+)
+
+
+class _LegacyFields(TypedDict, total=False):
+    source: Source
+    measure_time: int
+
+
+class LegacyGauges(_LegacyFields, total=False):
+    gauges: Required[Legacy]
+    counters: Legacy
+
+
+class LegacyCounters(_LegacyFields, total=False):
+    gauges: Legacy
+    counters: Required[Legacy]
+
+
+# Legacy Librato POST /v1/metrics: at least one gauge or counter.
+LegacyIn = LegacyGauges | LegacyCounters
 
 
 class Point(TypedDict, total=False):
@@ -173,7 +216,7 @@ class LinkIn(TypedDict, total=False):
 
 
 class AnnotationIn(TypedDict, total=False):
-    title: Required[str]
+    title: Required[Annotated[str, Field(min_length=1, max_length=255)]]
     description: str
     source: str
     start_time: int
@@ -263,7 +306,7 @@ class TokenPage(TypedDict):
 
 
 class EnvironmentIn(TypedDict, total=False):
-    name: Required[str]
+    name: Required[EnvironmentName]
 
 
 class Environment(TypedDict):
@@ -352,7 +395,7 @@ class Chart(TypedDict, total=False):
 
 
 class SpaceIn(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Annotated[str, Field(min_length=1, max_length=255)]]
     tags: bool
 
 
@@ -384,7 +427,7 @@ class TagSpec(TypedDict, total=False):
 class ConditionIn(TypedDict, total=False):
     id: int
     type: Required[Literal["above", "below", "absent", "anomaly"]]
-    metric_name: Required[str]
+    metric_name: Required[Name]
     threshold: Number
     summary_function: str
     duration: int
@@ -394,7 +437,7 @@ class ConditionIn(TypedDict, total=False):
 
 
 class AlertIn(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Name]
     description: str | None
     conditions: list[ConditionIn]
     services: list[int | str | dict[str, Any]]
@@ -406,7 +449,7 @@ class AlertIn(TypedDict, total=False):
 
 
 class AlertChangesIn(TypedDict, total=False):
-    name: str
+    name: Name
     description: str | None
     conditions: list[ConditionIn]
     services: list[int | str | dict[str, Any]]
@@ -430,10 +473,52 @@ class Condition(TypedDict, total=False):
     sensitivity: Number
 
 
-class ServiceIn(TypedDict, total=False):
-    title: Required[str]
-    type: Required[Literal["webhook", "slack", "pagerduty", "mail", "sns"]]
-    settings: Required[dict[str, Any]]
+Setting = Annotated[str, Field(min_length=1, max_length=4096)]
+Url = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$", max_length=4096)]
+
+
+class UrlSettings(TypedDict):
+    url: Url
+
+
+class PagerDutySettings(TypedDict):
+    service_key: Setting
+
+
+class MailSettings(TypedDict):
+    addresses: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}$")]
+
+
+class SnsSettings(TypedDict):
+    topic_arn: Annotated[str, Field(pattern=r"^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")]
+
+
+class _ServiceFields(TypedDict, total=False):
+    title: Required[Annotated[str, Field(min_length=1, max_length=255)]]
+
+
+class WebhookIn(_ServiceFields):
+    type: Required[Literal["webhook", "slack"]]
+    settings: Required[UrlSettings]
+
+
+class PagerDutyIn(_ServiceFields):
+    type: Required[Literal["pagerduty"]]
+    settings: Required[PagerDutySettings]
+
+
+class MailIn(_ServiceFields):
+    type: Required[Literal["mail"]]
+    settings: Required[MailSettings]
+
+
+class SnsIn(_ServiceFields):
+    type: Required[Literal["sns"]]
+    settings: Required[SnsSettings]
+
+
+# POST /v1/services: ``settings`` as the ``type`` needs them (domain/alert_rules.service_settings).
+ServiceIn = WebhookIn | PagerDutyIn | MailIn | SnsIn
 
 
 class ServiceChangesIn(TypedDict, total=False):
@@ -476,7 +561,7 @@ class AlertPage(TypedDict):
 
 
 class AlertServiceIn(TypedDict, total=False):
-    service: Required[int | str]
+    service: Required[Annotated[int, Field(ge=1)]]
 
 
 class Delivery(TypedDict):
@@ -508,15 +593,19 @@ class StatusSummary(TypedDict):
 
 
 class SnapshotChart(TypedDict, total=False):
-    id: Required[int]
+    id: Required[Annotated[int, Field(ge=1)]]
     type: Literal["line", "stacked", "bignumber"]
     tags: list[TagSelectorIn]
 
 
+class Subject(TypedDict):
+    chart: SnapshotChart
+
+
 class SnapshotIn(TypedDict, total=False):
-    subject: Required[dict[Literal["chart"], SnapshotChart]]
-    duration: int
-    end_time: int | str
+    subject: Required[Subject]
+    duration: Annotated[int, Field(ge=1)]
+    end_time: Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")]
 
 
 class Snapshot(TypedDict):
@@ -574,6 +663,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         {202: Answer(MeasurementsSummaryBody, "Accepted; failed ones listed with the summary")},
         body=MeasurementsPostIn,
         body_required=True,
+        example={"tags": {"region": "us-east-1"}, "measurements": [{"name": "cpu", "value": 4.5}]},
         errors=(415,),
     ),
     ("get", "/v1/measurements/{name}"): Operation(

@@ -26,8 +26,11 @@ TAGS = contract.Param(
 )
 # What ``measurements_query`` reads.
 PARAMS = (
-    contract.required(contract.integer("resolution", "Seconds per point", minimum=1, maximum=MAX_RESOLUTION)),
-    *WINDOW,
+    contract.example(
+        contract.required(contract.integer("resolution", "Seconds per point", minimum=1, maximum=MAX_RESOLUTION)), 60
+    ),
+    *WINDOW[:2],
+    contract.example(WINDOW[2], 3600),
     TAGS,
     contract.string("tags_search", "A tag search expression (not with tags)"),
     contract.string("summary_function", enum=tuple(SUMMARY_FUNCTIONS)),

@@ -5,14 +5,27 @@ Every answer, success or refusal, is the ResultStash envelope (``responses.envel
 
 from typing import Annotated, Any, Literal, Required
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from polymetric.dialects import contract
-from polymetric.dialects.argus.fields import CATEGORIES, DEDUPLICATION, FUNCTIONS, LANGUAGES, UNITS
+from polymetric.dialects.argus.fields import CATEGORIES, DEDUPLICATION, FUNCTIONS, LANGUAGES, MAX_TIMESTAMP, UNITS
 from polymetric.dialects.contract import Answer, Operation, Param
 from polymetric.dialects.schemas import one_of
 from polymetric.models.argus import MAX_WINDOW, UNIT_MS
 
+ShortName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_:\-.]+$")]  # fields.NAME_RE
+ISO_UTC = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z"
+# Epoch ms, as a number or digits, ISO-8601 UTC or now-1h (search.time_ms).
+Timestamp = (
+    Annotated[int, Field(ge=0, le=MAX_TIMESTAMP)]
+    | Annotated[
+        str,
+        Field(
+            pattern=r"^([0-9]{1,13}|now(-[0-9]{1,6}(ms|s|m|h|d|w))?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z)$"
+        ),
+    ]
+)
 # The readers' choices (fields.choice: any case).
 Unit = Annotated[str, one_of(UNITS, any_case=True)]
 Function = Annotated[str, one_of(FUNCTIONS, any_case=True)]
@@ -23,7 +36,7 @@ TimeUnit = Annotated[str, one_of(tuple(UNIT_MS), any_case=True)]
 
 
 class KeyIn(TypedDict, total=False):
-    name: Required[str]
+    name: Required[ShortName]
     type: str  # ip, hostName, integer, uuid; anything else is a string key
     description: Required[str]
     language: Language
@@ -31,7 +44,7 @@ class KeyIn(TypedDict, total=False):
 
 
 class ValueIn(TypedDict, total=False):
-    name: Required[str]
+    name: Required[ShortName]
     description: Required[str]
     unit: Unit
     defaultAggregationFunction: Function
@@ -39,13 +52,13 @@ class ValueIn(TypedDict, total=False):
 
 
 class DescriptorIn(TypedDict, total=False):
-    shortName: Required[str]
+    shortName: Required[ShortName]
     description: Required[str]
     adminFunction: Required[str]
     readFunction: Required[str]
     writeFunction: Required[str]
-    keys: Required[list[KeyIn]]
-    values: Required[list[ValueIn]]
+    keys: Required[Annotated[list[KeyIn], Field(min_length=1)]]
+    values: Required[Annotated[list[ValueIn], Field(min_length=1)]]
     name: str
     deduplicationFunction: Deduplication
     timeFrameSize: int
@@ -95,7 +108,7 @@ class DescriptorSearchIn(TypedDict, total=False):
 
 
 class RecordIn(TypedDict, total=False):
-    timestamp: int | str
+    timestamp: Timestamp
     keys: Required[dict[str, str]]
     values: Required[dict[str, int]]
     customer: str
@@ -126,8 +139,8 @@ class Criteria(TypedDict, total=False):
 
 
 class SearchIn(TypedDict, total=False):
-    startTimestamp: int | str
-    endTimestamp: int | str
+    startTimestamp: Timestamp
+    endTimestamp: Timestamp
     keys: dict[str, str]
     keyIntervals: list[KeyInterval]
     customer: list[str]
@@ -145,7 +158,7 @@ class ValueSpec(TypedDict, total=False):
 
 
 class AggregateIn(SearchIn, total=False):
-    values: Required[list[ValueSpec]]
+    values: Required[Annotated[list[ValueSpec], Field(min_length=1)]]
     groupBy: list[dict[str, Any]]
     groupByCustomer: bool
     resolution: int
@@ -232,10 +245,41 @@ LIST_PARAMS = (
     Param("customer", {"type": "array", "items": {"type": "string"}}),
     Param("descriptorDomain", {"type": "array", "items": {"type": "string"}}),
 )
+# The seed's netflow descriptor and requests over it (events/apigw/argus-*.json send the same).
+NETFLOW = {
+    "shortName": "netflow",
+    "name": "Netflow",
+    "description": "Packets and frames per address and VLAN",
+    "adminFunction": "admin",
+    "readFunction": "read",
+    "writeFunction": "write",
+    "keys": [
+        {"name": "ipAddress", "type": "ip", "description": "Source address"},
+        {"name": "vlan", "type": "integer", "description": "VLAN id"},
+    ],
+    "values": [
+        {"name": "packages", "description": "Packets", "unit": "count", "defaultAggregationFunction": "sum"},
+        {"name": "frames", "description": "Frames", "unit": "count", "defaultAggregationFunction": "max"},
+    ],
+}
+SUBMIT = {"records": [{"keys": {"ipAddress": "10.10.0.1", "vlan": "101"}, "values": {"packages": 5, "frames": 10}}]}
+SEARCH = {"startTimestamp": "0", "endTimestamp": "now", "limit": 25, "keys": {"ipAddress": "10.10.0.0/16"}}
+AGGREGATE = {
+    "startTimestamp": "now-30d",
+    "endTimestamp": "now",
+    "values": [{"name": "packages", "aggregationFunction": "sum"}],
+    "groupBy": [{"key": "vlan", "limit": 25}],
+    "resolution": 1,
+    "resolutionUnit": "day",
+}
 DESCRIPTOR = {"descriptor": {"type": "string", "minLength": 1, "description": "A descriptor's id or shortName"}}
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("post", "/metrics/v1/descriptor"): Operation(
-        "Add a descriptor", {201: Answer(DescriptorEnvelope, "Created")}, body=DescriptorIn, body_required=True
+        "Add a descriptor",
+        {201: Answer(DescriptorEnvelope, "Created")},
+        body=DescriptorIn,
+        body_required=True,
+        example=NETFLOW,
     ),
     ("get", "/metrics/v1/descriptor"): Operation("List descriptors", {200: Answer(DescriptorList)}, params=LIST_PARAMS),
     ("post", "/metrics/v1/descriptor/search"): Operation(
@@ -259,16 +303,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         {201: Answer(SubmittedEnvelope, "Stored")},
         body=SubmissionIn,
         body_required=True,
+        example=SUBMIT,
         path_schemas=DESCRIPTOR,
     ),
     ("post", "/metrics/v1/metric/{descriptor}/search"): Operation(
-        "Search records", {200: Answer(ListEnvelope)}, body=SearchIn, path_schemas=DESCRIPTOR
+        "Search records", {200: Answer(ListEnvelope)}, body=SearchIn, path_schemas=DESCRIPTOR, example=SEARCH
     ),
     ("post", "/metrics/v1/metric/{descriptor}/aggregate"): Operation(
         "Aggregate records",
         {200: Answer(ListEnvelope)},
         body=AggregateIn,
         body_required=True,
+        example=AGGREGATE,
         path_schemas=DESCRIPTOR,
     ),
 }
