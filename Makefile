@@ -47,8 +47,11 @@ serve: install $(OPENAPI)
 org: install
 	$(BIN)/python -m polymetric_local org create "$(NAME)"
 
+# The suite runs on every core (pytest-xdist), a whole test file per worker (their fixtures and servers
+# stay together); TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
 test: install agents lint typecheck template $(OPENAPI)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: install
 	$(BIN)/pytest -q tests/unit

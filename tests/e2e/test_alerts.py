@@ -148,7 +148,7 @@ def test_librato_client_alert_flow(server: LocalRuntime, host: str, service_id: 
 def test_mail_and_sns_deliveries_go_to_moto_and_show_on_the_status(server: LocalRuntime) -> None:
     import boto3
 
-    with server.lock:  # moto's clients live in the server's process; the lock keeps invocations apart
+    with server.lock:  # moto's clients live in the server's process; the lock on its moto calls makes them atomic
         topic = boto3.client("sns", region_name=server.resources.region).create_topic(Name="e2e-ops")["TopicArn"]
     ids = []
     for body in (

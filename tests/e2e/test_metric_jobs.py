@@ -5,6 +5,7 @@ import json
 import time
 
 import boto3
+import pytest
 
 from polymetric.storage import keys
 from polymetric_local.server import LocalRuntime
@@ -36,6 +37,14 @@ def _seed_metrics(server: LocalRuntime) -> None:
             client.batch_write_item(
                 RequestItems={table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
             )
+        # Written around storage: keep the organization's metric counter as storage would.
+        pk, sk = keys.org("local")
+        client.update_item(
+            TableName=table,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="ADD metric_count :n",
+            ExpressionAttributeValues={":n": {"N": str(COUNT)}},
+        )
 
 
 def _follow(server: LocalRuntime, reply: Answer, timeout: float = 600) -> list[dict]:
@@ -59,9 +68,15 @@ def _count(server: LocalRuntime) -> int:
     return int(found.json["query"]["found"])
 
 
+def _organization_metrics(server: LocalRuntime) -> int:
+    return int(call(f"{server.url}/v1/organization", token=server.admin_token).json["counts"]["metrics"])
+
+
 def test_1000_metrics_updated_then_deleted_by_pattern_through_jobs(server: LocalRuntime) -> None:
+    before = _organization_metrics(server)
     _seed_metrics(server)
     assert _count(server) == COUNT
+    assert _organization_metrics(server) == before + COUNT
     update = call(
         f"{server.url}/v1/metrics",
         "PUT",
@@ -87,6 +102,25 @@ def test_1000_metrics_updated_then_deleted_by_pattern_through_jobs(server: Local
     assert progress == sorted(progress) and progress[-1] == 100.0
     assert any(0 < p < 100 for p in progress), seen  # it reported progress on the way
     assert _count(server) == 0
+    assert _organization_metrics(server) == before  # the job's deletes kept the counter
+
+
+def test_a_big_annotation_stream_is_deleted_by_a_job(server: LocalRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+    from polymetric.domain import annotations
+
+    monkeypatch.setattr(annotations, "EVENTS_INLINE", 2)  # the layer is shared with the in-process server
+    for title in ("one", "two", "three"):
+        posted = call(
+            f"{server.url}/v1/annotations/e2e.deploys",
+            "POST",
+            token=server.admin_token,
+            body=json.dumps({"title": title}).encode(),
+            content_type="application/json",
+        )
+        assert posted.status == 201
+    deleted = call(f"{server.url}/v1/annotations/e2e.deploys", "DELETE", token=server.admin_token)
+    assert _follow(server, deleted)[-1]["state"] == "complete"
+    assert call(f"{server.url}/v1/annotations/e2e.deploys", token=server.admin_token).status == 404
 
 
 def test_a_small_set_is_done_in_the_request(server: LocalRuntime) -> None:

@@ -465,3 +465,50 @@ def test_aggregate_calendar_interval_and_group_by_customer(api: Api, key: str, l
     assert [b["metricTimestamp"] for b in buckets] == days
     assert sum(b["values"][0]["value"] for b in buckets) == 21
     assert all(b["customer"]["shortName"] == org.tenant and b["keys"] == [] for b in buckets)
+
+
+# --- bounds: no request grows with the data ---------------------------------------------------------------
+
+
+def test_a_search_reading_more_records_than_a_request_may_is_412_naming_the_range(
+    api: Api, key: str, desc: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polymetric.domain import argus
+
+    monkeypatch.setattr(argus, "MAX_RECORDS_READ", 1)
+    assert submit(api, key, [record(), record(ip="10.0.0.2")]).status == 201
+    assert_field_error(search(api, key, {"limit": 1}), "startTimestamp", "narrow it")
+    assert_field_error(aggregate(api, key, {"values": [{"name": "packages"}]}), "startTimestamp", "narrow it")
+
+
+def test_deleting_a_descriptor_with_many_records_hands_them_to_a_job(
+    api: Api, key: str, desc: dict, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.metric_jobs.app import lambda_handler as steps
+    from polymetric.domain import argus, jobs
+    from polymetric.storage import argus as store
+    from tests.conftest import LambdaContext
+
+    monkeypatch.setattr(argus, "RECORDS_INLINE", 1)
+    started: list[dict] = []
+    monkeypatch.setattr(argus.workflows, "start", lambda arn, name, payload: started.append(payload) or "")
+    assert submit(api, key, [record(), record(ip="10.0.0.2")]).status == 201
+    assert assert_envelope(call(api, "DELETE", "/metrics/v1/descriptor/netflow", key), 200)["data"]["id"] == desc["id"]
+    assert call(api, "GET", "/metrics/v1/descriptor/netflow", key).status == 404  # gone at once
+    assert store.count_records(org.tenant, desc["id"], 10) == 2  # until the job has run
+    [payload] = started
+    plan = steps({"step": "plan", **payload}, LambdaContext())
+    for batch in plan["batches"]:
+        steps({"step": "batch", **payload, "batch": batch}, LambdaContext())
+    steps({"step": "finish", **payload, "count": plan["count"]}, LambdaContext())
+    assert store.count_records(org.tenant, desc["id"], 10) == 0
+    assert jobs.get(org.tenant, payload["job_id"]).state.value == "complete"
+
+
+def test_descriptors_per_organization_are_bounded(api: Api, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from polymetric.domain import room
+
+    monkeypatch.setattr(room, "MAX_ARGUS_DESCRIPTORS", 1)
+    assert_envelope(call(api, "POST", "/metrics/v1/descriptor", key, DESCRIPTOR), 201)
+    refused = call(api, "POST", "/metrics/v1/descriptor", key, {**DESCRIPTOR, "shortName": "other"})
+    assert refused.status == 400 and "1 metric descriptors" in refused.text

@@ -11,9 +11,9 @@ from functions.compactor.app import lambda_handler as compactor
 from polymetric.config import get_settings
 from polymetric.domain import compaction
 from polymetric.storage import keys, rounds, samples
-from tests.conftest import LambdaContext, Org, load_event
+from tests.conftest import Org, load_event
 from tests.integration.api import Api
-from tests.integration.compaction_helpers import run_compaction, scan
+from tests.integration.compaction_helpers import CompactorContext, run_compaction, scan
 
 NOW = OPEN = LATER = 0  # set per test by the autouse fixture below (a module-level clock goes stale)
 
@@ -52,13 +52,6 @@ def read(api: Api, name: str, resolution: int) -> dict[str, Any]:
 
 def items(prefix: str = "") -> list[dict[str, Any]]:
     return [i for i in scan(get_settings().SAMPLES_TABLE) if i["sk"]["S"].startswith(prefix)]
-
-
-class CompactorContext(LambdaContext):
-    """The compactor's timeout (template: 300 s), not an API function's."""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 290_000
 
 
 def receive_all() -> list[dict[str, Any]]:

@@ -67,3 +67,16 @@ def test_unknown_element_is_404_and_other_tenants_see_nothing(
     assert other.get("/v1/elements").json["elements"] == []
     reply = api.get("/v1/elements/nope")
     assert (reply.status, reply.json) == (404, {"errors": {"request": ["Element nope not found"]}})
+
+
+def test_listing_more_elements_than_a_request_reads_is_a_clear_400(api: Api, org: Org, monkeypatch) -> None:
+    from polymetric.domain import cloudwisdom
+
+    monkeypatch.setattr(cloudwisdom, "ELEMENTS_LIST_LIMIT", 1)
+    ingest(api, org.admin, [{"id": "one", "type": "SERVER"}, {"id": "two", "type": "SERVER"}])
+    reply = api.get("/v1/elements")
+    assert reply.status == 400
+    assert reply.json["errors"]["request"] == [
+        "This organization has more than 1 elements: too many to list in one request."
+    ]
+    assert api.get("/v1/elements/one").status == 200  # one element is still read on its own

@@ -98,3 +98,22 @@ def test_a_measurement_post_over_the_limit_keeps_what_fits(api: Api, limits) -> 
     assert len(stored["series"][0]["measurements"]) == 5
     again = api.post("/v1/measurements", json_body=_measure(1, "n"))
     assert again.status == 429 and again.json["measurements"]["summary"]["accepted"] == 0
+
+
+def test_a_tokens_counters_expire_a_day_after_its_last_window(org: Org, limits) -> None:
+    """A deleted or idle token's counter item does not stay for ever (the Meta table's TTL on expires_at)."""
+    import boto3
+
+    from polymetric.config import get_settings
+    from polymetric.storage import keys
+
+    limits(requests=5)
+    principal = Principal(org.tenant, Role.ADMIN, "expiring")
+    now = time.time()
+    assert rate_limits.take_request(principal, now)[1]
+    pk, sk = keys.rate_limit(org.tenant, "expiring")
+    item = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName=get_settings().META_TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}}
+    )["Item"]
+    window_start = int(item["w"]["N"])
+    assert int(item["expires_at"]["N"]) == window_start + 86400 > now

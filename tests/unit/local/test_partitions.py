@@ -1,5 +1,6 @@
 """The local runtime's patches of moto (polymetric_local.partitions, .fastreads): same answers, one partition read."""
 
+import json
 import random
 from pathlib import Path
 
@@ -114,3 +115,40 @@ def test_scans_and_other_threads_see_moto_unchanged(client) -> None:
     before = partitions.stats["partition_reads"]
     assert client.scan(TableName=TABLE)["Items"] == expected
     assert partitions.stats["partition_reads"] == before
+
+
+def _writes(client, tag: str) -> list:
+    """Every kind of item write, with each kind of answer they give (old, new and updated values, none)."""
+    key = {"pk": {"S": tag}, "sk": {"S": "1"}}
+    add = {"UpdateExpression": "ADD v :n", "ExpressionAttributeValues": {":n": {"N": "2"}}}
+    answers = [
+        client.put_item(TableName=TABLE, Item={**key, "d": {"B": b"\x00\x01"}}),
+        client.put_item(
+            TableName=TABLE, Item={**key, "d": {"B": b"\x00\x02"}, "v": {"N": "1"}}, ReturnValues="ALL_OLD"
+        ),
+        client.update_item(TableName=TABLE, Key=key, ReturnValues="ALL_NEW", **add),
+        client.update_item(TableName=TABLE, Key=key, ReturnValues="UPDATED_NEW", ReturnConsumedCapacity="TOTAL", **add),
+        client.batch_write_item(
+            RequestItems={TABLE: [{"PutRequest": {"Item": {"pk": {"S": tag}, "sk": {"S": str(i)}}}} for i in range(3)]},
+            ReturnConsumedCapacity="TOTAL",
+        ),
+        client.transact_write_items(
+            TransactItems=[{"Put": {"TableName": TABLE, "Item": {"pk": {"S": tag}, "sk": {"S": "9"}}}}]
+        ),
+        client.delete_item(TableName=TABLE, Key=key, ReturnValues="ALL_OLD"),
+    ]
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+        client.put_item(
+            TableName=TABLE, Item={"pk": {"S": tag}, "sk": {"S": "9"}}, ConditionExpression="attribute_not_exists(pk)"
+        )
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return [json.loads(json.dumps(a, default=repr).replace(f'"{tag}"', '"TAG"')) for a in answers]
+
+
+def test_writes_answer_as_moto_does(client) -> None:
+    expected = _writes(client, "slow")
+    fastreads.install()
+    fast = fastreads.stats["fast"]
+    assert _writes(client, "fast") == expected
+    assert fastreads.stats["fast"] >= fast + 7, "moto's ActionResult.execute_result is no longer called for writes"

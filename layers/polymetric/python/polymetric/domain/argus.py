@@ -15,7 +15,7 @@ import hashlib
 import uuid
 
 from polymetric import clock
-from polymetric.domain import ingest
+from polymetric.domain import ingest, jobs, room
 from polymetric.errors import NotFoundError, ValidationFailedError
 from polymetric.models.argus import (
     Aggregate,
@@ -30,6 +30,13 @@ from polymetric.models.measurement import Measurement
 from polymetric.models.tags import is_tag
 from polymetric.query import argus as engine
 from polymetric.storage import argus as store
+from polymetric.storage import workflows
+
+# Records one search or aggregation may read (the time range is read whole, then filtered: ~300 bytes each).
+MAX_RECORDS_READ = 50_000
+# Records a descriptor delete removes in the request; more are deleted by a job.
+RECORDS_INLINE = 5000
+RECORDS_DELETE = "argus.delete"
 
 # --- descriptors -------------------------------------------------------------------------------------
 
@@ -42,6 +49,8 @@ def find(tenant: str, ref: str) -> Descriptor:
 
 
 def create(tenant: str, d: Descriptor) -> Descriptor:
+    most = room.MAX_ARGUS_DESCRIPTORS
+    room.check("metric descriptors", store.count_descriptors(tenant, most), most)
     if any(x.short_name.lower() == d.short_name.lower() for x in store.descriptors(tenant)):
         raise ValidationFailedError(
             {"shortName": [f"A descriptor with shortName {d.short_name} exists."]}, {"shortName": d.short_name}
@@ -66,8 +75,15 @@ def update(tenant: str, current: Descriptor, changed: Descriptor | None) -> Desc
 
 
 def delete(tenant: str, ref: str) -> Descriptor:
+    """Forget the descriptor at once; its records go in the request when they are few (``RECORDS_INLINE``), else
+    through a job on the long jobs' state machine (the answer is the same: the records are unreachable already)."""
     d = find(tenant, ref)
     store.delete_descriptor(tenant, d)
+    if store.count_records(tenant, d.id, RECORDS_INLINE + 1) <= RECORDS_INLINE:
+        store.delete_records(tenant, d.id)
+    else:
+        job = jobs.create(tenant, RECORDS_DELETE, spec={"argus_descriptor": d.id})
+        workflows.start(workflows.metric_jobs_machine(), f"{tenant}-job-{job.id}", {"tenant": tenant, "job_id": job.id})
     return d
 
 
@@ -141,12 +157,22 @@ def _write_measurements(tenant: str, d: Descriptor, records: list[MetricRecord])
 # --- search and aggregate (the engine is ``query.argus``) ------------------------------------------------
 
 
+def _records(tenant: str, d: Descriptor, start_ms: int, end_ms: int) -> list[MetricRecord]:
+    """The records of the time range, at most ``MAX_RECORDS_READ`` of them (a 412 naming the range past that)."""
+    found = store.records(tenant, d.id, start_ms, end_ms, limit=MAX_RECORDS_READ)
+    if len(found) > MAX_RECORDS_READ:
+        raise ValidationFailedError(
+            {"startTimestamp": [f"More than {MAX_RECORDS_READ} records in the time range: narrow it."]}
+        )
+    return found
+
+
 def search(tenant: str, d: Descriptor, q: MetricSearch) -> tuple[list[MetricRecord], int]:
     """(page, total): records in [start, end] matching the criteria, sorted, limit/offset applied."""
-    return engine.search(store.records(tenant, d.id, q.start_ms, q.end_ms), d, q, tenant)
+    return engine.search(_records(tenant, d, q.start_ms, q.end_ms), d, q, tenant)
 
 
 def aggregate(tenant: str, d: Descriptor, q: MetricAggregation) -> list[Aggregate]:
     """Aggregated buckets of the records q.search selects (``query.argus.aggregate``)."""
     w = q.search
-    return engine.aggregate(store.records(tenant, d.id, w.start_ms, w.end_ms), d, q, tenant)
+    return engine.aggregate(_records(tenant, d, w.start_ms, w.end_ms), d, q, tenant)

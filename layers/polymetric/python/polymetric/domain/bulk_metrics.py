@@ -10,7 +10,8 @@ series are at most ~33,000 deletes, ~1,330 BatchWriteItem calls 8 at a time: a f
 The state machine (``MetricJobsStateMachine`` in template.yaml) calls the steps below through
 ``functions/metric_jobs``: ``plan`` resolves the set and writes its batches, a Map runs ``run_batch``
 for each (with retries), then ``finish`` (or ``fail``) ends the job. The same machine deletes an annotation
-stream too big to delete in a request (``STREAM_DELETE``, started by ``domain.annotations``): one batch.
+stream too big to delete in a request (``STREAM_DELETE``, started by ``domain.annotations``) and the records of
+a deleted Argus descriptor (``RECORDS_DELETE``, ``domain.argus``): one batch each.
 """
 
 import fnmatch
@@ -23,6 +24,7 @@ from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.job import Job
 from polymetric.observability import logger
 from polymetric.storage import annotations as annotation_store
+from polymetric.storage import argus as argus_store
 from polymetric.storage import jobs as job_store
 from polymetric.storage import metrics as store
 from polymetric.storage import registry, workflows
@@ -30,6 +32,7 @@ from polymetric.storage import registry, workflows
 DELETE = "metrics.delete"
 UPDATE = "metrics.update"
 STREAM_DELETE = "annotations.delete"  # domain.annotations.STREAM_DELETE
+RECORDS_DELETE = "argus.delete"  # domain.argus.RECORDS_DELETE
 DELETE_INLINE = 10
 UPDATE_INLINE = 100
 SERIES_INLINE = 25
@@ -144,8 +147,8 @@ def plan(tenant: str, job_id: int) -> list[int]:
     if job.state.finished:
         return []
     spec = _spec(tenant, job_id)
-    if job.kind == STREAM_DELETE:
-        job_store.save_batches(tenant, job_id, [[spec["stream"]]])
+    if job.kind in (STREAM_DELETE, RECORDS_DELETE):  # one batch: the stream, or the descriptor's records
+        job_store.save_batches(tenant, job_id, [[spec.get("stream") or spec["argus_descriptor"]]])
         job_store.set_total(tenant, job_id, 1)
         return [0]
     selection = spec["selection"]
@@ -169,6 +172,8 @@ def run_batch(tenant: str, job_id: int, index: int) -> int:
     spec = _spec(tenant, job_id)
     if "stream" in spec:
         annotation_store.delete_stream(tenant, spec["stream"])  # idempotent: a retry deletes what is left
+    elif "argus_descriptor" in spec:
+        argus_store.delete_records(tenant, spec["argus_descriptor"])
     elif spec["changes"] is None:
         metric_rules.delete(tenant, names)
     else:

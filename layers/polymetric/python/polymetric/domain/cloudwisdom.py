@@ -102,8 +102,20 @@ def element(tenant: str, element_id: str) -> Element | None:
     return store.get_many(tenant, [element_id]).get(element_id.lower())
 
 
+# GET /v1/elements reads the organization's elements to filter and count them (each holds its metrics and counter
+# baselines, a few KB): past this many it would outgrow a request, so it is refused instead.
+ELEMENTS_LIST_LIMIT = 10_000
+
+
 def elements(tenant: str) -> list[Element]:
-    return store.list_all(tenant)
+    found = store.list_all(tenant, limit=ELEMENTS_LIST_LIMIT)
+    if len(found) > ELEMENTS_LIST_LIMIT:
+        raise InvalidInputError(
+            request=[
+                f"This organization has more than {ELEMENTS_LIST_LIMIT} elements: too many to list in one request."
+            ]
+        )
+    return found
 
 
 def element_or_404(tenant: str, element_id: str) -> Element:

@@ -7,6 +7,7 @@ MAX_ALERTS = 2000
 MAX_SERVICES = 1000
 MAX_SPACES = 2000
 MAX_ANNOTATION_STREAMS = 10_000
+MAX_ARGUS_DESCRIPTORS = 1000
 
 
 def check(what: str, count: int, most: int) -> None:

@@ -95,7 +95,8 @@ def from_values(values: FloatArray) -> FloatArray:
     out[:, MIN] = values
     out[:, MAX] = values
     out[:, LAST] = values
-    out[:, SUMSQ] = values * values
+    with np.errstate(over="ignore"):  # a square past float64's range is inf, as the engine's sums would be
+        out[:, SUMSQ] = values * values
     return out
 
 

@@ -1,5 +1,6 @@
 """Argus descriptors and records as submitted (PynamoDB items in the Meta table; keys in ``keys.py``)."""
 
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -10,7 +11,7 @@ from pynamodb.exceptions import PutError
 from polymetric.models.argus import Descriptor, DescriptorKey, DescriptorValue, MetricRecord
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, translated
-from polymetric.storage.tables import _MetaItem, bound
+from polymetric.storage.tables import _MetaItem, bound, count_upto
 
 
 class DescriptorItem(_MetaItem):
@@ -55,13 +56,29 @@ def save_descriptor(tenant: str, d: Descriptor) -> None:
         ).save()
 
 
+def count_descriptors(tenant: str, limit: int) -> int:
+    return count_upto(DescriptorItem, keys.argus_descriptors_pk(tenant), limit, "descriptor")
+
+
+def count_records(tenant: str, descriptor_id: str, limit: int) -> int:
+    return count_upto(RecordItem, keys.argus_records_pk(tenant, descriptor_id), limit, "record")
+
+
 def delete_descriptor(tenant: str, d: Descriptor) -> None:
-    model = bound(RecordItem)
+    """Forget the descriptor (its records are no longer reachable: ids are never reused)."""
     with translated("descriptor delete failed"):
-        with model.batch_write() as batch:
-            for item in model.query(keys.argus_records_pk(tenant, d.id), attributes_to_get=["pk", "sk"]):
-                batch.delete(item)
         bound(DescriptorItem)(keys.argus_descriptors_pk(tenant), d.id).delete()
+
+
+def delete_records(tenant: str, descriptor_id: str) -> int:
+    """Delete every record of a descriptor; how many."""
+    model = bound(RecordItem)
+    removed = 0
+    with translated("record delete failed"), model.batch_write() as batch:
+        for item in model.query(keys.argus_records_pk(tenant, descriptor_id), attributes_to_get=["pk", "sk"]):
+            batch.delete(item)
+            removed += 1
+    return removed
 
 
 def _item(tenant: str, descriptor_id: str, r: MetricRecord) -> RecordItem:
@@ -96,8 +113,9 @@ def add_record_once(tenant: str, descriptor_id: str, r: MetricRecord) -> bool:
     return True
 
 
-def records(tenant: str, descriptor_id: str, start_ms: int, end_ms: int) -> list[MetricRecord]:
-    """Records whose (normalised) timestamp is in [start, end], oldest first."""
+def records(tenant: str, descriptor_id: str, start_ms: int, end_ms: int, *, limit: int) -> list[MetricRecord]:
+    """Records whose (normalised) timestamp is in [start, end], oldest first; at most ``limit`` + 1 are read, so
+    the caller tells "more than ``limit``" apart."""
     model = bound(RecordItem)
     low, high = max(start_ms, 0), max(min(end_ms, 10**13 - 1), -1)
     if high < low:
@@ -105,7 +123,7 @@ def records(tenant: str, descriptor_id: str, start_ms: int, end_ms: int) -> list
     condition = model.sk.between(keys.argus_record_sk(low, ""), keys.argus_record_sk(high, "~"))
     with translated("record read failed"):
         out = []
-        for i in model.query(keys.argus_records_pk(tenant, descriptor_id), condition):
+        for i in itertools.islice(model.query(keys.argus_records_pk(tenant, descriptor_id), condition), limit + 1):
             doc = json.loads(i.doc)
             out.append(
                 MetricRecord(

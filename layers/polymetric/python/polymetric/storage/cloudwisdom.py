@@ -4,6 +4,7 @@ An element is one item whose ``doc`` holds its metadata as JSON (attributes, tag
 metrics are open-ended maps; one attribute keeps the item a single read and write).
 """
 
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -98,9 +99,11 @@ def save_many(tenant: str, elements: Iterable[Element]) -> None:
             )
 
 
-def list_all(tenant: str) -> list[Element]:
+def list_all(tenant: str, *, limit: int) -> list[Element]:
+    """The organization's elements by id, at most ``limit`` + 1 (so the caller tells "more than ``limit``")."""
     with translated("element list failed"):
-        return [_element(i) for i in bound(ElementItem).query(keys.cloudwisdom_elements_pk(tenant))]
+        items = bound(ElementItem).query(keys.cloudwisdom_elements_pk(tenant))
+        return [_element(i) for i in itertools.islice(items, limit + 1)]
 
 
 def record_heartbeat(tenant: str, name: str, element_fqn: str, ttl_seconds: int, now: int) -> PreviousHeartbeat | None:

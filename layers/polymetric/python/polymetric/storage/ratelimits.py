@@ -2,7 +2,8 @@
 
 Counters live in DynamoDB, not in a container's memory, so every Lambda instance sees the same use. The
 item is reset when a new window starts (conditional write: two requests racing at a window's edge reset it
-once), so it never grows.
+once), so it never grows. It expires (the Meta table's TTL attribute ``expires_at``) a day after the last
+window it counted: a deleted or idle token's counters do not stay for ever.
 """
 
 from botocore.exceptions import ClientError
@@ -12,6 +13,7 @@ from polymetric.storage import clients, keys
 from polymetric.storage.failures import conditional_failed, translated
 
 FIELDS = {"requests": "r", "measurements": "m"}
+KEEP_SECONDS = 86400  # past the window's start
 
 
 def _add(tenant: str, token_id: str, field: str, amount: int, window: int) -> int | None:
@@ -41,9 +43,13 @@ def _start_window(tenant: str, token_id: str, window: int) -> None:
             clients.dynamodb().update_item(
                 TableName=get_settings().META_TABLE,
                 Key={"pk": {"S": pk}, "sk": {"S": sk}},
-                UpdateExpression="SET w = :w, r = :zero, m = :zero",
+                UpdateExpression="SET w = :w, r = :zero, m = :zero, expires_at = :expires",
                 ConditionExpression="attribute_not_exists(w) OR w < :w",
-                ExpressionAttributeValues={":w": {"N": str(window)}, ":zero": {"N": "0"}},
+                ExpressionAttributeValues={
+                    ":w": {"N": str(window)},
+                    ":zero": {"N": "0"},
+                    ":expires": {"N": str(window + KEEP_SECONDS)},
+                },
             )
         except ClientError as exc:
             if not conditional_failed(exc):  # another request started the window: fine
