@@ -23,6 +23,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -155,18 +156,18 @@ def test_no_operation_answers_5xx_or_contradicts_the_document(server: LocalRunti
     # The objects live until the DELETEs, which go deepest first (a link before its event, before its stream).
     operations.sort(key=lambda op: (op.method == "delete", -op.path.count("/") if op.method == "delete" else 0))
 
-    def fuzz(operation: Any) -> Callable[[], None]:
+    def fuzz(operation: Any, strategy: Any, examples: int) -> Callable[[], None]:
         seen = statuses.setdefault(operation.label, Counter())
 
         @settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             deadline=None,
             derandomize=True,
             database=None,
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy())
+        @given(case=strategy)
         def run(case: Any) -> None:
             for name in list(case.path_parameters or {}):
                 seeded = _seeded(seeds, operation.path, name)
@@ -190,7 +191,11 @@ def test_no_operation_answers_5xx_or_contradicts_the_document(server: LocalRunti
         if REPORT:  # which operation runs now, should one not come back
             Path(REPORT).write_text(f"running {operation.label}\n")
         try:
-            fuzz(operation)()
+            # The document's examples (the seed's requests) first, then the generated requests.
+            found = operation.get_strategies_from_examples()
+            if found:
+                fuzz(operation, st.one_of(found), len(found))()
+            fuzz(operation, operation.as_strategy(), EXAMPLES)()
         except (Exception, BaseExceptionGroup) as exc:  # every operation is tried; the failures are reported together
             failures.append(f"{operation.label}: {str(exc)[:3000]}")
     summary = "\n".join(f"{label}: {dict(sorted(found.items()))}" for label, found in statuses.items())
