@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -327,10 +328,14 @@ def get_baseline_ms(series_week_samples: int = 10080) -> tuple[float, float]:
     """Time a full GET for 1 series × 1 week @3600 through the handler, and the item-per-sample Query alone."""
     from bench.__main__ import REPO
     from functions.measurements.app import lambda_handler
+    from polymetric_local import partitions
     from polymetric_local.template import load_template
 
     template = load_template(REPO / "template.yaml")
     del template
+    # As on DynamoDB, a Query costs its partition: plain moto walks the whole table for each one, so the
+    # week of data written here (slabs, blocks, rollups) would slow our reads and not the baseline's table.
+    partitions.install()
     end = (int(time.time()) - 2 * HOUR) // 86400 * 86400
     start = end - 7 * 86400
     with local_aws() as tenant:
@@ -347,10 +352,13 @@ def get_baseline_ms(series_week_samples: int = 10080) -> tuple[float, float]:
             )
         compact_all()
         event = _get_event(token, "week", start, end - 1)
-        t = time.perf_counter()
-        reply = lambda_handler(event, _Context())
-        ours = (time.perf_counter() - t) * 1000
-        assert reply["statusCode"] == 200, reply["body"]
+        runs = []
+        for _ in range(6):  # the first run pays this process's first imports and caches: a median of the rest
+            t = time.perf_counter()
+            reply = lambda_handler(event, _Context())
+            runs.append((time.perf_counter() - t) * 1000)
+            assert reply["statusCode"] == 200, reply["body"]
+        ours = statistics.median(runs[1:])
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
             TableName="item-per-sample",
@@ -371,18 +379,21 @@ def get_baseline_ms(series_week_samples: int = 10080) -> tuple[float, float]:
         ]
         for i in range(0, len(rows), 25):
             client.batch_write_item(RequestItems={"item-per-sample": rows[i : i + 25]})
-        t = time.perf_counter()
         paginator = client.get_paginator("query")
-        count = sum(
-            len(page["Items"])
-            for page in paginator.paginate(
-                TableName="item-per-sample",
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": "T#x#series"}},
+        baselines = []
+        for _ in range(3):
+            t = time.perf_counter()
+            count = sum(
+                len(page["Items"])
+                for page in paginator.paginate(
+                    TableName="item-per-sample",
+                    KeyConditionExpression="pk = :pk",
+                    ExpressionAttributeValues={":pk": {"S": "T#x#series"}},
+                )
             )
-        )
-        baseline = (time.perf_counter() - t) * 1000
-        assert count == series_week_samples
+            baselines.append((time.perf_counter() - t) * 1000)
+            assert count == series_week_samples
+        baseline = statistics.median(baselines)
     return ours, baseline
 
 
@@ -586,7 +597,7 @@ def run(_: Callable[[Callable[[], Any], int], float]) -> tuple[dict[str, Any], l
         (
             "GET 1 series × 1 week @3600 through the handler (ms)",
             f"{ours:.1f}",
-            f"{baseline:.0f} item-per-sample Query alone ({baseline / ours:.0f}×)",
+            f"{baseline:.0f} item-per-sample Query alone ({baseline / ours:.0f}×; medians; Query by partition)",
         )
     )
     return results, rows
