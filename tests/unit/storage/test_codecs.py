@@ -645,3 +645,33 @@ def test_encode_folds_constant_summary_columns_to_a_few_bytes() -> None:
 
     # measured: 0.14 B per row (all six columns, sids and offsets included)
     assert len(blob) / (n_series * n_samples) < 0.5
+
+
+_KINDS = (
+    st.integers(-(2**40), 2**40).map(float),  # integers
+    st.integers(-(10**9), 10**9).map(lambda i: i / 10),  # one decimal
+    st.integers(-(10**9), 10**9).map(lambda i: i / 1000),  # three decimals
+    st.integers(0, 10**6).map(lambda i: i / 60),  # a count per second over a minute
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+# Columns of one kind (the fast path's case) and of mixed kinds.
+_COLUMNS = st.one_of(
+    *(st.lists(kind, min_size=1, max_size=40) for kind in _KINDS), st.lists(st.one_of(*_KINDS), min_size=1, max_size=40)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_COLUMNS)
+def test_the_first_scales_tried_alone_classify_as_the_whole_table_does(values: list[float]) -> None:
+    column = np.array(values, dtype=np.float64)
+    fast = codecs._classify(column)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codecs, "_FIRST_TRIED", 0)
+        slow = codecs._classify(column)
+    assert fast[0] == slow[0] and fast[1].tolist() == slow[1].tolist()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(*_KINDS), st.sampled_from(codecs.SCALES))
+def test_one_row_is_screened_as_the_whole_table_screens_it(value: float, d: float) -> None:
+    assert codecs._row_exact_under(value, d) == bool(codecs._exact_under(np.array([value]), (d,))[0, 0])

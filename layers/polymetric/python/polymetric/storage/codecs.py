@@ -58,6 +58,7 @@ Every read returns the float64 written, -0.0, infinities, subnormals and NaN pay
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from typing import TYPE_CHECKING, TypeAlias
@@ -89,6 +90,7 @@ _EXACT = 2.0**53  # integral floats below it are integers exactly
 _SMALL_INT = 2.0**48
 # A scale must cover this share of the rows still unclassified (random floats hit scales by chance).
 _MIN_SHARE = 0.1
+_FIRST_TRIED = 4  # integers, then 1, 2 and 3 decimals: tried alone before the whole table of scales
 _CANONICAL_NAN = 0x7FF8000000000000
 _ZLIB_LEVEL = 9
 
@@ -219,9 +221,9 @@ def _packed_size(ints: npt.NDArray[np.int64] | npt.NDArray[np.uint64]) -> int:
     return len(zlib.compress(_shuffle(ints), 6))
 
 
-def _exact_under(values: FloatArray) -> npt.NDArray[np.bool_]:
-    """n × len(SCALES): which rows round(v·d)/d gives back bit for bit (never -0.0, infinities or NaN)."""
-    scales = np.array(SCALES, dtype=np.float64)
+def _exact_under(values: FloatArray, candidates: tuple[float, ...] = SCALES) -> npt.NDArray[np.bool_]:
+    """n × len(candidates): which rows round(v·d)/d gives back bit for bit (never -0.0, infinities or NaN)."""
+    scales = np.array(candidates, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         ints = np.rint(values[:, None] * scales[None, :])
         ok = np.abs(ints) < np.where(scales == 1.0, _EXACT, _SMALL_INT)[None, :]
@@ -231,11 +233,30 @@ def _exact_under(values: FloatArray) -> npt.NDArray[np.bool_]:
     return exact
 
 
+def _row_exact_under(value: float, d: float) -> bool:
+    """``_exact_under`` for one row, in plain floats (the same IEEE operations, round half to even)."""
+    scaled = value * d
+    if not math.isfinite(scaled):
+        return False
+    whole = round(scaled)
+    if abs(whole) >= (_EXACT if d == 1.0 else _SMALL_INT):
+        return False
+    back = whole / d
+    return back == value and math.copysign(1.0, back) == math.copysign(1.0, value)
+
+
 def _classify(values: FloatArray) -> tuple[list[float], npt.NDArray[np.uint8]]:
     """Scales for the column, greedily (most rows first, ``SCALES`` order on ties), and each row's class."""
     classes = np.full(len(values), FLOAT_ROW, dtype=np.uint8)
     if not len(values):
         return [], classes
+    # Most columns are integers or short decimals: the first scale (in SCALES order) that gives back every
+    # row is what the greedy pass below would choose alone, without testing all the others on every row.
+    # The first row screens each scale cheaply (full-precision floats fail them all at once).
+    first = float(values[0])
+    for d in SCALES[:_FIRST_TRIED]:
+        if _row_exact_under(first, d) and _exact_under(values, (d,)).all():
+            return [d], np.zeros(len(values), dtype=np.uint8)
     exact = _exact_under(values)
     left = np.ones(len(values), dtype=bool)
     scales: list[float] = []
