@@ -9,13 +9,13 @@ from dataclasses import asdict
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from polymetric.errors import ConflictError
 from polymetric.models.alert import Alert, Condition, Service, TagSpec
 from polymetric.storage import keys
-from polymetric.storage.failures import conditional_failed, translated
+from polymetric.storage.failures import save_versioned, translated
 from polymetric.storage.tables import OrgItem, _MetaItem, bound, count_upto
 
 
@@ -250,13 +250,7 @@ def save_service(tenant: str, service: Service) -> None:
     )
     if service.version is not None:
         item.version = service.version
-    with translated("service write failed"):
-        try:
-            item.save()
-        except PutError as exc:
-            if conditional_failed(exc):
-                raise ConflictError(f"service {service.id} changed while it was being updated, retry") from exc
-            raise
+    save_versioned(item, "service write failed", f"service {service.id} changed while it was being updated, retry")
 
 
 def get_service(tenant: str, service_id: int) -> Service | None:

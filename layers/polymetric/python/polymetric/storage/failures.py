@@ -9,9 +9,10 @@ from contextlib import ContextDecorator
 from types import TracebackType
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PutError, PynamoDBException
+from pynamodb.models import Model
 
-from polymetric.errors import StorageError
+from polymetric.errors import ConflictError, StorageError
 
 FAILURES = (PynamoDBException, ClientError, BotoCoreError)
 CONDITIONAL = "ConditionalCheckFailedException"
@@ -38,3 +39,15 @@ def conditional_failed(error: BaseException) -> bool:
     if isinstance(error, ClientError):
         return bool(error.response.get("Error", {}).get("Code") == CONDITIONAL)
     return False
+
+
+def save_versioned(item: Model, failure: str, conflict: str) -> None:
+    """Put ``item``, conditioned by PynamoDB on the version it was read at: ``ConflictError(conflict)`` when
+    that version moved on (or the item vanished) meanwhile, ``StorageError(failure)`` on any other failure."""
+    with translated(failure):
+        try:
+            item.save()
+        except PutError as exc:
+            if conditional_failed(exc):
+                raise ConflictError(conflict) from exc
+            raise

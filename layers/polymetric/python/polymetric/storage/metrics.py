@@ -8,10 +8,9 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from polymetric.errors import ConflictError
 from polymetric.models.metric import Metric
 from polymetric.storage import keys, tokens
-from polymetric.storage.failures import conditional_failed, translated
+from polymetric.storage.failures import conditional_failed, save_versioned, translated
 from polymetric.storage.tables import MetricItem, bound, get_by_sort_keys
 
 
@@ -131,13 +130,7 @@ def create_many(tenant: str, metrics: list[Metric]) -> list[Metric]:
 def replace(tenant: str, metric: Metric) -> None:
     """Overwrite the stored metric read as ``metric.version``; ConflictError if it changed or vanished meanwhile."""
     item = _to_item(tenant, metric)
-    with translated("metric update failed"):
-        try:
-            item.save()  # PynamoDB conditions the put on the version read
-        except PutError as exc:
-            if conditional_failed(exc):
-                raise ConflictError(f"metric {metric.name} changed while it was being updated, retry") from exc
-            raise
+    save_versioned(item, "metric update failed", f"metric {metric.name} changed while it was being updated, retry")
 
 
 def delete(tenant: str, metric_lower: str) -> None:

@@ -8,12 +8,12 @@ import json
 from typing import cast
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError
 
 from polymetric.errors import ConflictError
 from polymetric.models.dashboard import Chart, Space, chart_from_dict, to_dict
 from polymetric.storage import keys
-from polymetric.storage.failures import conditional_failed, translated
+from polymetric.storage.failures import conditional_failed, save_versioned, translated
 from polymetric.storage.tables import _MetaItem, bound, count_upto, get_by_sort_keys
 
 
@@ -76,13 +76,7 @@ def save_space(tenant: str, space: Space) -> Space:
     )
     if space.version is not None:
         item.version = space.version
-    with translated("space write failed"):
-        try:
-            item.save()
-        except PutError as exc:
-            if conditional_failed(exc):
-                raise ConflictError(f"Space {space.id} changed while it was being updated; retry") from exc
-            raise
+    save_versioned(item, "space write failed", f"Space {space.id} changed while it was being updated; retry")
     return _to_space(item)
 
 
