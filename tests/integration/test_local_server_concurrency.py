@@ -158,3 +158,25 @@ def test_many_clients_at_once_lose_nothing_in_moto_or_the_journal(tmp_path, capl
         assert _series(restarted, "stress.shared", hour) == shared
     finally:
         restarted.stop()
+
+
+def test_answers_go_out_without_waiting_for_the_clients_ack() -> None:
+    """Headers and body are two writes: with Nagle's algorithm on, the body of every answer on a kept-alive
+    connection waited ~40 ms for the client's delayed ACK of the headers (make load: 14k samples/s for one
+    poster, 38k without). Every connection the server accepts has TCP_NODELAY set."""
+    import http.client
+    import socket
+
+    runtime = LocalRuntime(REPO, port=0, admin_token=TOKEN, schedules_enabled=False).start()
+    try:
+        server = runtime._require_running().server
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        connection.request("GET", "/v1/metrics", headers={"Authorization": "Basic Y29uY3VycmVuY3ktdG9rZW46"})
+        assert connection.getresponse().read()
+        with server.connections_lock:
+            accepted = list(server.connections)
+        assert accepted, "the kept-alive connection is tracked by the server"
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in accepted)
+        connection.close()
+    finally:
+        runtime.stop()
