@@ -43,7 +43,10 @@ def _status_probe(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
     return next_middleware(app)
 
 
-@app.post("/flux/metric_data_post", middlewares=[_status_probe, allow(Ability.RECORD, credentials=_post_key)])
+@app.post(
+    "/flux/metric_data_post",
+    middlewares=[_status_probe, allow(Ability.RECORD, credentials=_post_key, writes_measurements=True)],
+)
 def metric_data_post() -> Response[str]:
     doc = _document(app)
     if doc.get("validate_key") is True:

@@ -17,7 +17,7 @@ from polymetric.models.tenant import Ability
 app = build_resolver(errors.ERRORS)
 
 
-@app.post("/v1/measurements", middlewares=[allow(Ability.RECORD)])
+@app.post("/v1/measurements", middlewares=[allow(Ability.RECORD, writes_measurements=True)])
 def post_measurements() -> Response[str]:
     from polymetric.dialects.appoptics import measurements
     from polymetric.domain import ingest

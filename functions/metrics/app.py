@@ -32,7 +32,7 @@ def list_metrics() -> Response[str]:
     return json_response(200, responses.metric_page(metrics.list_page(principal(app).tenant, **page)))
 
 
-@app.post("/v1/metrics", middlewares=[allow(Ability.RECORD)])
+@app.post("/v1/metrics", middlewares=[allow(Ability.RECORD, writes_measurements=True)])
 def post_legacy_metrics() -> Response[str]:
     """Legacy Librato ``gauges``/``counters`` (librato-metrics' untagged submits): 200, empty body."""
     from polymetric.dialects.librato import requests as legacy

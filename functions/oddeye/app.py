@@ -42,7 +42,9 @@ def _uuid(app: APIGatewayRestResolver) -> str:
     return uuid
 
 
-@app.route(ROUTE, method=["POST", "GET"], middlewares=[allow(Ability.RECORD, credentials=_uuid)])
+@app.route(
+    ROUTE, method=["POST", "GET"], middlewares=[allow(Ability.RECORD, credentials=_uuid, writes_measurements=True)]
+)
 def put_tsdb() -> Response[str]:
     parsed = requests.checks(_parameters(app).get("data"), now=clock.now())
     admission = checks.record(

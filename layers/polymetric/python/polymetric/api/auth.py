@@ -40,26 +40,29 @@ def basic_credentials(app: APIGatewayRestResolver) -> str | None:
 
 
 def allow(
-    ability: Ability, credentials: Credentials = basic_credentials
+    ability: Ability, credentials: Credentials = basic_credentials, *, writes_measurements: bool = False
 ) -> Callable[[APIGatewayRestResolver, NextMiddleware], Response[str]]:
     """Route middleware: authenticate the caller and require ``ability`` of its role.
 
     ``credentials`` finds the API token where the dialect carries it (Basic header, a body field,
     a path segment, a custom header); every dialect's token is a Polymetric API token.
+    ``writes_measurements``: the route's request is counted against the request limit together with its
+    measurements (``token_scope.limit``), in one counter update instead of two.
     """
 
     def middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
         principal = tenants.authenticate(credentials(app))
-        budget, within = rate_limits.take_request(principal)
-        budgets: dict[str, RateBudget] = {REQUESTS: budget}
+        budgets: dict[str, RateBudget] = {}
         app.append_context(**{BUDGETS: budgets})  # type: ignore[no-untyped-call]
-        if not within:
-            raise RateLimitedError("This API token is over its request rate limit: retry after the reset.")
-        if not principal.can(ability):
-            raise ForbiddenError(f"This API token ({principal.role.value}) may not perform this action.")
-        logger.append_keys(tenant=principal.tenant)
-        app.append_context(**{PRINCIPAL: principal})  # type: ignore[no-untyped-call]
-        with token_scope.writing_as(principal, budgets):  # environment tag, measurement limit
+        if not writes_measurements:
+            budgets[REQUESTS], within = rate_limits.take_request(principal)
+            if not within:
+                raise RateLimitedError(rate_limits.OVER_REQUESTS)
+        with token_scope.writing_as(principal, budgets, request_pending=writes_measurements):
+            if not principal.can(ability):
+                raise ForbiddenError(f"This API token ({principal.role.value}) may not perform this action.")
+            logger.append_keys(tenant=principal.tenant)
+            app.append_context(**{PRINCIPAL: principal})  # type: ignore[no-untyped-call]
             response = next_middleware(app)
         response.headers.update(headers_for(budgets))
         return response

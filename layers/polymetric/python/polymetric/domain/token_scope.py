@@ -17,7 +17,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from polymetric.domain import rate_limits
-from polymetric.models.limits import MEASUREMENTS, RateBudget
+from polymetric.errors import RateLimitedError
+from polymetric.models.limits import REQUESTS, RateBudget
 from polymetric.models.measurement import Measurement
 from polymetric.models.tenant import Principal
 
@@ -28,18 +29,28 @@ ENVIRONMENT_TAG = "environment"
 class Scope:
     principal: Principal
     budgets: dict[str, RateBudget] = field(default_factory=dict)
+    request_pending: bool = False  # the request is counted with the first measurements it writes
 
 
 _scope: ContextVar[Scope | None] = ContextVar("token_scope", default=None)
 
 
 @contextmanager
-def writing_as(principal: Principal, budgets: dict[str, RateBudget]) -> Iterator[None]:
-    token = _scope.set(Scope(principal, budgets))
+def writing_as(
+    principal: Principal, budgets: dict[str, RateBudget], *, request_pending: bool = False
+) -> Iterator[None]:
+    """The request's scope. ``request_pending``: the caller has not counted the request; ``limit`` counts it
+    with the measurements (one counter update, not two); a request that wrote none is counted on the way out."""
+    scope = Scope(principal, budgets, request_pending)
+    token = _scope.set(scope)
     try:
         yield
     finally:
         _scope.reset(token)
+        if scope.request_pending:
+            budgets[REQUESTS], within = rate_limits.take_request(principal)
+            if not within:  # over the limit: 429 as if refused first (nothing was written: no measurements)
+                raise RateLimitedError(rate_limits.OVER_REQUESTS)
 
 
 def apply(measurements: Sequence[Measurement]) -> Sequence[Measurement]:
@@ -60,6 +71,11 @@ def limit(measurements: Sequence[Measurement]) -> tuple[Sequence[Measurement], S
     scope = _scope.get()
     if scope is None or not measurements:
         return measurements, []
-    allowed, budget = rate_limits.take_measurements(scope.principal, len(measurements))
-    scope.budgets[MEASUREMENTS] = budget
+    allowed, budgets, within = rate_limits.take_measurements(
+        scope.principal, len(measurements), with_request=scope.request_pending
+    )
+    scope.request_pending = False
+    scope.budgets.update(budgets)
+    if not within:
+        raise RateLimitedError(rate_limits.OVER_REQUESTS)
     return measurements[:allowed], measurements[allowed:]
