@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from botocore.signers import RequestSigner
 from moto.core.botocore_stubber import BotocoreStubber
 
 
@@ -79,20 +80,33 @@ _install_lock = threading.Lock()
 
 
 def install() -> None:
-    """Take ``CALLS`` around every request moto answers (idempotent; process-wide)."""
+    """Take ``CALLS`` around every request moto answers, and leave DynamoDB calls unsigned (idempotent;
+    process-wide).
+
+    moto's DynamoDB checks no signature: computing SigV4 was ~9 % of each call's CPU here, and DynamoDB
+    takes most calls. Other services stay signed (moto's S3 answers an unsigned GetObject of a private
+    bucket with 403, as S3 does).
+    """
     with _install_lock:
         if _original:
             return
         original = _original["process_request"] = BotocoreStubber.process_request
+        sign = _original["sign"] = RequestSigner.sign
 
         def process_request(self: BotocoreStubber, request: Any) -> Any:
             with CALLS:
                 return original(self, request)
 
+        def sign_but_dynamodb(self: RequestSigner, *args: Any, **kwargs: Any) -> None:
+            if self.signing_name != "dynamodb":
+                sign(self, *args, **kwargs)
+
         BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+        RequestSigner.sign = sign_but_dynamodb  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     with _install_lock:
         if _original:
             BotocoreStubber.process_request = _original.pop("process_request")  # type: ignore[method-assign]
+            RequestSigner.sign = _original.pop("sign")  # type: ignore[method-assign]
