@@ -63,11 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def tune_collector() -> None:
+    """Rarer collections (restoring millions of items made many full ones too); then freeze what exists."""
     gc.set_threshold(*GC_THRESHOLDS)
     gc.freeze()
 
 
 def _serve(args: argparse.Namespace, runtime: LocalRuntime, data_dir: Path) -> int:
+    gc.set_threshold(*GC_THRESHOLDS)  # during the restore too
     try:
         runtime.start()
     except OSError as exc:
