@@ -23,7 +23,7 @@ def api_key(resolver: APIGatewayRestResolver) -> str | None:
 
 
 READ = [allow(Ability.READ, credentials=api_key)]
-RECORD = [allow(Ability.RECORD, credentials=api_key, writes_measurements=True)]
+RECORD = [allow(Ability.RECORD, credentials=api_key)]
 MANAGE = [allow(Ability.MANAGE, credentials=api_key)]
 NO_VALUES_UPDATED = 220
 

@@ -22,7 +22,6 @@ def api_id(resolver: APIGatewayRestResolver) -> str | None:
 
 
 RECORD = [allow(Ability.RECORD, credentials=api_id)]
-RECORD_SAMPLES = [allow(Ability.RECORD, credentials=api_id, writes_measurements=True)]
 
 
 def _accepted(count: int, noun: str) -> Response[str]:
@@ -44,22 +43,22 @@ def _events() -> Response[str]:
     return _accepted(cloudwisdom.record_events(principal(app).tenant, events), "events")
 
 
-@app.post("/ingest/<apiId>", middlewares=RECORD_SAMPLES)
+@app.post("/ingest/<apiId>", middlewares=RECORD)
 def post_elements(**_: str) -> Response[str]:
     return _elements()
 
 
-@app.post("/ingest/infrastructure/<apiId>", middlewares=RECORD_SAMPLES)
+@app.post("/ingest/infrastructure/<apiId>", middlewares=RECORD)
 def post_infrastructure(**_: str) -> Response[str]:
     return _elements()
 
 
-@app.post("/ingest/ruby/<apiId>", middlewares=RECORD_SAMPLES)
+@app.post("/ingest/ruby/<apiId>", middlewares=RECORD)
 def post_ruby(**_: str) -> Response[str]:
     return _elements()
 
 
-@app.post("/ingest/statsd/<apiId>", middlewares=RECORD_SAMPLES)
+@app.post("/ingest/statsd/<apiId>", middlewares=RECORD)
 def post_statsd(**_: str) -> Response[str]:
     return _elements()
 

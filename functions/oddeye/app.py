@@ -42,9 +42,7 @@ def _uuid(app: APIGatewayRestResolver) -> str:
     return uuid
 
 
-@app.route(
-    ROUTE, method=["POST", "GET"], middlewares=[allow(Ability.RECORD, credentials=_uuid, writes_measurements=True)]
-)
+@app.route(ROUTE, method=["POST", "GET"], middlewares=[allow(Ability.RECORD, credentials=_uuid)])
 def put_tsdb() -> Response[str]:
     parsed = requests.checks(_parameters(app).get("data"), now=clock.now())
     admission = checks.record(

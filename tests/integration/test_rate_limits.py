@@ -170,3 +170,34 @@ def test_a_measurement_post_over_the_request_limit_stores_nothing(template: Temp
     posted = api.post("/v1/measurements", json_body=_measure(1, "after"))
     # The refused post's 3 measurements were given back: only the kept 2 and this 1 count.
     assert posted.headers["x-librato-ratelimit-measurements"].startswith("limit=1000000,remaining=999997,")
+
+
+def test_an_argus_submission_over_the_request_limit_stores_no_record(template: Template, org: Org, limits) -> None:
+    """Argus stores its records before their measurements: its request is counted first, as every route's."""
+    from tests.integration.test_argus import DESCRIPTOR, call, record, search, submit
+
+    api = Api(template, org.admin)
+    assert call(api, "POST", "/metrics/v1/descriptor", org.admin, DESCRIPTOR).status == 201
+    limits(requests=1)
+    assert api.get("/v1/metrics").status in (200, 429)  # the window's allowance is used up
+    assert submit(api, org.admin, [record()]).status == 429
+    limits(requests=100)
+    assert search(api, org.admin).json["count"] == 0
+
+
+def test_a_server_error_over_the_request_limit_stays_a_server_error(
+    template: Template, org: Org, limits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polymetric.domain import ingest
+    from polymetric.errors import StorageError
+
+    api = Api(template, org.admin)
+    limits(requests=1)
+    assert api.get("/v1/metrics").status == 200
+
+    def broken(*args, **kwargs):
+        raise StorageError("the table is unavailable")
+
+    monkeypatch.setattr(ingest, "accept", broken)
+    reply = api.post("/v1/measurements", json_body=_measure(2))
+    assert reply.status >= 500, reply.text

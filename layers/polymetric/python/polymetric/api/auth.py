@@ -47,7 +47,8 @@ def allow(
     ``credentials`` finds the API token where the dialect carries it (Basic header, a body field,
     a path segment, a custom header); every dialect's token is a Polymetric API token.
     ``writes_measurements``: the route's request is counted against the request limit together with its
-    measurements (``token_scope.limit``), in one counter update instead of two.
+    measurements (``token_scope.limit``), in one counter update instead of two. Only for routes that write
+    nothing before their measurements (a request over the limit must not have written anything when refused).
     """
 
     def middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:

@@ -93,7 +93,9 @@ def _outside_window(measurements: Sequence[Measurement], now: float) -> list[Ite
     a moment apart)."""
     times = [m.time for m in measurements]
     if not times or (
-        window.contains(min(times), now, grace=window.GRACE) and window.contains(max(times), now, grace=window.GRACE)
+        math.isfinite(sum(times))  # min and max pass over a NaN that is not first
+        and window.contains(min(times), now, grace=window.GRACE)
+        and window.contains(max(times), now, grace=window.GRACE)
     ):
         return []  # the common case, two checks instead of one per measurement
     return [

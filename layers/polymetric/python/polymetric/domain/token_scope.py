@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from polymetric.domain import rate_limits
-from polymetric.errors import RateLimitedError
+from polymetric.errors import PolymetricError, RateLimitedError, StorageError
 from polymetric.models.limits import REQUESTS, RateBudget
 from polymetric.models.measurement import Measurement
 from polymetric.models.tenant import Principal
@@ -40,17 +40,29 @@ def writing_as(
     principal: Principal, budgets: dict[str, RateBudget], *, request_pending: bool = False
 ) -> Iterator[None]:
     """The request's scope. ``request_pending``: the caller has not counted the request; ``limit`` counts it
-    with the measurements (one counter update, not two); a request that wrote none is counted on the way out."""
+    with the measurements (one counter update, not two). A request that wrote none (an invalid body, an empty
+    batch) is counted on the way out, and refused (429) when over the limit, as if counted first: only routes
+    that write nothing before their measurements may leave it pending. A server error stays what it is."""
     scope = Scope(principal, budgets, request_pending)
     token = _scope.set(scope)
     try:
         yield
+    except PolymetricError as exc:
+        if not isinstance(exc, StorageError) and not isinstance(exc, RateLimitedError):
+            _count_pending(scope)
+        raise
+    else:
+        _count_pending(scope)
     finally:
         _scope.reset(token)
-        if scope.request_pending:
-            budgets[REQUESTS], within = rate_limits.take_request(principal)
-            if not within:  # over the limit: 429 as if refused first (nothing was written: no measurements)
-                raise RateLimitedError(rate_limits.OVER_REQUESTS)
+
+
+def _count_pending(scope: Scope) -> None:
+    if scope.request_pending:
+        scope.request_pending = False
+        scope.budgets[REQUESTS], within = rate_limits.take_request(scope.principal)
+        if not within:
+            raise RateLimitedError(rate_limits.OVER_REQUESTS)
 
 
 def apply(measurements: Sequence[Measurement]) -> Sequence[Measurement]:
@@ -71,10 +83,10 @@ def limit(measurements: Sequence[Measurement]) -> tuple[Sequence[Measurement], S
     scope = _scope.get()
     if scope is None or not measurements:
         return measurements, []
+    with_request, scope.request_pending = scope.request_pending, False  # counted once, even if this fails
     allowed, budgets, within = rate_limits.take_measurements(
-        scope.principal, len(measurements), with_request=scope.request_pending
+        scope.principal, len(measurements), with_request=with_request
     )
-    scope.request_pending = False
     scope.budgets.update(budgets)
     if not within:
         raise RateLimitedError(rate_limits.OVER_REQUESTS)
