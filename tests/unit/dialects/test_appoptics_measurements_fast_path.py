@@ -78,3 +78,47 @@ def test_the_inline_shapes_agree_with_the_full_rules(doc: dict[str, Any]) -> Non
     assert parsed.errors == expected.errors
     assert len(parsed.accepted) == len(expected.accepted)
     assert all(_same(a, b) for a, b in zip(parsed.accepted, expected.accepted, strict=True))
+
+
+@st.composite
+def common_body(draw: st.DrawFn) -> dict[str, Any]:
+    """Batches of the two common shapes with tags and a time in the window, each field still drawn (so some
+    broken): the ones the column-by-column path takes whole."""
+    rows = []
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        row: dict[str, Any] = {"name": draw(st.sampled_from(["cpu", "mem"])), "tags": {"host": "a"}, "time": NOW}
+        if draw(st.booleans()):
+            row["value"] = draw(NUMBERS)
+        else:
+            keys = {"count", "sum", *draw(st.sets(st.sampled_from(["min", "max", "last", "stddev", "value"])))}
+            row.update({k: draw(NUMBERS) for k in sorted(keys)})
+        rows.append(row)
+    return {"measurements": rows}
+
+
+@settings(max_examples=600, deadline=None)
+@given(common_body())
+def test_the_column_path_agrees_with_the_full_rules(doc: dict[str, Any]) -> None:
+    test_the_inline_shapes_agree_with_the_full_rules.hypothesis.inner_test(doc)  # type: ignore[attr-defined]
+
+
+def test_a_valid_batch_of_the_common_shapes_is_read_as_columns() -> None:
+    from polymetric.models.measurement import MeasurementBatch
+
+    raw = json.dumps(
+        {
+            "tags": {"host": "a"},
+            "measurements": [
+                {"name": "cpu", "value": 1.5, "time": NOW},
+                {"name": "lat", "count": 2, "sum": 3.0, "min": 1.0, "max": 2.0, "time": NOW - 60},
+            ],
+        }
+    )
+    parsed = measurements.parse(raw, now=NOW)
+    assert isinstance(parsed.accepted, MeasurementBatch)
+    expected = [
+        Measurement("cpu", {"host": "a"}, NOW, 1.5, None, {}, 0),
+        Measurement("lat", {"host": "a"}, NOW - 60, None, (2.0, 3.0, 1.0, 2.0, float("nan"), None), {}, 1),
+    ]
+    assert all(_same(a, b) for a, b in zip(parsed.accepted, expected, strict=True))
+    assert parsed.accepted[1:][0].name == "lat" and len(parsed.accepted[:1]) == 1

@@ -6,6 +6,7 @@ import math
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import repeat
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -14,8 +15,8 @@ from polymetric.domain import metrics as metric_rules
 from polymetric.domain import token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError, RateLimitedError
 from polymetric.models import window
-from polymetric.models.hours import day_of, hour_of
-from polymetric.models.measurement import Measurement
+from polymetric.models.hours import HOUR, day_of
+from polymetric.models.measurement import Measurement, MeasurementBatch
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM, SUMSQ, sumsq_from_stddev
 from polymetric.models.series import series_id
@@ -61,24 +62,28 @@ def write(
     """
     total = len(measurements) if total is None else total
     errors = list(errors or [])
-    measurements = token_scope.apply(measurements)
-    outside = _outside_window(measurements, clock.now_float())
+    # Columns from here on: a reader's MeasurementBatch as it is, any other sequence turned into one.
+    batch = MeasurementBatch.of(token_scope.apply(measurements))
+    outside = _outside_window(batch, clock.now_float())
     if outside:
         errors.extend(outside)
-        refused = {e.index for e in outside}
-        measurements = [m for m in measurements if m.position not in refused]
-    measurements, over = token_scope.limit(measurements)
+        batch = _without(batch, {e.index for e in outside})
+    limited, over = token_scope.limit(batch)
+    batch = MeasurementBatch.of(limited)
     errors.extend(ItemError("measurements", RATE_LIMITED, m.position) for m in over)
-    known = _ensure_metrics(tenant, measurements, user_agent, errors)
-    rejected = {e.index for e in errors}
-    for m in measurements:
-        if m.name.lower() not in known and m.position not in rejected:
-            errors.append(
-                ItemError("name", f"metric {m.name} could not be created (see the measurement before)", m.position)
-            )
-    rejected = {e.index for e in errors}
-    keep = [m for m in measurements if m.name.lower() in known and m.position not in rejected]
-    stored = _store(tenant, keep, known, request_id or uuid.uuid4().hex[:12])
+    keys = list(map(str.lower, batch.names))
+    known = _ensure_metrics(tenant, batch, keys, user_agent, errors)
+    if not known.keys() >= set(keys):
+        rejected = {e.index for e in errors}
+        errors.extend(
+            ItemError("name", f"metric {name} could not be created (see the measurement before)", position)
+            for name, key, position in zip(batch.names, keys, batch.positions, strict=True)
+            if key not in known and position not in rejected
+        )
+    if errors:  # the measurements refused so far (and those of metrics that could not be created) stay out
+        batch = _without(batch, {e.index for e in errors})
+        keys = list(map(str.lower, batch.names))
+    stored = _store(tenant, batch, keys, known, request_id or uuid.uuid4().hex[:12])
     outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors, rate_limited=len(over))
     metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
     if outcome.failed:
@@ -87,11 +92,11 @@ def write(
     return outcome
 
 
-def _outside_window(measurements: Sequence[Measurement], now: float) -> list[ItemError]:
+def _outside_window(batch: MeasurementBatch, now: float) -> list[ItemError]:
     """The backstop of the accepted window: readers refuse first, in their dialect's words; nothing
     the store would drop before its tier's retention ends gets past here (a grace covers clock reads
     a moment apart)."""
-    times = [m.time for m in measurements]
+    times = batch.times
     if not times or (
         math.isfinite(sum(times))  # min and max pass over a NaN that is not first
         and window.contains(min(times), now, grace=window.GRACE)
@@ -99,25 +104,31 @@ def _outside_window(measurements: Sequence[Measurement], now: float) -> list[Ite
     ):
         return []  # the common case, two checks instead of one per measurement
     return [
-        ItemError(
-            "time", f"time {m.time} {window.refusal(m.time, now) or 'is outside the accepted window'}", m.position
-        )
-        for m in measurements
-        if not window.contains(m.time, now, grace=window.GRACE)
+        ItemError("time", f"time {t} {window.refusal(t, now) or 'is outside the accepted window'}", position)
+        for t, position in zip(times, batch.positions, strict=True)
+        if not window.contains(t, now, grace=window.GRACE)
     ]
 
 
+def _without(batch: MeasurementBatch, positions: set[int | None]) -> MeasurementBatch:
+    """The batch less the measurements at these request positions."""
+    if not positions:
+        return batch
+    return MeasurementBatch.of([m for m in batch if m.position not in positions])
+
+
 def _ensure_metrics(
-    tenant: str, measurements: Sequence[Measurement], user_agent: str | None, errors: list[ItemError]
+    tenant: str, batch: MeasurementBatch, keys: list[str], user_agent: str | None, errors: list[ItemError]
 ) -> dict[str, Metric]:
-    """The metrics the batch names, creating missing ones from the first measurement's properties.
+    """The metrics the batch names (``keys``: its lower-cased names), creating missing ones from the first
+    measurement's properties.
 
     A measurement whose metric cannot take samples (a composite) or whose properties are invalid
     for a new metric is rejected on its own; ``errors`` receives it.
     """
-    first: dict[str, Measurement] = {}
-    for m in measurements:
-        first.setdefault(m.name.lower(), m)
+    # The first position of each metric: reversed, so that the earliest is the one a dict keeps.
+    first_at = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+    first = {key: batch[i] for key, i in sorted(first_at.items(), key=lambda item: item[1])}  # in request order
     known = metric_store.get_many(tenant, first)
     new: list[Metric] = []
     for key, m in first.items():
@@ -131,35 +142,39 @@ def _ensure_metrics(
     lost_races = [m.key for m in new if m.key not in created]
     known.update({m.key: m for m in new if m.key in created})
     known.update(metric_store.get_many(tenant, lost_races) if lost_races else {})
-    for m in measurements:
-        metric = known.get(m.name.lower())
-        if metric is not None and metric.type == COMPOSITE:
-            errors.append(ItemError("name", f"{m.name} is a composite metric and takes no measurements", m.position))
-    return {k: v for k, v in known.items() if v.type != COMPOSITE}
+    composites = {k for k, v in known.items() if v.type == COMPOSITE}
+    errors.extend(
+        ItemError("name", f"{name} is a composite metric and takes no measurements", position)
+        for name, key, position in zip(batch.names, keys, batch.positions, strict=True)
+        if key in composites
+    )
+    return {k: v for k, v in known.items() if k not in composites}
 
 
-def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Metric], request_id: str) -> int:
-    if not measurements:
+def _store(tenant: str, batch: MeasurementBatch, keys: list[str], known: dict[str, Metric], request_id: str) -> int:
+    if not batch:
         return 0
     plain: dict[tuple[str, int], list[tuple[bytes, int, float]]] = defaultdict(list)
     summaries: dict[tuple[str, int], list[tuple[bytes, int, list[float]]]] = defaultdict(list)
     series: dict[str, dict[bytes, dict[str, str]]] = defaultdict(dict)
-    last_day: dict[str, int] = {}
-    for m in measurements:
-        key = m.name.lower()
-        sid = series_id(tenant, key, m.tags)
-        series[key].setdefault(sid, m.tags)
-        hour = hour_of(m.time)
-        last_day[key] = max(last_day.get(key, 0), day_of(hour))
-        if m.summary is None:
-            assert m.value is not None
-            plain[(key, hour)].append((sid, m.time - hour, m.value))
+    last_hour: dict[str, int] = {}
+    sids = map(series_id, repeat(tenant), keys, batch.tags)
+    rows = zip(keys, sids, batch.tags, batch.times, batch.values, batch.summaries, strict=True)
+    for key, sid, tags, t, value, summary in rows:
+        series[key].setdefault(sid, tags)
+        hour = t - t % HOUR
+        if hour > last_hour.get(key, -1):
+            last_hour[key] = hour
+        if summary is None:
+            assert value is not None
+            plain[(key, hour)].append((sid, t - hour, value))
         else:
-            count, total, lo, hi, last, stddev = m.summary
+            count, total, lo, hi, last, stddev = summary
             row = [math.nan] * 6
             row[COUNT], row[SUM], row[MIN], row[MAX], row[LAST] = count, total, lo, hi, last
             row[SUMSQ] = sumsq_from_stddev(count, total, stddev)
-            summaries[(key, hour)].append((sid, m.time - hour, row))
+            summaries[(key, hour)].append((sid, t - hour, row))
+    last_day = {key: day_of(hour) for key, hour in last_hour.items()}
     slabs = [
         samples.Slab(key, hour, plain.get((key, hour), ()), summaries.get((key, hour), ()))
         for key, hour in sorted(plain.keys() | summaries.keys())
@@ -171,4 +186,4 @@ def _store(tenant: str, measurements: Sequence[Measurement], known: dict[str, Me
         registry.ensure(tenant, key, known[key].created_at, members, last_day[key]) for key, members in series.items()
     )
     tokens.add_series(tenant, created)
-    return len(measurements)
+    return len(batch)
