@@ -163,6 +163,7 @@ def test_a_measurement_post_over_the_request_limit_stores_nothing(template: Temp
     refused = api.post("/v1/measurements", json_body=_measure(3, "refused"))
     assert refused.status == 429 and refused.headers["x-ratelimit-remaining"] == "0"
     assert "request rate limit" in refused.text
+    assert "x-librato-ratelimit-measurements" not in refused.headers  # it wrote none
     limits(requests=100)
     assert api.get("/v1/metrics/refused").status == 404  # not created, nothing stored
     measurements = int(api.get("/v1/metrics").headers["x-ratelimit-remaining"])
@@ -201,3 +202,12 @@ def test_a_server_error_over_the_request_limit_stays_a_server_error(
     monkeypatch.setattr(ingest, "accept", broken)
     reply = api.post("/v1/measurements", json_body=_measure(2))
     assert reply.status >= 500, reply.text
+
+
+def test_the_errors_of_a_post_come_in_request_order_whoever_refused_them(api: Api, limits) -> None:
+    limits(measurements=1)
+    body = _measure(3)
+    body["measurements"].append({"name": "bad name", "value": 1, "time": NOW})
+    reply = api.post("/v1/measurements", json_body=body)
+    assert reply.status == 429
+    assert [e["index"] for e in reply.json["errors"]] == [1, 2, 3], reply.json

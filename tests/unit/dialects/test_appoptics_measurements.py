@@ -449,7 +449,9 @@ def test_non_finite_number_rejects_the_whole_request(text: str, shown: str) -> N
     with pytest.raises(InvalidInputError) as caught:
         parse(body, now=NOW)
 
-    assert caught.value.params == {"value": [f"value {shown} is out of range: exponents above 10^126 are not allowed"]}
+    assert caught.value.params == {
+        "value": [f"value {shown} is not a finite number: exponents above 10^126 are not allowed"]
+    }
 
 
 def test_number_above_1e126_rejects_the_request_even_beside_an_invalid_measurement() -> None:

@@ -84,6 +84,7 @@ def write(
         batch = _without(batch, {e.index for e in errors})
         keys = list(map(str.lower, batch.names))
     stored = _store(tenant, batch, keys, known, request_id or uuid.uuid4().hex[:12])
+    errors.sort(key=lambda e: -1 if e.index is None else e.index)  # in request order, whoever refused them
     outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors, rate_limited=len(over))
     metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
     if outcome.failed:

@@ -50,7 +50,8 @@ def take_measurements(
     before = used[MEASUREMENTS] - count
     allowed = max(0, min(count, limit - before)) if within else 0
     store.give_back(principal.tenant, principal.token_id, MEASUREMENTS, count - allowed, start)
-    budgets[MEASUREMENTS] = RateBudget(limit, max(0, limit - before - allowed), reset)
+    if within:  # a request refused whole wrote no measurements: no measurement budget to show
+        budgets[MEASUREMENTS] = RateBudget(limit, max(0, limit - before - allowed), reset)
     return allowed, budgets, within
 
 

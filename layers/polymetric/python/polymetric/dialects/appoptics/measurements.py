@@ -375,10 +375,12 @@ def _parse_item_by_item(body: bytes | str) -> tuple[_EnvelopeFields, list[tuple[
             errors = exc.errors()
             for err in errors:
                 if err["type"] in _NUMBER_ERRORS and err["loc"] and err["loc"][0] in _NUMBER_FIELDS:
-                    name = str(err["loc"][0])
-                    raise InvalidInputError.param(
-                        name, f"{name} {err['input']!r} is out of range: exponents above 10^126 are not allowed"
-                    ) from None
+                    name, shown = str(err["loc"][0]), err["input"]
+                    if isinstance(shown, float) and not math.isfinite(shown):  # JSON's NaN, Infinity, 1e400
+                        reason = "is not a finite number: exponents above 10^126 are not allowed"
+                    else:
+                        reason = "is out of range: exponents above 10^126 are not allowed"
+                    raise InvalidInputError.param(name, f"{name} {shown!r} {reason}") from None
             param, reason = _reason(errors[0])
             items.append((i, ItemError(param, reason, i)))
     return loose, items
