@@ -89,7 +89,7 @@ def write(
     metrics.add_metric(name="MeasurementsAccepted", unit=MetricUnit.Count, value=stored)
     if outcome.failed:
         metrics.add_metric(name="MeasurementsRejected", unit=MetricUnit.Count, value=outcome.failed)
-    logger.info("measurements stored", accepted=stored, rejected=outcome.failed)
+    logger.info("measurements stored" if stored else "no measurements stored", accepted=stored, rejected=outcome.failed)
     return outcome
 
 
