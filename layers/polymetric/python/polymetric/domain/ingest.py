@@ -80,9 +80,10 @@ def write(
             for name, key, position in zip(batch.names, keys, batch.positions, strict=True)
             if key not in known and position not in rejected
         )
-    if errors:  # the measurements refused so far (and those of metrics that could not be created) stay out
-        batch = _without(batch, {e.index for e in errors})
-        keys = list(map(str.lower, batch.names))
+    # The measurements refused so far (and those of metrics that could not be created) stay out.
+    kept = _without(batch, {e.index for e in errors})
+    if kept is not batch:
+        batch, keys = kept, list(map(str.lower, kept.names))
     stored = _store(tenant, batch, keys, known, request_id or uuid.uuid4().hex[:12])
     errors.sort(key=lambda e: -1 if e.index is None else e.index)  # in request order, whoever refused them
     outcome = BatchOutcome(total=total, accepted=stored, failed=total - stored, errors=errors, rate_limited=len(over))
@@ -112,8 +113,9 @@ def _outside_window(batch: MeasurementBatch, now: float) -> list[ItemError]:
 
 
 def _without(batch: MeasurementBatch, positions: set[int | None]) -> MeasurementBatch:
-    """The batch less the measurements at these request positions."""
-    if not positions:
+    """The batch less the measurements at these request positions (the batch itself when it holds none of
+    them: a reader's refusals name measurements that never reached it)."""
+    if positions.isdisjoint(batch.positions):
         return batch
     return MeasurementBatch.of([m for m in batch if m.position not in positions])
 

@@ -210,34 +210,18 @@ def _stddev_from_m2(m: MeasurementIn, count: float, *, sample: bool) -> float:
     return stddev_m2.population_stddev(m2, count, sample_stddev=sample)
 
 
-def _common_summary(m: MeasurementIn) -> tuple[float, float, float, float, float, float | None] | None:
-    """count, sum, min, max, last, stddev of a valid summary without stddev_m2; None: let _normalise decide."""
-    count, total = m.get("count"), m.get("sum")
-    if count is None or total is None or count < TINY or m.get("value") is not None:
-        return None
-    lo, hi, last, sd = m.get("min"), m.get("max"), m.get("last"), m.get("stddev")
-    # _nan and _tiny inlined: a call each would cost more than the rest of the summary.
-    return (
-        count,
-        0.0 if -TINY < total < TINY else total,
-        math.nan if lo is None else 0.0 if -TINY < lo < TINY else lo,
-        math.nan if hi is None else 0.0 if -TINY < hi < TINY else hi,
-        math.nan if last is None else 0.0 if -TINY < last < TINY else last,
-        None if sd is None else 0.0 if -TINY < sd < TINY else sd,
-    )
-
-
 def _nan(x: float | None) -> float:
     return math.nan if x is None else _tiny(x)
 
 
 def _common_summaries(rows: list[MeasurementIn]) -> list[Summary] | None:
-    """``_common_summary`` of many rows, column by column; None unless every row is one."""
+    """count, sum, min, max, last, stddev of each row, column by column, when every row is a valid summary of
+    the common shape (no stddev_m2, no metric properties); None: let _normalise decide, row by row."""
     dicts = cast(list[dict[str, Any]], rows)
     if not all(map(_is_summary_shape, dicts)):
         return None
-    counts, totals = (list(map(dict.get, dicts, itertools.repeat(k))) for k in ("count", "sum"))
-    if None in counts or None in totals or min(cast(list[float], counts)) < TINY:
+    counts, totals, values = (list(map(dict.get, dicts, itertools.repeat(k))) for k in ("count", "sum", "value"))
+    if None in counts or None in totals or min(cast(list[float], counts)) < TINY or values.count(None) != len(values):
         return None
     lo, hi, last = (
         [math.nan if x is None else 0.0 if -TINY < x < TINY else x for x in map(dict.get, dicts, itertools.repeat(k))]
@@ -307,7 +291,7 @@ def _finish_valid(items: list[MeasurementIn], top: _Defaults, now: int) -> Parse
     if not all(plain):
         at = list(itertools.compress(range(n), map(operator.not_, plain)))
         found = _common_summaries([items[i] for i in at])
-        if found is None or [values[i] for i in at].count(None) != len(at):  # a summary with a value
+        if found is None:
             return _finish_rows(items, top, now)
         for i, summary in zip(at, found, strict=True):
             summaries[i] = summary
@@ -339,8 +323,8 @@ def _finish_rows(items: list[MeasurementIn], top: _Defaults, now: int) -> Parsed
             if _is_plain_shape(m) and (v := m.get("value")) is not None:
                 add(_new(Measurement, (m["name"], tag_set, int(t), 0.0 if -TINY < v < TINY else v, None, props, i)))
                 continue
-            if _is_summary_shape(m) and (summary := _common_summary(m)) is not None:
-                add(_new(Measurement, (m["name"], tag_set, int(t), None, summary, props, i)))
+            if (found := _common_summaries([m])) is not None:
+                add(_new(Measurement, (m["name"], tag_set, int(t), None, found[0], props, i)))
                 continue
         try:
             add(_normalise(m, top, now, i))
