@@ -1,5 +1,7 @@
 """AppOptics account routes: API tokens (admins only), environments, the organization."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -88,3 +90,5 @@ def get_organization() -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

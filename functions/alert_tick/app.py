@@ -1,5 +1,7 @@
 """EventBridge schedule, every minute: evaluate every active alert and queue the notifications that follow."""
 
+import polymetric.coldstart
+
 from datetime import datetime
 from typing import Any
 
@@ -16,3 +18,6 @@ from polymetric.observability import logger, metrics, tracer
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, int]:
     scheduled = datetime.fromisoformat(EventBridgeEvent(event).time.replace("Z", "+00:00")).timestamp()
     return vars(evaluation.tick(now=int(scheduled)))
+
+
+polymetric.coldstart.ready()

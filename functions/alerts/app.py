@@ -1,5 +1,7 @@
 """AppOptics alerts: create, list, get, update, delete, status, clear, and the alert's services."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -83,3 +85,5 @@ def remove_alert_service(id: str, service_id: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -1,5 +1,7 @@
 """AppOptics annotations: streams, events, links (seed: Annotations); JSON and form bodies."""
 
+import polymetric.coldstart
+
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
@@ -92,3 +94,5 @@ def _location(name: str, id: str, rel: str) -> dict[str, str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -1,5 +1,7 @@
 """Anomify flux: POST /flux/metric_data_post (JSON, optionally gzip), GET /flux/metric_data."""
 
+import polymetric.coldstart
+
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -75,3 +77,5 @@ def _stored(points: list[requests.FluxPoint], *, single: bool) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -1,5 +1,7 @@
 """Argus metrics v1: descriptors, submit, search and aggregate; the API token is the Argus-API-Key header."""
 
+import polymetric.coldstart
+
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -111,3 +113,5 @@ def aggregate_metrics(descriptor: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

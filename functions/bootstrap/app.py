@@ -1,5 +1,7 @@
 """Deploy time: the first organization and its admin token (custom resource FirstOrganization in template.yaml)."""
 
+import polymetric.coldstart
+
 import secrets
 from typing import Any
 
@@ -20,3 +22,6 @@ def first_organization(kind: str, props: dict[str, Any], physical_id: str | None
 
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> None:
     handle(event, first_organization)
+
+
+polymetric.coldstart.ready()

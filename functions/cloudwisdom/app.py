@@ -1,5 +1,7 @@
 """CloudWisdom ingest: elements, external events and heartbeat checks; the API token is the {apiId} segment."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from polymetric import clock
@@ -81,3 +83,5 @@ def post_check(name: str, elementFqn: str, ttl: str, **_: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

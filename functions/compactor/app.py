@@ -4,6 +4,8 @@ The queue is FIFO, grouped per (organization, metric shard): a failed message st
 its group in the batch (retried in order, then dead-lettered), other groups go on.
 """
 
+import polymetric.coldstart
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
@@ -28,3 +30,6 @@ def compact_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=compact_record, processor=processor, context=context)
+
+
+polymetric.coldstart.ready()

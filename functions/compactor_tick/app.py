@@ -1,5 +1,7 @@
 """EventBridge schedule: queue the closed hours that still hold hot slabs for compaction."""
 
+import polymetric.coldstart
+
 from datetime import datetime
 from typing import Any
 
@@ -17,3 +19,6 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
     # The schedule's own time, not the clock: a delayed or replayed tick plans what it was meant to.
     scheduled = datetime.fromisoformat(EventBridgeEvent(event).time.replace("Z", "+00:00")).timestamp()
     return {"queued": compaction.enqueue(now=scheduled)}
+
+
+polymetric.coldstart.ready()

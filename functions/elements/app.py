@@ -1,5 +1,7 @@
 """CloudWisdom element metadata, read through the Polymetric API: GET /v1/elements, GET /v1/elements/{id}."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -27,3 +29,5 @@ def get_element(name: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

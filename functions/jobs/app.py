@@ -1,5 +1,7 @@
 """AppOptics jobs: GET /v1/jobs/{id}, the state of a long operation started by another route."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -22,3 +24,5 @@ def get_job(job_id: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -4,6 +4,8 @@ A route imports what only it runs (the validation models, the query engine) at i
 start loads the common path alone (see bench/cold.py).
 """
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric import clock
@@ -52,3 +54,5 @@ def get_composite() -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

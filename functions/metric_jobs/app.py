@@ -4,6 +4,8 @@ Events are the state machine's payloads: ``{"step": "plan" | "batch" | "finish" 
 An exception fails the step; the state machine retries StorageError (throttling) and fails the job otherwise.
 """
 
+import polymetric.coldstart
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,3 +28,6 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
     if step == "fail":
         return {"state": bulk_metrics.fail(tenant, job_id, event.get("error")).state.value}
     raise ValueError(f"unknown step {step!r}")
+
+
+polymetric.coldstart.ready()

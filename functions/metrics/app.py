@@ -4,6 +4,8 @@ The legacy Librato routes (composite queries on GET /v1/metrics, gauges/counters
 query engine and the measurement models at their first call, not at every cold start (bench/cold.py).
 """
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric import clock
@@ -83,3 +85,5 @@ def delete_metric(name: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

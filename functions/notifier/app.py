@@ -5,6 +5,8 @@ the fifth failure is reported too (GiveUpError), so the queue dead-letters the m
 Every attempt is recorded (domain/delivery.py).
 """
 
+import polymetric.coldstart
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -35,3 +37,6 @@ def deliver_record(record: SQSRecord) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=deliver_record, processor=processor, context=context)
+
+
+polymetric.coldstart.ready()

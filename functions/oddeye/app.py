@@ -1,5 +1,7 @@
 """OddEye barlus: POST and GET /oddeye-barlus/put/tsdb with the fields UUID and data (query or form body)."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from polymetric import clock
@@ -57,3 +59,5 @@ def put_tsdb() -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -5,6 +5,8 @@ before ``sam build`` into ``openapi.json`` beside this module; read once per con
 repository (the local server, tests), a missing file is built from template.yaml here instead.
 """
 
+import polymetric.coldstart
+
 import json
 from functools import cache
 from pathlib import Path
@@ -35,3 +37,5 @@ def get_openapi() -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -1,5 +1,7 @@
 """AppOptics notification services: create, list, get, update, delete."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -47,3 +49,5 @@ def delete_service(id: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

@@ -1,5 +1,7 @@
 """SQS worker: renders one queued snapshot per message to a PNG (matplotlib comes from the PlottingLayer)."""
 
+import polymetric.coldstart
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -35,3 +37,6 @@ def render_record(record: SQSRecord) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=render_record, processor=processor, context=context)
+
+
+polymetric.coldstart.ready()

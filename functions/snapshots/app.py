@@ -1,5 +1,7 @@
 """AppOptics snapshots (seed: Snapshots): POST queues the rendering (202 + job), GET shows its state and PNG link."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -28,3 +30,5 @@ def get_snapshot(id: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()

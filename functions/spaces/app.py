@@ -1,5 +1,7 @@
 """AppOptics spaces and their charts (seed: Spaces, Charts); JSON and form bodies."""
 
+import polymetric.coldstart
+
 from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
@@ -85,3 +87,5 @@ def delete_chart(id: str, chart: str) -> Response[str]:
 
 
 lambda_handler = entrypoint(app)
+
+polymetric.coldstart.ready()
