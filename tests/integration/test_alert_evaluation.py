@@ -401,3 +401,28 @@ def test_a_redelivered_message_never_reaches_the_receiver_twice(api: Api, aws: L
         assert deliver(aws) == {"batchItemFailures": []}
         assert len(hook.requests) == 1
         assert hook.requests[0].headers["X-Polymetric-Delivery"] == json.loads(message["Body"])["delivery_id"]
+
+
+def test_conditions_on_tag_values_read_their_postings_not_the_whole_index(
+    api: Api, aws: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polymetric.storage import registry
+
+    t0 = int(time.time())
+    reply = api.post(
+        "/v1/measurements",
+        json_body={
+            "measurements": [
+                {"name": "cpu", "value": 95 if i == 7 else 10, "time": t0, "tags": {"host": f"h{i:03d}"}}
+                for i in range(50)
+            ]
+        },
+    )
+    assert reply.status == 202, reply.text
+    _alert(api, [], tags=[{"name": "host", "values": ["h007", "h01*"]}])
+
+    def whole_index(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the tick read every series of the metric")
+
+    monkeypatch.setattr(registry, "load", whole_index)
+    assert tick(t0 + 5)["triggered"] == 1

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from polymetric.config import get_settings
-from polymetric.domain.series import select_series
+from polymetric.domain.series import select_any, select_series
 from polymetric.models.tags import TagFilter
 from polymetric.storage import batch, keys, registry
 from polymetric.storage import metrics as metric_store
@@ -102,3 +102,27 @@ def test_ingest_does_not_reread_what_it_indexed_today(api: Api, org: Org, monkey
     post_hosts(api, 50, t=now() - 30)
     assert [w for w in writes if "#SER" in w["pk"]["S"] or "#TAG#" in w["pk"]["S"]] == []
     assert [k for k in counter.got_keys if "#SER" in k] == []  # no index read
+
+
+def test_alert_conditions_read_the_postings_of_every_filter_or_the_whole_index(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_hosts(api, 200)
+    gone = {"name": "cpu", "value": 1, "time": now() - 3 * keys.DAY, "tags": {"host": "h0070"}}
+    assert api.post("/v1/measurements", json_body={"measurements": [gone]}).status == 202
+    metric = metric_store.get(org.tenant, "cpu")
+    assert metric is not None
+    counter = ReadCounter(monkeypatch)
+    one, prefix = TagFilter.from_pairs([("host", "h007")]), TagFilter.from_pairs([("host", "h15*")])
+    chosen = select_any(org.tenant, metric, [one, prefix, one], since=now())
+    assert sorted(s.tags["host"] for s in chosen) == ["h007"] + [f"h15{i}" for i in range(10)]
+    assert [s.sid for s in chosen] == sorted(s.sid for s in chosen)  # index order, as the whole index reads
+    assert counter.query_items == 1 + 10  # each posting once
+    # A filter no posting serves (a leading wildcard): the whole index, and what any filter selects.
+    chosen = select_any(org.tenant, metric, [one, TagFilter.from_pairs([("host", "*99")])])
+    assert sorted(s.tags["host"] for s in chosen) == ["h007", "h099", "h199"]
+    assert counter.query_items == 1 + 10 + 201
+    # Series that stopped reporting before the read's first day are left out when ``since`` says so.
+    prefixed = [TagFilter.from_pairs([("host", "h007*")])]
+    assert sorted(s.tags["host"] for s in select_any(org.tenant, metric, prefixed)) == ["h007", "h0070"]
+    assert [s.tags["host"] for s in select_any(org.tenant, metric, prefixed, since=now())] == ["h007"]

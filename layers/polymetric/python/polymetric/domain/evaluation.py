@@ -19,14 +19,23 @@ from polymetric import clock
 from polymetric.domain import notifications
 from polymetric.domain import series as reads
 from polymetric.lazy import np
-from polymetric.models.alert import ANOMALOUS, Alert, AlertState, Condition, Notification, StreamState, Violation
+from polymetric.models.alert import (
+    ABSENT,
+    ANOMALOUS,
+    Alert,
+    AlertState,
+    Condition,
+    Notification,
+    StreamState,
+    Violation,
+)
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.query import MeasurementsQuery
 from polymetric.models.samples import from_values
 from polymetric.models.tags import TagFilter
 from polymetric.observability import logger, metrics
 from polymetric.query import alerting, anomaly, resample
-from polymetric.storage import alert_state, registry
+from polymetric.storage import alert_state
 from polymetric.storage import alerts as store
 from polymetric.storage import metrics as metric_store
 
@@ -54,6 +63,7 @@ class Reads:
         self._read: dict[str, list[alerting.StreamSamples]] = {}
         self._models: dict[str, dict[str, anomaly.Model | None]] = {}
         self._anomalous = {c.metric_name.lower() for a in alerts for c in a.conditions if c.type == ANOMALOUS}
+        self._absent = {c.metric_name.lower() for a in alerts for c in a.conditions if c.type == ABSENT}
 
     def period(self, condition: Condition) -> int:
         metric = self._metrics.get(condition.metric_name.lower())
@@ -73,16 +83,21 @@ class Reads:
             self._models[key] = self._fit(key)
         return self._models[key]
 
+    def _since(self, key: str, start: int) -> int:
+        """Series that stopped reporting before the read's first day have no sample to judge, so are not
+        read, unless an ``absent`` condition names the metric: it judges every stream ever seen."""
+        return 0 if key in self._absent else start
+
     def _fit(self, key: str) -> dict[str, anomaly.Model | None]:
         metric = self._metrics.get(key)
         if metric is None or metric.type == COMPOSITE:
             return {}
         filters, _ = self._wanted[key]
-        series = [s for s in registry.load(self.tenant, key) if any(f.matches(s.tags) for f in filters)]
+        end = self.now - self.now % HOUR - 1  # closed hours only
+        series = reads.select_any(self.tenant, metric, filters, self._since(key, end + 1 - HISTORY_SECONDS))
         if not series:
             return {}
         self.count += 1
-        end = self.now - self.now % HOUR - 1  # closed hours only
         buckets, _ = reads.load_buckets(self.tenant, metric, series, end + 1 - HISTORY_SECONDS, end, HOUR)
         out: dict[str, anomaly.Model | None] = {}
         for i, sl in enumerate(resample.split(buckets.series, len(series))):
@@ -99,7 +114,7 @@ class Reads:
         start = self.now - window
         if metric.type == COMPOSITE:
             return self._composite(metric, start)
-        series = [s for s in registry.load(self.tenant, key) if any(f.matches(s.tags) for f in filters)]
+        series = reads.select_any(self.tenant, metric, filters, self._since(key, start))
         if not series:
             return []
         buckets, _ = reads.load_buckets(self.tenant, metric, series, start, self.now, 1)

@@ -1,5 +1,7 @@
 """The one read seam of plain and composite queries: pick a metric's series, read their buckets."""
 
+from collections.abc import Sequence
+
 from polymetric.domain import tiered
 from polymetric.errors import InvalidInputError, ReadLimitError
 from polymetric.models.metric import Metric
@@ -43,6 +45,24 @@ def select_series(
         ) from None
     chosen = [s for s in candidates if tags.matches(s.tags) and all(g in {k.lower() for k in s.tags} for g in wanted)]
     return sorted(chosen, key=lambda s: s.sort_key)
+
+
+def select_any(tenant: str, metric: Metric, filters: Sequence[TagFilter], since: int = 0) -> list[Series]:
+    """The metric's series that any of ``filters`` selects (the alert tick reads every condition on a metric at
+    once), that took samples on the day of ``since`` or later, in index order.
+
+    When every filter requires a value (or prefix) of some tag, only those values' postings are read, as for
+    a query; otherwise the whole index. No budget: the tick is no request, and what it reads grows with the
+    series the conditions select, not with every series the metric ever had.
+    """
+    lookups = [postings(f) for f in filters]
+    if lookups and all(lookups):
+        wanted = list(dict.fromkeys(lookup for each in lookups for lookup in each))
+        candidates = registry.lookup(tenant, metric.key, wanted, since)
+    else:
+        candidates = registry.load(tenant, metric.key, since)
+    chosen = [s for s in candidates if any(f.matches(s.tags) for f in filters)]
+    return sorted(chosen, key=lambda s: s.sid)
 
 
 def postings(tags: TagMatcher) -> list[registry.Lookup]:
