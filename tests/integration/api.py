@@ -5,7 +5,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from polymetric_local.template import Template
 from tests.conftest import REPO, LambdaContext, basic, load_event
@@ -32,7 +32,8 @@ def _route(template: Template, method: str, path: str) -> tuple[str, str, dict[s
             pattern = "^" + re.sub(r"{\w+}", "([^/]+)", event.path) + "$"
             match = re.match(pattern, path)
             if match:
-                return function.logical_id, event.path, dict(zip(names, match.groups(), strict=True))
+                # As API Gateway: path parameters decoded, the path as the client encoded it.
+                return function.logical_id, event.path, dict(zip(names, map(unquote, match.groups()), strict=True))
     raise LookupError(f"no route for {method} {path} in template.yaml")
 
 

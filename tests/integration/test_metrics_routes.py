@@ -197,3 +197,15 @@ def test_bulk_delete_needs_names(api: Api, body: dict) -> None:
     reply = api.delete("/v1/metrics", json_body=body)
     assert reply.status == 400
     assert "names" in reply.json["errors"]["params"]
+
+
+def test_a_percent_encoded_name_in_the_path_names_the_same_metric(api: Api) -> None:
+    """API Gateway passes the path as the client encoded it: ``app%3Areq`` (encodeURIComponent) is ``app:req``."""
+    post(api, "app:req")
+    assert api.get("/v1/metrics/app%3Areq").json["name"] == "app:req"
+    reply = api.get("/v1/measurements/app%3Areq", query={"duration": 600, "resolution": 60})
+    assert reply.status == 200, reply.text
+    assert reply.json["name"] == "app:req"
+    assert api.put("/v1/metrics/app%3Areq", form="description=requests").status == 204
+    assert api.get("/v1/metrics/app:req").json["description"] == "requests"
+    assert api.get("/v1/metrics/no%20such").status == 404

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
@@ -28,7 +29,17 @@ def entrypoint(app: APIGatewayRestResolver) -> Handler:
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response: dict[str, Any] = app.resolve(event, context)
+        response: dict[str, Any] = app.resolve(_decoded_path(event), context)
         return response
 
     return cast(Handler, lambda_handler)
+
+
+def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its path percent-decoded: API Gateway (REST) hands the path on as the client encoded
+    it (its pathParameters decoded), and the resolver matches routes and takes names from the path, so
+    ``/v1/metrics/app%3Areq`` (``encodeURIComponent``) names the metric ``app:req`` as ``/v1/metrics/app:req`` does."""
+    path = event.get("path")
+    if not isinstance(path, str) or "%" not in path:
+        return event
+    return {**event, "path": unquote(path)}
