@@ -6,7 +6,7 @@ import logging
 
 from aws_lambda_powertools import Logger
 
-from polymetric_local.logs import begin_request, request_notes, use_local_format
+from polymetric_local.logs import begin_request, redacted, request_notes, use_local_format
 
 
 def _logger(service: str, json_logs: bool) -> tuple[Logger, io.StringIO]:
@@ -41,3 +41,20 @@ def test_json_logs_are_one_object_per_line_as_on_lambda() -> None:
     (line,) = out.getvalue().splitlines()
     record = json.loads(line)
     assert record["message"] == "measurements stored" and record["accepted"] == 2 and record["service"] == "logs-json"
+
+
+def test_the_access_line_masks_api_tokens_in_paths_and_query_strings() -> None:
+    assert redacted("/ingest/tok123") == "/ingest/****"
+    assert redacted("/ingest/events/ruby/tok123?x=1") == "/ingest/events/ruby/****?x=1"
+    assert redacted("/check/tok123/disk/web-1/60") == "/check/****/disk/web-1/60"
+    assert (
+        redacted("/flux/metric_data?metric=a.b&value=1&key=tok123") == "/flux/metric_data?metric=a.b&value=1&key=****"
+    )
+    assert (
+        redacted("/oddeye-barlus/put/tsdb?UUID=tok123&data=%5B%5D") == "/oddeye-barlus/put/tsdb?UUID=****&data=%5B%5D"
+    )
+    assert (
+        redacted("/v1/measurements/cpu?tags[host]=web-1&duration=60")
+        == "/v1/measurements/cpu?tags[host]=web-1&duration=60"
+    )
+    assert redacted("/v1/metrics?name=monkey") == "/v1/metrics?name=monkey"

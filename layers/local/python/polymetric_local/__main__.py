@@ -200,8 +200,8 @@ def _run_schedules(runtime: LocalRuntime) -> None:
     try:
         delivered = runtime.drain_queues(timeout=60.0)
     except TimeoutError as exc:
-        logger.warning("%s", exc)
-        delivered = -1
+        logger.warning("ran %d schedules; %s", fired, exc)
+        return
     logger.info("ran %d schedules; delivered %d queued records", fired, delivered)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from typing import Any
 
@@ -18,6 +19,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 JSON_LOGS_ENV = "POLYMETRIC_JSON_LOGS"
+# Dialects whose API token travels in the URL: CloudWisdom's path (/ingest/[kind/]{apiId},
+# /check/{apiId}/...), Anomify's ``key`` and OddEye's ``UUID`` query parameters.
+_TOKEN_IN_PATH = re.compile(r"^(/ingest(?:/events/ruby|/events|/infrastructure|/ruby|/statsd)?/|/check/)[^/?]+")
+_TOKEN_PARAMETER = re.compile(r"(^|&)(key|UUID)=[^&]*")
+MASK = "****"
 # What every record carries on Lambda; the access line printed for the request already says which route ran.
 _CONTEXT = frozenset(
     (
@@ -105,6 +111,14 @@ def use_local_format(*, json_logs: bool, logger: Logger | None = None) -> None:
     handler.setFormatter(formatter)
     if isinstance(formatter, OneLineFormatter):
         handler.addFilter(_IntoAccessLine(formatter))
+
+
+def redacted(target: str) -> str:
+    """A request target as the access line prints it: API tokens in its path or query masked."""
+    path, question, query = target.partition("?")
+    path = _TOKEN_IN_PATH.sub(rf"\g<1>{MASK}", path)
+    query = _TOKEN_PARAMETER.sub(rf"\g<1>\g<2>={MASK}", query)
+    return f"{path}{question}{query}"
 
 
 def _text(value: Any) -> str:

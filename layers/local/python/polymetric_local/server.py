@@ -40,7 +40,7 @@ from polymetric_local.apigw import (
 )
 from polymetric_local.calls import CALLS, CallLock
 from polymetric_local.invoke import EnvironmentPatch, InvocationEnviron, Invoker
-from polymetric_local.logs import begin_request, request_notes
+from polymetric_local.logs import begin_request, redacted, request_notes
 from polymetric_local.objects import ObjectStore
 from polymetric_local.persistence import Store
 from polymetric_local.resources import DEFAULT_PREFIX, DEFAULT_REGION, LOCAL_API_ID, LocalResources, create_resources
@@ -512,7 +512,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             '%s "%s %s %s" %d %d %.1fms%s',
             self.client_address[0],
             self.command,
-            self.path,
+            redacted(self.path),
             self.request_version,
             response.status,
             len(response.body),
