@@ -408,7 +408,8 @@ def test_conditions_on_tag_values_read_their_postings_not_the_whole_index(
 ) -> None:
     from polymetric.storage import registry
 
-    t0 = int(time.time())
+    _alert(api, [], tags=[{"name": "host", "values": ["h007", "h01*"]}])  # samples before it are not judged
+    t0 = int(time.time()) + 1
     reply = api.post(
         "/v1/measurements",
         json_body={
@@ -419,7 +420,6 @@ def test_conditions_on_tag_values_read_their_postings_not_the_whole_index(
         },
     )
     assert reply.status == 202, reply.text
-    _alert(api, [], tags=[{"name": "host", "values": ["h007", "h01*"]}])
 
     def whole_index(*args: object, **kwargs: object) -> None:
         raise AssertionError("the tick read every series of the metric")

@@ -1,6 +1,7 @@
 """Resolver factory and Lambda entry point: auth, error map and observability configured once."""
 
 from collections.abc import Callable
+from re import Match
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -16,10 +17,19 @@ from .errors import register_error_handlers
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
+class _DecodingResolver(APIGatewayRestResolver):
+    """Routes match the path as API Gateway (REST) passes it on, percent-encoded as the client sent it; the
+    names they capture reach the routes decoded, as API Gateway decodes ``pathParameters``: so
+    ``/v1/metrics/app%3Areq`` (``encodeURIComponent``) names the metric ``app:req``."""
+
+    def _convert_matches_into_route_keys(self, match: Match[str]) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
+
+
 def build_resolver(errors: ErrorDialect) -> APIGatewayRestResolver:
     """A REST (v1 payload) resolver answering errors in a dialect's shape (``dialects/<name>/errors.py``)."""
     # debug=False even under POWERTOOLS_DEV: debug mode prints whole events, Authorization headers included.
-    app = APIGatewayRestResolver(debug=False)
+    app = _DecodingResolver(debug=False)
     register_error_handlers(app, errors)
     return app
 
@@ -29,17 +39,7 @@ def entrypoint(app: APIGatewayRestResolver) -> Handler:
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response: dict[str, Any] = app.resolve(_decoded_path(event), context)
+        response: dict[str, Any] = app.resolve(event, context)
         return response
 
     return cast(Handler, lambda_handler)
-
-
-def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with its path percent-decoded: API Gateway (REST) hands the path on as the client encoded
-    it (its pathParameters decoded), and the resolver matches routes and takes names from the path, so
-    ``/v1/metrics/app%3Areq`` (``encodeURIComponent``) names the metric ``app:req`` as ``/v1/metrics/app:req`` does."""
-    path = event.get("path")
-    if not isinstance(path, str) or "%" not in path:
-        return event
-    return {**event, "path": unquote(path)}
