@@ -38,6 +38,7 @@ def lambda_environment(function: Function | None) -> dict[str, str]:
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
         AWS_LAMBDA_FUNCTION_NAME=function.logical_id if function else "boto3",
+        AWS_LAMBDA_RUNTIME_API="127.0.0.1:9001",  # the runtime's endpoint: polymetric.coldstart acts on it
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE="1024",
     )
     if function is not None:

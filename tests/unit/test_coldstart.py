@@ -41,6 +41,7 @@ def _collector_passes_while_loading(handler: str, *, stub_coldstart: bool) -> li
         "PYTHONPATH": "layers/polymetric/python:.",
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",  # a Lambda execution environment
     }
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -58,6 +59,15 @@ def test_a_handler_loads_without_collector_passes_then_the_collector_runs() -> N
     assert int(_collector_passes_while_loading("functions.measurements.app", stub_coldstart=True)[0]) >= 20
 
 
+def _collector_after(script: str, *, on_lambda: bool) -> list[str]:
+    env = {"PYTHONPATH": "layers/polymetric/python"}
+    if on_lambda:
+        env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:9001"
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
 def test_ready_resumes_the_collector_once() -> None:
     script = (
         "import gc\n"
@@ -66,7 +76,15 @@ def test_ready_resumes_the_collector_once() -> None:
         "c.ready(); gc.disable(); c.ready()\n"  # a later call leaves the collector as the process set it
         "print(paused, gc.isenabled())\n"
     )
-    env = {"PYTHONPATH": "layers/polymetric/python"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "False"]
+    assert _collector_after(script, on_lambda=True) == ["False", "False"]
+
+
+def test_outside_lambda_nothing_is_paused_or_frozen() -> None:
+    """Tests and ``make serve`` load many handlers in one process and outlive one that fails to import."""
+    script = (
+        "import gc\n"
+        "import polymetric.coldstart as c\n"
+        "print(gc.isenabled())\n"
+        "c.ready(); print(gc.get_freeze_count())\n"
+    )
+    assert _collector_after(script, on_lambda=False) == ["True", "0"]
