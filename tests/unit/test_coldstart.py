@@ -82,9 +82,6 @@ def test_ready_resumes_the_collector_once() -> None:
 def test_outside_lambda_nothing_is_paused_or_frozen() -> None:
     """Tests and ``make serve`` load many handlers in one process and outlive one that fails to import."""
     script = (
-        "import gc\n"
-        "import polymetric.coldstart as c\n"
-        "print(gc.isenabled())\n"
-        "c.ready(); print(gc.get_freeze_count())\n"
+        "import gc\nimport polymetric.coldstart as c\nprint(gc.isenabled())\nc.ready(); print(gc.get_freeze_count())\n"
     )
     assert _collector_after(script, on_lambda=False) == ["True", "0"]

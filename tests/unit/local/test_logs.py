@@ -58,3 +58,13 @@ def test_the_access_line_masks_api_tokens_in_paths_and_query_strings() -> None:
         == "/v1/measurements/cpu?tags[host]=web-1&duration=60"
     )
     assert redacted("/v1/metrics?name=monkey") == "/v1/metrics?name=monkey"
+
+
+def test_tokens_are_masked_after_a_stage_in_an_api_tokens_path_and_under_encoded_names() -> None:
+    assert redacted("/Prod/ingest/tok123") == "/Prod/ingest/****"
+    assert redacted("/Prod/check/tok123/disk/web-1/60") == "/Prod/check/****/disk/web-1/60"
+    assert redacted("/v1/api_tokens/0f3a9c") == "/v1/api_tokens/****"
+    assert redacted("/v1/api_tokens/42") == "/v1/api_tokens/42"  # an id
+    assert redacted("/v1/api_tokens?name=collector") == "/v1/api_tokens?name=collector"
+    assert redacted("/flux/metric_data?%6Bey=tok123&metric=a") == "/flux/metric_data?%6Bey=****&metric=a"
+    assert redacted("/oddeye-barlus/put/tsdb?%55UID=tok123") == "/oddeye-barlus/put/tsdb?%55UID=****"

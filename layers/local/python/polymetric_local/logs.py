@@ -14,15 +14,20 @@ import logging
 import re
 import threading
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 JSON_LOGS_ENV = "POLYMETRIC_JSON_LOGS"
-# Dialects whose API token travels in the URL: CloudWisdom's path (/ingest/[kind/]{apiId},
-# /check/{apiId}/...), Anomify's ``key`` and OddEye's ``UUID`` query parameters.
-_TOKEN_IN_PATH = re.compile(r"^(/ingest(?:/events/ruby|/events|/infrastructure|/ruby|/statsd)?/|/check/)[^/?]+")
-_TOKEN_PARAMETER = re.compile(r"(^|&)(key|UUID)=[^&]*")
+# API tokens in a URL: CloudWisdom's path (/ingest/[kind/]{apiId}, /check/{apiId}/...), the token itself
+# named in /v1/api_tokens/{name} (an id is digits), Anomify's ``key`` and OddEye's ``UUID`` query
+# parameters; a path may start with the stage (/Prod/...), as the router accepts it.
+_TOKEN_IN_PATH = re.compile(
+    r"^((?:/[^/?]+)??(?:/ingest(?:/events/ruby|/events|/infrastructure|/ruby|/statsd)?/|/check/|/v1/api_tokens/))"
+    r"(?!\d+$)[^/?]+"
+)
+_TOKEN_PARAMETERS = frozenset(("key", "UUID"))
 MASK = "****"
 # What every record carries on Lambda; the access line printed for the request already says which route ran.
 _CONTEXT = frozenset(
@@ -117,8 +122,14 @@ def redacted(target: str) -> str:
     """A request target as the access line prints it: API tokens in its path or query masked."""
     path, question, query = target.partition("?")
     path = _TOKEN_IN_PATH.sub(rf"\g<1>{MASK}", path)
-    query = _TOKEN_PARAMETER.sub(rf"\g<1>\g<2>={MASK}", query)
+    if question:
+        query = "&".join(map(_masked_parameter, query.split("&")))
     return f"{path}{question}{query}"
+
+
+def _masked_parameter(pair: str) -> str:
+    name, equals, _ = pair.partition("=")
+    return f"{name}={MASK}" if equals and unquote_plus(name) in _TOKEN_PARAMETERS else pair
 
 
 def _text(value: Any) -> str:
