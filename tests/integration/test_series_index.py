@@ -126,3 +126,33 @@ def test_alert_conditions_read_the_postings_of_every_filter_or_the_whole_index(
     prefixed = [TagFilter.from_pairs([("host", "h007*")])]
     assert sorted(s.tags["host"] for s in select_any(org.tenant, metric, prefixed)) == ["h007", "h0070"]
     assert [s.tags["host"] for s in select_any(org.tenant, metric, prefixed, since=now())] == ["h007"]
+
+
+def test_a_series_whose_postings_failed_is_indexed_again_by_the_retry(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A series item says its postings are written: were it stored without them, the retry would skip it and
+    a tag filter would never find the series."""
+    from polymetric.errors import StorageError
+
+    real = batch.write
+    failed: list[bool] = []
+
+    def postings_fail_once(table: str, puts: Any = (), deletes: Any = ()) -> int:
+        postings = [i for i in puts if "#TAG#" in i["pk"]["S"]]
+        if postings and not failed:
+            failed.append(True)
+            real(table, [i for i in puts if "#TAG#" not in i["pk"]["S"]], deletes)  # the rest of the call lands
+            raise StorageError("throttled")
+        return real(table, puts, deletes)
+
+    monkeypatch.setattr(batch, "write", postings_fail_once)
+    body = {"measurements": [{"name": "cpu", "value": 1, "time": now() - 60, "tags": {"host": "web-1"}}]}
+    assert api.post("/v1/measurements", json_body=body).status >= 500
+    registry._marked.clear()  # the retry may reach another container
+    assert api.post("/v1/measurements", json_body=body).status == 202
+    metric = metric_store.get(org.tenant, "cpu")
+    assert metric is not None
+    assert [s.tags for s in select_series(org.tenant, metric, TagFilter.from_pairs([("host", "web-1")]))] == [
+        {"host": "web-1"}
+    ]

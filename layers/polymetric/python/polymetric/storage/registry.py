@@ -68,7 +68,10 @@ def ensure(
         first_day = min(day_seen, int(old["first_day"]["N"])) if old is not None and "first_day" in old else day_seen
         items.extend(_index_items(tenant, metric_lower, sid, series[sid], day_seen, first_day))
         marked.append(sid)
-    batch.write(table, items)
+    # Postings first, series items after: a series item says its postings are written, so a write that
+    # fails part way leaves series that the client's retry indexes again (it skips those indexed today).
+    batch.write(table, [i for i in items if i["pk"]["S"] != pk])
+    batch.write(table, [i for i in items if i["pk"]["S"] == pk])
     _marked.mark([(tenant, metric_lower, generation, sid) for sid in marked], day_seen)
     return sum(1 for sid in unknown if sid not in stored)
 
