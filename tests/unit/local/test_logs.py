@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 
 from aws_lambda_powertools import Logger
 
@@ -68,3 +69,18 @@ def test_tokens_are_masked_after_a_stage_in_an_api_tokens_path_and_under_encoded
     assert redacted("/v1/api_tokens?name=collector") == "/v1/api_tokens?name=collector"
     assert redacted("/flux/metric_data?%6Bey=tok123&metric=a") == "/flux/metric_data?%6Bey=****&metric=a"
     assert redacted("/oddeye-barlus/put/tsdb?%55UID=tok123") == "/oddeye-barlus/put/tsdb?%55UID=****"
+
+
+def test_every_template_route_with_a_token_in_its_path_is_masked() -> None:
+    """The patterns above name CloudWisdom's routes; a route added to template.yaml must be masked too."""
+    from pathlib import Path
+
+    from polymetric_local.template import load_template
+
+    template = load_template(Path(__file__).resolve().parents[3] / "template.yaml")
+    paths = {e.path for f in template.functions.values() for e in f.api_events if "{apiId}" in e.path}
+    assert len(paths) >= 7
+    for path in paths:
+        concrete = re.sub(r"{\w+}", "x", path.replace("{apiId}", "tok123"))
+        for target in (concrete, "/Prod" + concrete):
+            assert "tok123" not in redacted(target), target
