@@ -31,11 +31,7 @@ def select_series(
     lookups = postings(tags)
     budget = budget if budget is not None else ReadBudget(limits.MAX_INDEXED_SERIES)
     try:
-        candidates = (
-            registry.lookup(tenant, metric.key, lookups, since, budget=budget)
-            if lookups
-            else registry.load(tenant, metric.key, since, budget=budget)
-        )
+        candidates = _candidates(tenant, metric, lookups, since, budget)
     except ReadLimitError:
         raise InvalidInputError(
             request=[
@@ -55,14 +51,20 @@ def select_any(tenant: str, metric: Metric, filters: Sequence[TagFilter], since:
     a query; otherwise the whole index. No budget: the tick is no request, and what it reads grows with the
     series the conditions select, not with every series the metric ever had.
     """
-    lookups = [postings(f) for f in filters]
-    if lookups and all(lookups):
-        wanted = list(dict.fromkeys(lookup for each in lookups for lookup in each))
-        candidates = registry.lookup(tenant, metric.key, wanted, since)
-    else:
-        candidates = registry.load(tenant, metric.key, since)
-    chosen = [s for s in candidates if any(f.matches(s.tags) for f in filters)]
+    each = [postings(f) for f in filters]
+    # Any filter without postings can match series no posting lists: then every series is read.
+    lookups = list(dict.fromkeys(lookup for found in each for lookup in found)) if each and all(each) else []
+    chosen = [s for s in _candidates(tenant, metric, lookups, since) if any(f.matches(s.tags) for f in filters)]
     return sorted(chosen, key=lambda s: s.sid)
+
+
+def _candidates(
+    tenant: str, metric: Metric, lookups: list[registry.Lookup], since: int, budget: ReadBudget | None = None
+) -> list[Series]:
+    """The series of these postings, or with none every indexed series (that took samples since ``since``)."""
+    if lookups:
+        return registry.lookup(tenant, metric.key, lookups, since, budget=budget)
+    return registry.load(tenant, metric.key, since, budget=budget)
 
 
 def postings(tags: TagMatcher) -> list[registry.Lookup]:
