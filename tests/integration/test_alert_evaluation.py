@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from polymetric import clock
 from polymetric_local.resources import LocalResources
 from tests.integration.alerting_helpers import deliver, queued, receiver, tick
 from tests.integration.api import Api
@@ -133,6 +134,59 @@ def test_inactive_alert_never_notifies(api: Api, aws: LocalResources) -> None:
         _post(api, "cpu", 99, t0)
         assert tick(t0 + 5)["notifications"] == 0
         assert queued(aws) == []
+
+
+def test_editing_a_triggered_alert_keeps_its_incident_unless_the_conditions_change(
+    api: Api, aws: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renaming it or attaching a service does not restart duration tracking (no false "normal" clear)."""
+    t0 = int(time.time()) // 60 * 60 - 600
+    at = [t0]
+    monkeypatch.setattr(clock, "now", lambda: at[0])
+    with receiver() as hook:
+        alert = _alert(api, [_webhook(api, hook.url + "/one")], duration=120)
+        for i in range(8):
+            _post(api, "cpu", 95, t0 + 60 * i + 1)
+        assert tick(t0 + 185)["triggered"] == 1
+        at[0] = t0 + 200
+        second = _webhook(api, hook.url + "/two")
+        assert api.post(f"/v1/alerts/{alert['id']}/services", json_body={"service": second}).status == 201
+        kept = {**alert, "name": "cpu.renamed", "services": [s["id"] for s in alert["services"]] + [second]}
+        assert api.put(f"/v1/alerts/{alert['id']}", json_body=kept).status == 204
+        report = tick(t0 + 245)
+        assert (report["cleared"], report["notifications"]) == (0, 0)
+        assert api.get(f"/v1/alerts/{alert['id']}/status").json["status"] == "triggered"
+        # A new threshold is a new question: tracking restarts, the 120 s are not yet covered
+        at[0] = t0 + 250
+        conditions = [{**alert["conditions"][0], "threshold": 80}]
+        assert api.put(f"/v1/alerts/{alert['id']}", json_body={**kept, "conditions": conditions}).status == 204
+        assert tick(t0 + 305)["cleared"] == 1
+        for i in range(8, 14):
+            _post(api, "cpu", 95, t0 + 60 * i + 1)
+        assert tick(t0 + 430)["triggered"] == 0  # held for 120 s since t0+250, but within the rearm time
+        assert tick(t0 + 185 + 600)["triggered"] == 1
+
+
+def test_deactivating_or_deleting_a_triggered_alert_clears_it(api: Api, aws: LocalResources) -> None:
+    with receiver() as hook:
+        alert = _alert(api, [_webhook(api, hook.url)])
+        t0 = int(time.time())
+        _post(api, "cpu", 99, t0)
+        assert tick(t0 + 5)["triggered"] == 1
+        path, services = f"/v1/alerts/{alert['id']}", [s["id"] for s in alert["services"]]
+        assert api.put(path, json_body={**alert, "active": False, "services": services}).status == 204
+        deliver(aws)
+        assert [r.payload.get("clear") for r in hook.requests] == [None, "manual"]
+        assert api.get(f"/v1/alerts/{alert['id']}/status").json["status"] == "ok"
+        assert api.get("/v1/alerts/status").json["firing"] == []
+        # Active again, with its samples still beyond: a new incident once the rearm time allows it
+        assert api.put(path, json_body={**alert, "active": True, "services": services}).status == 204
+        _post(api, "cpu", 99, t0 + 600)
+        assert tick(t0 + 605)["triggered"] == 1
+        assert api.delete(f"/v1/alerts/{alert['id']}").status == 204
+        deliver(aws)
+        assert [r.payload.get("clear") for r in hook.requests] == [None, "manual", None, "manual"]
+        assert len({r.payload["incident_key"] for r in hook.requests}) == 2
 
 
 def test_overlapping_runs_notify_once(api: Api, aws: LocalResources) -> None:

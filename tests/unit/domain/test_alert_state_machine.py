@@ -34,3 +34,14 @@ def test_rearm_per_signal_notifies_new_streams_only() -> None:
     step = advance(alert, fired, True, [v("h=a"), v("h=b")], 1060)
     assert step.kind == "trigger"
     assert [x.stream for x in step.violations] == ["h=b"]
+
+
+def test_a_new_trigger_after_a_clear_waits_for_the_rearm_time() -> None:
+    """Seed: a notification "will not be sent again until the rearm timer has elapsed" - a flapping
+    stream (beyond, back, beyond) does not page every other minute."""
+    fired = advance(ALERT, AlertState(1), True, [v("h=a")], 1000).state
+    cleared = advance(ALERT, fired, False, [], 1060).state
+    assert advance(ALERT, cleared, True, [v("h=a")], 1120) == advance(ALERT, cleared, True, [v("h=a")], 1599)
+    assert advance(ALERT, cleared, True, [v("h=a")], 1599).state is None
+    again = advance(ALERT, cleared, True, [v("h=a")], 1600)
+    assert (again.kind, again.state.triggered, again.state.incident) == ("trigger", True, 2)

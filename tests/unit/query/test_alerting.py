@@ -4,7 +4,7 @@ import numpy as np
 
 from polymetric.models.alert import Condition, TagSpec
 from polymetric.models.samples import from_values
-from polymetric.query.alerting import StreamSamples, group, judge, label, statistic
+from polymetric.query.alerting import StreamSamples, group, judge, label, statistic, window
 
 NOW = 10_000
 
@@ -30,6 +30,15 @@ def test_latest_sample_decides_and_a_fresh_spike_fires() -> None:
 def test_samples_before_the_alert_and_outside_the_lookback_are_not_judged() -> None:
     assert not judge(above(5), [stream([9], [NOW - 10])], now=NOW, since=NOW - 5)
     assert not judge(above(5), [stream([9], [NOW - 400])], now=NOW, since=0)
+
+
+def test_a_slow_stream_holds_between_its_reports() -> None:
+    """A metric reported every 10 minutes (period 600), a tick late: its latest sample still decides, so the
+    alert neither clears between two reports nor fires anew on the next one."""
+    late = [stream([9], [NOW - 660])]
+    assert judge(above(5), late, now=NOW, since=0, period=600, fresh_after=NOW)
+    assert not judge(above(5), late, now=NOW, since=0)  # a 60 s metric that silent for 11 minutes has no latest
+    assert window(above(5), 600) >= 660 + 60  # the tick reads far enough back for it
 
 
 def test_duration_needs_every_sample_beyond_and_coverage() -> None:

@@ -1,14 +1,14 @@
 """Alert use cases: create, read, list, update, delete, service links, status and manual clear (seed: Alerts)."""
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.domain import notifications, room
 from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
-from polymetric.models.alert import Alert, AlertState, DeliveryAttempt, Service
+from polymetric.models.alert import Alert, AlertState, Condition, DeliveryAttempt, Service
 from polymetric.storage import alert_state
 from polymetric.storage import alerts as store
 
@@ -72,6 +72,7 @@ def create(tenant: str, doc: dict[str, Any]) -> Alert:
         md=_flag(doc, "md", False),
         created_at=now,
         updated_at=now,
+        tracked_since=now,
     )
     _check_unique(tenant, name)
     try:
@@ -114,8 +115,17 @@ def update(tenant: str, alert_id: str, doc: dict[str, Any]) -> Alert:
     if name.lower() != current.key:
         _check_unique(tenant, name, current.id)
     alert = current.with_changes(**changes)
+    if _ids_aside(alert.conditions) != _ids_aside(current.conditions) or (alert.active and not current.active):
+        alert = alert.with_changes(tracked_since=changes["updated_at"])
     store.replace_alert(tenant, current.name, alert)
+    if not alert.active or not alert.conditions:
+        _clear(tenant, alert, "manual")  # it will not be judged again: its open incident ends here
     return alert
+
+
+def _ids_aside(conditions: tuple[Condition, ...]) -> list[Condition]:
+    """Conditions as the evaluator judges them: a PUT that repeats them without their ids changes nothing."""
+    return [replace(c, id=0) for c in conditions]
 
 
 def get(tenant: str, alert_id: str) -> Alert:
@@ -164,6 +174,7 @@ def services_of(tenant: str) -> dict[int, Service]:
 
 def delete(tenant: str, alert_id: str) -> None:
     alert = get(tenant, alert_id)
+    _clear(tenant, alert, "manual")  # a receiver's open incident (PagerDuty) would otherwise stay open
     store.delete_alert(tenant, alert)
     alert_state.delete(tenant, alert.id)
 
@@ -221,7 +232,11 @@ def status_summary(tenant: str) -> StatusSummary:
 
 def clear(tenant: str, alert_id: str) -> None:
     """POST /v1/alerts/:id/clear: a triggered alert becomes ok and its services get a "manual" clear."""
-    alert = get(tenant, alert_id)
+    _clear(tenant, get(tenant, alert_id), "manual")
+
+
+def _clear(tenant: str, alert: Alert, reason: str) -> None:
+    """End the alert's incident if it is triggered: state ok, and a clear to its services."""
     for _ in range(3):  # an evaluator run may write the state in between: read it again
         state = alert_state.get(tenant, alert.id)
         if not state.triggered:
@@ -238,6 +253,6 @@ def clear(tenant: str, alert_id: str) -> None:
             version=state.version,
         )
         if alert_state.write(tenant, cleared):
-            notifications.send(tenant, notifications.clears(tenant, alert, state, now, reason="manual"))
+            notifications.send(tenant, notifications.clears(tenant, alert, state, now, reason=reason))
             return
     raise ConflictError(f"alert {alert.id} changed while it was being cleared, retry")

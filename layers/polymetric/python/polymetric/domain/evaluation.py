@@ -6,8 +6,10 @@
 2. An alert holds when ALL its conditions have a stream beyond them (``query.alerting`` judges).
 3. State moves by a conditional write of the alert's state item (``advance`` decides); only the run
    whose write lands queues notifications, so overlapping runs never notify twice.
-4. Repeats wait ``rearm_seconds`` (per stream with ``rearm_per_signal``); when the alert stops
-   holding its services get a clear. Inactive alerts are not evaluated and never notify.
+4. Repeats wait ``rearm_seconds`` (per stream with ``rearm_per_signal``), and so does a new trigger
+   after a clear: no two trigger notifications closer than that. When the alert stops holding its
+   services get a clear. Inactive alerts are not evaluated and never notify (deactivating a
+   triggered one clears it, ``domain.alerts``).
 """
 
 from __future__ import annotations
@@ -54,12 +56,16 @@ class Reads:
         self.tenant = tenant
         self.now = now
         self.count = 0
-        self._wanted: dict[str, tuple[list[TagFilter], int]] = {}
+        conditions: dict[str, list[Condition]] = {}
         for alert in alerts:
             for c in alert.conditions:
-                filters, window = self._wanted.get(c.metric_name.lower(), ([], 0))
-                self._wanted[c.metric_name.lower()] = ([*filters, tag_filter(c)], max(window, alerting.window(c)))
-        self._metrics = metric_store.get_many(tenant, self._wanted) if self._wanted else {}
+                conditions.setdefault(c.metric_name.lower(), []).append(c)
+        self._metrics = metric_store.get_many(tenant, conditions) if conditions else {}
+        # A metric's look-back follows its reporting period: the metric is read first.
+        self._wanted: dict[str, tuple[list[TagFilter], int]] = {
+            key: ([tag_filter(c) for c in found], max(alerting.window(c, self.period(c)) for c in found))
+            for key, found in conditions.items()
+        }
         self._read: dict[str, list[alerting.StreamSamples]] = {}
         self._models: dict[str, dict[str, anomaly.Model | None]] = {}
         self._anomalous = {c.metric_name.lower() for a in alerts for c in a.conditions if c.type == ANOMALOUS}
@@ -154,6 +160,8 @@ def advance(alert: Alert, state: AlertState, holds: bool, violations: list[Viola
         return Step(cleared, notifications.CLEAR)
     labels = sorted({v.stream for v in violations})
     if not state.triggered:
+        if state.notified_at and now - state.notified_at < alert.rearm_seconds:
+            return Step(None)  # re-triggered within the rearm time of the last notification: wait for it
         streams = {name: StreamState(now, now) for name in labels}
         fired = replace(
             state,
@@ -201,7 +209,7 @@ def judge_all(
                 c,
                 data.streams(c),
                 now=now,
-                since=alert.updated_at,
+                since=alert.tracked_since,
                 period=data.period(c),
                 fresh_after=now if state.triggered else max(now - alerting.TICK_SECONDS, state.evaluated_at),
                 models=data.models(c) if c.type == ANOMALOUS else None,

@@ -59,6 +59,9 @@ class Alert:
     md: bool = False
     created_at: int = 0
     updated_at: int = 0
+    # When the evaluator started tracking the conditions: the create, the last change of the conditions, or
+    # the last reactivation. Renaming, re-describing or attaching a service does not restart it.
+    tracked_since: int = 0
     # Optimistic-locking version of the stored item (None before it is stored).
     version: int | None = None
 

@@ -1,11 +1,12 @@
 """Judging alert conditions on the samples of a tick: pure functions from samples to violations.
 
-The seed's rules, as implemented here (``now`` is the tick's time, ``since`` when the alert was
-created or last updated):
+The seed's rules, as implemented here (``now`` is the tick's time, ``since`` when tracking of the
+alert's conditions started: its creation, the last change of its conditions, or its reactivation):
 
 1. ``above`` / ``below`` without ``duration``: a stream is beyond when its latest sample in the
-   look-back window is beyond the threshold, or, while the alert is not triggered, any sample of
-   the last tick period is (a single spike fires). A triggered alert clears on its latest samples.
+   look-back window (5 minutes, or the metric's period and two ticks if longer) is beyond the
+   threshold, or, while the alert is not triggered, any sample of the last tick period is (a single
+   spike fires). A triggered alert clears on its latest samples.
    Samples older than ``since`` are not judged.
 2. With ``duration`` D: every sample in (now - D, now] is beyond, there is at least one, the first
    comes within one reporting period of the window's start, and the alert existed for the whole
@@ -56,9 +57,15 @@ def label(tags: dict[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(tags.items(), key=lambda kv: kv[0].lower())) or "*"
 
 
-def window(condition: Condition) -> int:
+def lookback(period: int) -> int:
+    """How far back the latest sample of a stream is looked for (rule 1): a stream that reports every
+    ``period`` seconds, a tick or two late, always has one, so it does not clear between two reports."""
+    return max(LOOKBACK_SECONDS, period + 2 * TICK_SECONDS)
+
+
+def window(condition: Condition, period: int = 60) -> int:
     """Seconds of samples a condition needs before the tick (a derivative needs the sample before too)."""
-    return max(condition.duration or 0, LOOKBACK_SECONDS) + TICK_SECONDS
+    return max(condition.duration or 0, lookback(period)) + TICK_SECONDS
 
 
 def statistic(stats: FloatArray, function: str | None, detect_reset: bool = False) -> FloatArray:
@@ -183,7 +190,7 @@ def _threshold(
         if int(t[0]) > begin + max(period, TICK_SECONDS) or not _beyond(condition, v).all():
             return None
         return Violation(condition.id, condition.metric_name, name, float(v[-1]), int(t[-1]), len(v), begin, now)
-    begin = now - LOOKBACK_SECONDS
+    begin = now - lookback(period)
     judged &= times > begin
     if not judged.any():
         return None

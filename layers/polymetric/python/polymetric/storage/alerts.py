@@ -42,6 +42,7 @@ class AlertItem(_MetaItem):
     md = BooleanAttribute(default=False)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
+    tracked_since = NumberAttribute(null=True)  # absent on alerts stored before it: updated_at stands in
     version = VersionAttribute()
 
 
@@ -107,6 +108,7 @@ def _to_alert(item: AlertItem) -> Alert:
         md=bool(item.md),
         created_at=int(item.created_at),
         updated_at=int(item.updated_at),
+        tracked_since=int(item.updated_at if item.tracked_since is None else item.tracked_since),
         version=item.version,
     )
 
@@ -128,6 +130,7 @@ def _to_item(tenant: str, alert: Alert) -> AlertItem:
         md=alert.md,
         created_at=alert.created_at,
         updated_at=alert.updated_at,
+        tracked_since=alert.tracked_since,
     )
     if alert.version is not None:
         item.version = alert.version
