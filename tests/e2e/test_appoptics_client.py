@@ -22,6 +22,9 @@ def test_submit_and_read_back_with_tag_filter(api) -> None:
     assert sorted(s["tags"]["host"] for s in resp["series"]) == ["a", "b"]
     only_east = api.get_measurements("e2e.ao.cpu", duration=600, resolution=60, tags={"region": "us-east"})
     assert [s["measurements"][0]["value"] for s in only_east["series"]] == [40.0]
+    # A list of values is an OR; the client sends it as tags[region][]=...
+    either = api.get_measurements("e2e.ao.cpu", duration=600, resolution=60, tags={"region": ["us-east", "us-west"]})
+    assert sorted(s["tags"]["host"] for s in either["series"]) == ["a", "b"]
 
 
 def test_queue_submit_group_by_and_summary_function(api) -> None:

@@ -75,6 +75,8 @@ def test_response_shape_and_series_sorted_by_tag_pairs(disk: Api) -> None:
     [
         ({"tags[region]": "us-*"}, 3),
         ({"tags[region]": ["us-east", "eu-west"]}, 3),
+        ({"tags[region][]": ["us-east", "eu-west"]}, 3),  # a list as the clients encode it
+        ({"tags[region][]": "eu-west"}, 1),
         ({"tags[region]": "us-*", "tags[name]": "prod"}, 2),
         ({"tags[region]": "!us-*"}, 1),
         ({"tags[!az]": "*"}, 1),
@@ -217,6 +219,7 @@ def test_summaries_and_plain_values_mix_exactly(api: Api) -> None:
             "group_by",
         ),
         ({"resolution": 60, "duration": 60, "tags": "region"}, "tags"),
+        ({"resolution": 60, "duration": 60, "tags[bad name!]": "x"}, "tags"),  # matched nothing: an empty 200
     ],
 )
 def test_bad_queries_are_400_naming_the_parameter(disk: Api, query: dict, param: str) -> None:

@@ -7,12 +7,15 @@ from polymetric.dialects.appoptics import paging
 from polymetric.dialects.params import integer, one
 from polymetric.errors import InvalidInputError
 from polymetric.models.query import MeasurementsQuery
-from polymetric.models.tags import TagFilter
+from polymetric.models.tags import TAG_NAME_CHARS, TAG_NAME_MAX, TagFilter
 from polymetric.query import tags_search
 from polymetric.query.limits import MAX_RESOLUTION
 from polymetric.query.resample import GROUP_FUNCTIONS, SUMMARY_FUNCTIONS
 
-_TAG_KEY = re.compile(r"^tags\[(.*)\]$")
+# ``tags[name]=v``; ``tags[name][]=v`` is how the clients (and Rails-style encoders) send a list of values.
+_TAG_KEY = re.compile(r"^tags\[(.*?)\](?:\[\])?$")
+# A filter's tag name: a stored tag name (models.tags), with ``*`` wildcards, after an optional ``!`` (absent).
+_FILTER_NAME = re.compile(rf"!?(?:{TAG_NAME_CHARS}|\*){{1,{TAG_NAME_MAX}}}")
 
 # What ``time_window`` reads (also the annotation stream routes' window, without duration).
 WINDOW = (
@@ -70,6 +73,8 @@ def tag_filter(values: dict[str, list[str]]) -> TagFilter:
             name = match.group(1)
             if not name:
                 raise InvalidInputError.param("tags", "tag filters are written tags[name]=pattern")
+            if not _FILTER_NAME.fullmatch(name):
+                raise InvalidInputError.param("tags", f"tag name {name!r} must match /\\A[-.:_\\w]{{1,64}}\\z/")
             pairs.extend((name, v) for v in vals)
     for whole in values.get("tags", []):
         if whole.strip() not in ("*", "{}", ""):
