@@ -50,10 +50,14 @@ def test_space_crud_and_listing(api: Api) -> None:
     assert api.get(f"/v1/spaces/{space_id}").status == 404
 
 
-def test_space_names_are_unique_and_tags_false_is_accepted(api: Api) -> None:
+def test_space_names_are_unique_422_and_tags_false_is_accepted(api: Api) -> None:
+    taken = {"errors": {"params": {"name": ["has already been taken"]}}}  # seed: 422 Entity Already Exists
     assert api.post("/v1/spaces", json_body={"name": "Ops", "tags": False}).status == 201
     dup = api.post("/v1/spaces", json_body={"name": "ops"})
-    assert (dup.status, dup.json) == (400, {"errors": {"params": {"name": ["has already been taken"]}}})
+    assert (dup.status, dup.json) == (422, taken)
+    other = api.post("/v1/spaces", json_body={"name": "Dev"}).json["id"]
+    renamed = api.put(f"/v1/spaces/{other}", json_body={"name": "OPS"})
+    assert (renamed.status, renamed.json) == (422, taken)
     missing = api.post("/v1/spaces", json_body={})
     assert (missing.status, missing.json) == (400, {"errors": {"params": {"name": ["is required"]}}})
 

@@ -20,6 +20,7 @@ PolymetricError
  ├── NotFoundError            the resource does not exist for this tenant
  ├── ConflictError            the resource changed underneath
  │    └── AlreadyExistsError       a resource of that name already exists (AppOptics 422)
+ │         └── NameTakenError          ... reported as a param error (also an InvalidInputError, for its body)
  ├── UnsupportedMediaTypeError
  ├── PayloadTooLargeError
  └── StorageError             the store failed; ``cause`` keeps the original exception
@@ -161,6 +162,14 @@ class ConflictError(PolymetricError):
 
 class AlreadyExistsError(ConflictError):
     pass
+
+
+class NameTakenError(AlreadyExistsError, InvalidInputError):
+    """A name another resource holds, as a param error: the status of AlreadyExistsError (first in the MRO,
+    so ``status_of`` finds it before InvalidInputError) and the ``params`` body of InvalidInputError."""
+
+    def __init__(self, param: str = "name", message: str = "has already been taken") -> None:
+        super().__init__(params={param: [message]})
 
 
 class UnsupportedMediaTypeError(PolymetricError):

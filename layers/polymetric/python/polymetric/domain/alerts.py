@@ -7,7 +7,7 @@ from typing import Any
 from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.domain import notifications, room
-from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
+from polymetric.errors import ConflictError, InvalidInputError, NameTakenError, NotFoundError
 from polymetric.models.alert import Alert, AlertState, Condition, DeliveryAttempt, Service
 from polymetric.storage import alert_state
 from polymetric.storage import alerts as store
@@ -47,7 +47,7 @@ def _check_services(tenant: str, ids: list[int]) -> tuple[int, ...]:
 def _check_unique(tenant: str, name: str, own_id: int | None = None) -> None:
     taken_by = store.alert_id_by_name(tenant, name)
     if taken_by is not None and taken_by != own_id:
-        raise InvalidInputError.param("name", "has already been taken")
+        raise NameTakenError()
 
 
 def create(tenant: str, doc: dict[str, Any]) -> Alert:
@@ -78,7 +78,7 @@ def create(tenant: str, doc: dict[str, Any]) -> Alert:
     try:
         store.create_alert(tenant, alert)
     except ConflictError:
-        raise InvalidInputError.param("name", "has already been taken") from None
+        raise NameTakenError() from None
     return alert
 
 

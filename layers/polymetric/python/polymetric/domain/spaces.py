@@ -12,7 +12,7 @@ import fnmatch
 from typing import Any
 
 from polymetric.domain import room
-from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
+from polymetric.errors import ConflictError, InvalidInputError, NameTakenError, NotFoundError
 from polymetric.models.dashboard import Chart, ChartInput, Space, SpacePage, Stream, StreamInput
 from polymetric.storage import sequences
 from polymetric.storage import spaces as store
@@ -52,7 +52,7 @@ def list_spaces(tenant: str, *, name: str | None, offset: int, length: int, desc
 
 def _unique(tenant: str, name: str, space_id: int | None = None) -> None:
     if any(s.name.lower() == name.lower() and s.id != space_id for s in store.list_spaces(tenant)):
-        raise InvalidInputError.param("name", "has already been taken")
+        raise NameTakenError()
 
 
 def create_space(tenant: str, name: str, *, tags: bool = False) -> Space:
