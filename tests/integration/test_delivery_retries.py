@@ -8,8 +8,10 @@ SQS visibility is time-driven, so the tests move moto's SQS clock instead of sle
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,3 +176,66 @@ def test_a_final_4xx_is_not_retried(
     assert queued(aws) == []
     assert _dead_letters(aws) == []
     assert len(hook.requests) == 1
+
+
+@contextmanager
+def _not_http(reply: bytes) -> Iterator[str]:
+    """A loopback TCP server that reads each whole request and answers ``reply`` (not HTTP), then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    done = threading.Event()
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                while len(body) < length:  # read it all: closing on unread bytes would reset the connection
+                    body += conn.recv(65536)
+                conn.sendall(reply)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        done.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"garbage\r\n\r\n",  # BadStatusLine
+        b"HTTP/1.1 two hundred OK\r\n\r\n",  # BadStatusLine: the status is not a number
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",  # LineTooLong
+    ],
+    ids=["garbage", "bad-status", "long-header"],
+)
+def test_a_reply_that_is_not_http_is_recorded_and_retried(
+    api: Api, aws: LocalResources, hook: Receiver, sqs_clock: SqsClock, reply: bytes
+) -> None:
+    with _not_http(reply) as url:
+        hook.url = url
+        alert_id = _fire(api, hook)
+        # Each attempt is recorded as a transient failure and the message waits out its backoff (10 s, then 20 s)
+        for attempt in (1, 2):
+            assert len(deliver(aws)["batchItemFailures"]) == 1
+            attempts = _attempts(api, alert_id)
+            assert [(number, outcome) for number, outcome, _ in attempts] == [
+                (a, "retrying") for a in range(1, attempt + 1)
+            ]
+            assert attempts[-1][2].startswith("bad response: "), attempts
+            _hidden_for(aws, sqs_clock, delivery.backoff(attempt))

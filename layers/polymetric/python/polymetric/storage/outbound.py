@@ -1,12 +1,13 @@
 """Sending to the outside: HTTP POSTs (webhook, Slack, PagerDuty), SNS Publish and SES SendEmail.
 
 Each call answers an ``Outcome``: delivered, a transient failure worth retrying (timeouts, refused
-connections, 429, 5xx, throttling) or a final one (other 4xx, a refused address). Never raises for
-the receiver's faults.
+connections, replies that are not HTTP, 429, 5xx, throttling) or a final one (other 4xx, a refused
+address). Never raises for the receiver's faults.
 """
 
 import hashlib
 import hmac
+import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ def post(url: str, body: bytes, content_type: str, *, delivery_id: str, secret: 
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
         return Outcome(False, True, f"no response: {reason}")
+    except http.client.HTTPException as error:  # BadStatusLine, LineTooLong ...: the receiver spoke no HTTP
+        # Its class only: the message may hold up to 64 KiB of the receiver's bytes.
+        return Outcome(False, True, f"bad response: {type(error).__name__}")
 
 
 @lru_cache(maxsize=4)
