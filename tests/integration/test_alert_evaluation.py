@@ -367,6 +367,35 @@ def test_sns_publishes_the_webhook_json(api: Api, aws: LocalResources) -> None:
     assert status["deliveries"][0]["detail"].startswith("SNS message ")
 
 
+def test_sns_subject_is_the_alert_name_cut_to_99_characters(api: Api, aws: LocalResources) -> None:
+    import boto3
+
+    sns = boto3.client("sns", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    topic = sns.create_topic(Name="ops")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="ops-envelopes")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)  # not raw: the envelope holds the Subject
+    service = api.post("/v1/services", json_body={"title": "topic", "type": "sns", "settings": {"topic_arn": topic}})
+    name = "fleet." + "x" * 120  # alert names may have 255 characters, SNS subjects "less than 100"
+    condition = {"type": "above", "metric_name": "cpu", "threshold": 90}
+    alert = api.post(
+        "/v1/alerts", json_body={"name": name, "services": [service.json["id"]], "conditions": [condition]}
+    )
+    assert alert.status == 201, alert.text
+    t0 = int(time.time())
+    _post(api, "cpu", 95, t0)
+    assert tick(t0 + 1)["notifications"] == 1
+    assert deliver(aws) == {"batchItemFailures": []}
+    assert api.post(f"/v1/alerts/{alert.json['id']}/clear").status == 204
+    assert deliver(aws) == {"batchItemFailures": []}
+    envelopes: list[dict] = []
+    while page := sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", []):
+        envelopes += [json.loads(m["Body"]) for m in page]
+    assert [e["Subject"] for e in envelopes] == [name[:99], name[:99]]  # the trigger and the clear
+    assert sorted("clear" in json.loads(e["Message"]) for e in envelopes) == [False, True]
+
+
 def test_sns_to_a_missing_topic_is_recorded_as_failed(api: Api, aws: LocalResources) -> None:
     arn = "arn:aws:sns:us-east-1:123456789012:nowhere"
     status = _fire(api, aws, {"title": "topic", "type": "sns", "settings": {"topic_arn": arn}})

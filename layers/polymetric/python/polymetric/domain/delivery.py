@@ -44,6 +44,7 @@ class Wire(Protocol):
     def slack_message(self, n: Notification) -> dict[str, Any]: ...
     def pagerduty_event(self, n: Notification, routing_key: str) -> dict[str, Any]: ...
     def subject(self, n: Notification) -> str: ...
+    def sns_subject(self, n: Notification) -> str: ...
     def text(self, n: Notification) -> str: ...
 
 
@@ -71,7 +72,7 @@ def _send(service: Service, n: Notification, wire: Wire) -> outbound.Outcome:
         url = get_settings().PAGERDUTY_EVENTS_URL
         return outbound.post(url, json.dumps(event).encode(), "application/json", delivery_id=n.delivery_id)
     if service.type == SNS:
-        return outbound.publish(settings["topic_arn"], wire.subject(n), wire.webhook_json(n))
+        return outbound.publish(settings["topic_arn"], wire.sns_subject(n), wire.webhook_json(n))
     if service.type == MAIL:
         return outbound.send_mail(settings["addresses"].split(","), wire.subject(n), wire.text(n))
     return outbound.Outcome(False, False, f"service type {service.type} cannot be delivered")

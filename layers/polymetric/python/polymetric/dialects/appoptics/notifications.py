@@ -3,11 +3,13 @@ message, a PagerDuty Events v2 event, and the subject and text of mail and SNS m
 
 import datetime
 import json
+import unicodedata
 from typing import Any
 
 from polymetric.models.alert import Notification, Violation
 
 ALERT_VERSION = 2
+SNS_SUBJECT_MAX = 99  # SNS Publish: "less than 100 characters long"
 
 
 def _violation(v: Violation) -> dict[str, Any]:
@@ -43,6 +45,14 @@ def webhook_payload(n: Notification) -> dict[str, Any]:
 
 def webhook_json(n: Notification) -> str:
     return json.dumps(webhook_payload(n), separators=(",", ":"))
+
+
+def sns_subject(n: Notification) -> str:
+    """The alert's name (alerting.md), as SNS takes a Subject: no line breaks or control characters, < 100 long."""
+    readable = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else c for c in n.alert_name
+    )
+    return " ".join(readable.split())[:SNS_SUBJECT_MAX].rstrip() or f"Alert {n.alert_id}"
 
 
 def subject(n: Notification) -> str:
