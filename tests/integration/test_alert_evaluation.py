@@ -248,7 +248,8 @@ def test_grouped_tags_fold_streams_and_wildcards_select_them(api: Api, aws: Loca
             }
         ],
     }
-    assert api.post("/v1/alerts", json_body=body).status == 201
+    created = api.post("/v1/alerts", json_body=body)
+    assert created.status == 201, created.text
     _post(api, "load", 80, t0 + 1, host="web-1")
     _post(api, "load", 10, t0 + 2, host="web-2")
     _post(api, "load", 500, t0 + 3, host="db-1")  # not selected by web-*
@@ -257,6 +258,8 @@ def test_grouped_tags_fold_streams_and_wildcards_select_them(api: Api, aws: Loca
     _post(api, "load", 20, t0 + 62, host="web-2")
     _post(api, "load", 60, t0 + 63, host="web-2")
     assert tick(t0 + 90)["triggered"] == 1  # web-2 averages 40 in that minute: (80 + 40) / 2 = 60
+    status = api.get(f"/v1/alerts/{created.json['id']}/status").json
+    assert [s["stream"] for s in status["streams"]] == ["host=web-*"]  # the tag filter, not a word like "grouped"
 
 
 def test_derivative_with_detect_reset(api: Api, aws: LocalResources) -> None:

@@ -85,4 +85,15 @@ def test_grouped_streams_fold_per_minute() -> None:
     assert values.tolist() == [60.0]
     c = above(50, tags=(TagSpec("host", ("web-*",), grouped=True),))
     (v,) = judge(c, streams, now=NOW, since=0)
-    assert v.stream == "grouped"
+    assert v.stream == "host=web-*"  # the condition's tag filter as text, in the style of label()
+
+
+def test_a_grouped_violation_is_labelled_with_the_tag_filter() -> None:
+    streams = [stream([80], [NOW - 50], host="web-1", region="us-east")]
+    tags = (
+        TagSpec("region", ("us-east",)),
+        TagSpec("host", ("web-*", "api-*"), grouped=True),
+        TagSpec("Az", (), grouped=True),
+    )
+    (v,) = judge(above(50, tags=tags), streams, now=NOW, since=0)
+    assert v.stream == "Az=*,host=web-*|api-*,region=us-east"

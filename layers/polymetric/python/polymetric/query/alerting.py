@@ -57,6 +57,12 @@ def label(tags: dict[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(tags.items(), key=lambda kv: kv[0].lower())) or "*"
 
 
+def filter_label(condition: Condition) -> str:
+    """A grouped condition's name in notifications: its tag filter as text, ``host=web-*|api-*,region=us-east``."""
+    tags = sorted(condition.tags, key=lambda t: t.name.lower())
+    return ",".join(f"{t.name}={'|'.join(t.values) or '*'}" for t in tags) or "*"
+
+
 def lookback(period: int) -> int:
     """How far back the latest sample of a stream is looked for (rule 1): a stream that reports every
     ``period`` seconds, a tick or two late, always has one, so it does not clear between two reports."""
@@ -154,7 +160,7 @@ def judge(
         return []
     if condition.grouped:
         folded = group(streams, condition.summary_function, condition.detect_reset)
-        series = [("grouped", t, v) for t, v in folded]
+        series = [(filter_label(condition), t, v) for t, v in folded]
     else:
         series = [
             (s.label, s.times, statistic(s.stats, condition.summary_function, condition.detect_reset)) for s in streams
