@@ -1,6 +1,7 @@
 """`make serve` with the real template: data survives a clean restart, compaction runs on its schedule."""
 
 import json
+import threading
 import time
 from collections.abc import Callable
 
@@ -44,6 +45,22 @@ def test_the_local_server_compacts_on_schedule_and_reads_stay_the_same() -> None
         assert _items(runtime, "B") and _items(runtime, "R")
         assert not any(i["pk"]["S"].endswith("#HOURS") for i in _items(runtime, ""))
         assert read() == before
+    finally:
+        runtime.stop()
+
+
+def test_a_drain_ends_when_the_server_is_stopping() -> None:
+    """SIGTERM during `kill -USR1`'s drain stops the server at once; the pollers deliver what is left."""
+    runtime = LocalRuntime(REPO, port=0, admin_token="cancel-token", schedules_enabled=False).start()
+    try:
+        hour = keys.hour_of(int(time.time())) - 3 * keys.HOUR
+        _post(runtime, "cancel-token", "cancelled", hour, range(hour, hour + 3600, 60))
+        assert runtime.run_schedules_now() >= 1
+        stopping = threading.Event()
+        stopping.set()
+        assert runtime.drain_queues(timeout=30, cancel=stopping) == 0  # returns without waiting for the queues
+        runtime.drain_queues(timeout=30)  # the pollers and this drain deliver the rest
+        assert _items(runtime, "B")
     finally:
         runtime.stop()
 

@@ -95,7 +95,7 @@ def _serve(args: argparse.Namespace, runtime: LocalRuntime, data_dir: Path) -> i
         while not stop.wait(0.5):
             if kick.is_set():
                 kick.clear()
-                _run_schedules(runtime)
+                _run_schedules(runtime, stop)
     finally:
         runtime.stop()
     return 0
@@ -195,10 +195,12 @@ def _announce(runtime: LocalRuntime, data_dir: Path) -> None:
     print("\n".join(lines), flush=True)  # noqa: T201
 
 
-def _run_schedules(runtime: LocalRuntime) -> None:
+def _run_schedules(runtime: LocalRuntime, stop: threading.Event) -> None:
+    """Fire every schedule and wait for what they queued, unless the server is told to stop meanwhile (a
+    failing webhook keeps the notifier's queue busy for a minute of retries)."""
     fired = runtime.run_schedules_now()
     try:
-        delivered = runtime.drain_queues(timeout=60.0)
+        delivered = runtime.drain_queues(timeout=60.0, cancel=stop)
     except TimeoutError as exc:
         logger.warning("ran %d schedules; %s", fired, exc)
         return

@@ -217,9 +217,9 @@ class LocalRuntime:
         returns how many invocations succeeded."""
         return self._require_running().workers.run_schedules_now(at)
 
-    def drain_queues(self, timeout: float = 10.0) -> int:
+    def drain_queues(self, timeout: float = 10.0, cancel: threading.Event | None = None) -> int:
         """Deliver SQS messages until the event-source queues are empty; see Workers.drain_queues."""
-        return self._require_running().workers.drain_queues(timeout)
+        return self._require_running().workers.drain_queues(timeout, cancel)
 
     def invoke(self, function_id: str, event: Any) -> Any:
         """Invoke one template function directly with `event` (JSON in, JSON out, as Lambda does)."""

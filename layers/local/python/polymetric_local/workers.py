@@ -95,15 +95,17 @@ class Workers:
         """
         return sum(self._fire(fn, event, at) for fn, event in self._schedules)
 
-    def drain_queues(self, timeout: float = 10.0) -> int:
+    def drain_queues(self, timeout: float = 10.0, cancel: threading.Event | None = None) -> int:
         """Deliver until every SQS event source queue is empty; returns the number of records delivered.
 
         Messages a handler failed count as not yet drained until they succeed or move to the dead-letter
         queue, so this waits out visibility timeouts. Raises TimeoutError naming the queues still busy.
+        ``cancel`` set (the server is stopping) ends the wait at once: the pollers deliver the rest later.
         """
         deadline = time.monotonic() + timeout
         delivered = 0
-        while True:
+        cancel = cancel or threading.Event()
+        while not cancel.is_set():
             batch = sum(self._poll_once(poller) for poller in self._pollers)
             delivered += batch
             if batch:
@@ -113,7 +115,8 @@ class Workers:
                 return delivered
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"queues not drained after {timeout:.0f} s: {', '.join(sorted(set(busy)))}")
-            time.sleep(0.05)
+            cancel.wait(0.05)
+        return delivered
 
     def _spawn(self, name: str, target: Any, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, name=f"polymetric-local-{name}", daemon=True)
