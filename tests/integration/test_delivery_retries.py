@@ -142,8 +142,9 @@ def test_a_failing_endpoint_is_given_up_and_dead_lettered(
     assert len(hook.requests) == max_receives
     expected = [(a, "retrying", "HTTP 500") for a in range(1, max_receives)] + [(max_receives, "failed", "HTTP 500")]
     assert _attempts(api, alert_id) == expected
-    # The next receive past maxReceiveCount moves it to the dead-letter queue: no sixth attempt
-    sqs_clock.advance(301)
+    # The next receive past maxReceiveCount (once the last receive's visibility timeout ran out) moves it to
+    # the dead-letter queue: no sixth attempt
+    sqs_clock.advance(int(template.queues["NotificationsQueue"].properties["VisibilityTimeout"]) + 1)
     assert queued(aws) == []
     assert deliver(aws) == {"batchItemFailures": []}
     assert len(hook.requests) == max_receives

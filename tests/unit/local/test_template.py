@@ -95,6 +95,25 @@ def test_project_template_loads():
     assert all(event.path.startswith("/") for fn in project.functions.values() for event in fn.api_events)
 
 
+def test_project_queues_hide_a_message_longer_than_its_worker_may_run():
+    """AWS: an event source queue's visibility timeout should be at least six times the function's
+    timeout, or a message a slow run still holds is handed to a second run (a webhook called twice)."""
+    project = load_template(REPO / "template.yaml")
+    for fn in project.functions.values():
+        for event in fn.sqs_events:
+            visibility = int(project.queues[event.queue].properties.get("VisibilityTimeout", 30))
+            assert visibility >= 6 * fn.timeout, (fn.logical_id, event.queue)
+
+
+def test_the_notifier_outlasts_a_batch_of_hanging_receivers():
+    """Each delivery may wait DELIVERY_TIMEOUT_SECONDS; a batch of them must fit in one run."""
+    from polymetric.config import Settings
+
+    notifier = load_template(REPO / "template.yaml").functions["NotifierFunction"]
+    (event,) = notifier.sqs_events
+    assert notifier.timeout >= event.batch_size * Settings.DELIVERY_TIMEOUT_SECONDS + 10
+
+
 def test_implicit_api_takes_binary_media_types_from_globals(tmp_path):
     text = """
 Transform: AWS::Serverless-2016-10-31
