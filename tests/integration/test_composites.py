@@ -223,6 +223,18 @@ def test_series_pages_follow_links_and_return_every_series_once(api: Api, monkey
     assert set(seen) >= {f"{i:02d}" for i in range(8)}
 
 
+def test_summary_function_all_pages_too(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "PAGE_SERIES", 3)
+    measurements = [{"name": "every", "value": i, "time": T0, "tags": {"n": f"{i}"}} for i in range(5)]
+    assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
+    query = {"start_time": T0, "end_time": T0 + 600, "resolution": 60, "summary_function": "all"}
+    first = api.get("/v1/measurements/every", query=query).json
+    (link,) = first["links"]
+    rest = api.get("/v1/measurements/every", query={**query, "session_key": link["href"].rpartition("=")[2]}).json
+    assert [s["tags"]["n"] for s in first["series"] + rest["series"]] == ["0", "1", "2", "3", "4"]
+    assert rest["links"] == [] and set(rest["series"][0]["measurements"][0]) >= {"count", "stddev"}
+
+
 def test_a_bad_session_key_is_400(data: Api) -> None:
     reply = data.get("/v1/measurements/req", query={"start_time": T0, "resolution": 60, "session_key": "nope!"})
     assert reply.status == 400

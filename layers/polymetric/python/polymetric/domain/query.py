@@ -33,7 +33,7 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
         return QueryResult(metric, q.resolution, [])
     buckets, items_read = load_buckets(tenant, metric, series, q.start, q.end, q.resolution)
     if function == "all":
-        return QueryResult(metric, q.resolution, _all_summaries(series, buckets), items_read)
+        return QueryResult(metric, q.resolution, _all_summaries(series, buckets), items_read, next_key)
     buckets, values = resample.summarize(buckets, function)
     # CloudWisdom sparseDataStrategy: buckets without samples show the metric's injected value.
     buckets, values = sparse.fill(
