@@ -273,6 +273,18 @@ def test_environments_crud(api: Api) -> None:
     assert api.post("/v1/environments", json_body={"name": "ProductionNew"}).status == 201  # the name is free
 
 
+def test_the_seeds_curl_examples_send_json_labelled_as_a_form(api: Api) -> None:
+    """``curl -d '{"name":"Production"}'`` without -H sends application/x-www-form-urlencoded."""
+    form = "application/x-www-form-urlencoded"
+    created = api.post("/v1/environments", body='{"name":"Production"}', content_type=form)
+    assert (created.status, created.json["name"]) == (201, "Production")
+    env = created.json["id"]
+    assert api.put(f"/v1/environments/{env}", body='{"name":"ProductionNew"}', content_type=form).status == 204
+    shown = api.get("/v1/environments", body='{"name":"ProductionNew"}', content_type=form)
+    assert (shown.status, shown.json["id"]) == (200, env)
+    assert api.post("/v1/environments", form="name=Staging").status == 201  # a real form still reads as one
+
+
 def test_organization_counts(api: Api, org: Org) -> None:
     api.post(
         "/v1/measurements",
