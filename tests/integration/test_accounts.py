@@ -298,7 +298,7 @@ def test_organization_counts(api: Api, org: Org) -> None:
     )
     api.post("/v1/environments", json_body={"name": "prod"})
     body = api.get("/v1/organization").json
-    assert body["name"] == "acme"
+    assert (body["id"], body["name"]) == (org.tenant, "acme")
     assert body["counts"] == {"metrics": 2, "series": 3, "api_tokens": 1, "environments": 1}
     assert body["limits"] == {
         "metrics": None,

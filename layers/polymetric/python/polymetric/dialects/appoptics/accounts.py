@@ -143,6 +143,7 @@ def environment_list(found: list[Environment]) -> dict[str, Any]:
 
 def organization(org: Organization, limits: dict[str, Any]) -> dict[str, Any]:
     return {
+        "id": org.tenant,  # seed: "Unique organization ID", a string
         "name": org.name,
         "created_at": org.created_at,
         "limits": {"metrics": org.metric_quota, **limits},

@@ -322,6 +322,7 @@ class EnvironmentList(TypedDict):
 
 
 class Organization(TypedDict):
+    id: str
     name: str
     created_at: int
     limits: dict[str, Any]
