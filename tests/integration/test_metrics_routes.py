@@ -45,6 +45,21 @@ def test_put_updates_existing_metric_with_204(api: Api) -> None:
     assert metric["attributes"] == {"display_max": 100, "display_min": 0, "created_by_ua": "integration-test/1.0"}
 
 
+def test_put_takes_attributes_at_the_top_level_as_the_bulk_put_does(api: Api) -> None:
+    """``display_min=0`` beside the properties (the seed's form examples) is applied, not silently dropped."""
+    reply = api.put("/v1/metrics/lat", form="display_min=0&display_units_short=ms&attributes[color]=%23112233")
+    assert reply.status == 201
+    assert api.put("/v1/metrics/lat", form="display_min=5&display_name=Latency").status == 204
+    metric = api.get("/v1/metrics/lat").json
+    assert metric["display_name"] == "Latency"
+    assert {k: metric["attributes"][k] for k in ("display_min", "display_units_short", "color")} == {
+        "display_min": 5,
+        "display_units_short": "ms",
+        "color": "#112233",
+    }
+    assert "attributes.display_min" in api.put("/v1/metrics/lat", form="display_min=low").json["errors"]["params"]
+
+
 def test_put_accepts_client_style_kwargs_only_update(api: Api) -> None:
     post(api, "cpu")
     assert api.put("/v1/metrics/cpu", json_body={"attributes": {"aggregate": "true", "color": "#52D74C"}}).status == 204

@@ -202,8 +202,13 @@ class PutResult:
 
 
 def put(tenant: str, name: str, props: dict[str, Any], *, user_agent: str | None = None) -> PutResult:
-    """Create the metric (201) or update its properties (204)."""
+    """Create the metric (201) or update its properties (204). Attributes may come at the top level
+    (``display_min=0``), as a bulk PUT takes them."""
     check_name(name)
+    attributes = _folded_attributes(props)
+    props = {k: v for k, v in props.items() if k not in _ATTRIBUTES}
+    if attributes:
+        props["attributes"] = attributes
     current = store.get(tenant, name.lower())
     if current is None:
         metric = new_metric(name, props, user_agent=user_agent)
@@ -290,16 +295,21 @@ def bulk_changes(props: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise InvalidInputError(params={k: ["is not a property a set of metrics can take"] for k in unknown})
     changes = {k: props[k] for k in BULK_PROPERTIES if k in props}
-    attributes = props.get("attributes") or {}
-    if not isinstance(attributes, dict):
-        raise InvalidInputError.param("attributes", "must be an object of attribute names to values")
-    attributes = {**attributes, **{k: v for k, v in props.items() if k in _ATTRIBUTES}}
+    attributes = _folded_attributes(props)
     if attributes:
         changes["attributes"] = attributes
     if not changes:
         raise InvalidInputError(request=["Nothing to update: give properties or attributes."])
     _updated(Metric(name="validation"), changes)  # the same rules as a single update, checked once up front
     return changes
+
+
+def _folded_attributes(props: dict[str, Any]) -> dict[str, Any]:
+    """``attributes`` and the attributes given at the top level (those win), not yet validated."""
+    attributes = props.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise InvalidInputError.param("attributes", "must be an object of attribute names to values")
+    return {**attributes, **{k: v for k, v in props.items() if k in _ATTRIBUTES}}
 
 
 def update_existing(tenant: str, key: str, changes: dict[str, Any]) -> bool:
