@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response, no_content
-from polymetric.api.requests import document, query_values
+from polymetric.api.requests import base_url, document, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import accounts, errors
 from polymetric.domain import api_tokens, environments, rate_limits, tenants
@@ -18,7 +18,7 @@ app = build_resolver(errors.ERRORS)
 @app.post("/v1/api_tokens", middlewares=[allow(Ability.MANAGE)])
 def create_token() -> Response[str]:
     created = api_tokens.create(principal(app).tenant, accounts.new_token(document(app)))
-    return json_response(201, accounts.token(created), {"Location": f"/v1/api_tokens/{created.id}"})
+    return json_response(201, accounts.token(created, base_url(app)), {"Location": f"/v1/api_tokens/{created.id}"})
 
 
 @app.get("/v1/api_tokens", middlewares=[allow(Ability.MANAGE)])
@@ -27,7 +27,10 @@ def list_tokens() -> Response[str]:
     offset, length = accounts.page_request(values)
     name = values["name"][-1] if values.get("name") else None
     return json_response(
-        200, accounts.token_page(api_tokens.list_page(principal(app).tenant, name=name, offset=offset, length=length))
+        200,
+        accounts.token_page(
+            api_tokens.list_page(principal(app).tenant, name=name, offset=offset, length=length), base_url(app)
+        ),
     )
 
 
@@ -35,14 +38,17 @@ def list_tokens() -> Response[str]:
 def get_tokens(name: str) -> Response[str]:
     offset, length = accounts.page_request(query_values(app))
     return json_response(
-        200, accounts.token_page(api_tokens.lookup(principal(app).tenant, name, offset=offset, length=length))
+        200,
+        accounts.token_page(
+            api_tokens.lookup(principal(app).tenant, name, offset=offset, length=length), base_url(app)
+        ),
     )
 
 
 @app.put("/v1/api_tokens/<name>", middlewares=[allow(Ability.MANAGE)])
 def update_token(name: str) -> Response[str]:
     updated = api_tokens.update(principal(app).tenant, name, accounts.token_changes(document(app)))
-    return json_response(200, accounts.token(updated))
+    return json_response(200, accounts.token(updated, base_url(app)))
 
 
 @app.delete("/v1/api_tokens/<name>", middlewares=[allow(Ability.MANAGE)])

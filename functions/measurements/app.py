@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from polymetric import clock
 from polymetric.api.auth import allow, principal
 from polymetric.api.render import json_response
-from polymetric.api.requests import header, json_body_bytes, query_values
+from polymetric.api.requests import base_url, header, json_body_bytes, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import errors
 from polymetric.models.tenant import Ability
@@ -41,7 +41,9 @@ def get_measurements(name: str) -> Response[str]:
 
     values = query_values(app)
     result = query.measurements(principal(app).tenant, queries.measurements_query(name, values, now=clock.now()))
-    return json_response(200, responses.measurements(result, paging.links(name, values, result.next_key)))
+    return json_response(
+        200, responses.measurements(result, paging.links(name, values, result.next_key, base_url(app)))
+    )
 
 
 @app.get("/v1/measurements", middlewares=[allow(Ability.READ)])

@@ -38,6 +38,10 @@ def test_create_shows_the_secret_once_then_masks_it(template: Template, api: Api
     assert mine["token"][:4] == body["token"][:4] and mine["token"][-4:] == body["token"][-4:] and "*" in mine["token"]
     assert body["token"] not in json.dumps(listed)
     assert listed["query"] == {"found": 2, "length": 2, "offset": 0, "total": 2}
+    # hrefs are absolute, as the seed shows them, with the stage a deployed API's paths start with
+    stage_host = {"Host": "abc.execute-api.us-east-1.amazonaws.com"}
+    (seen,) = api.get(f"/v1/api_tokens/{body['id']}", headers=stage_host).json["api_tokens"]
+    assert seen["href"] == f"https://abc.execute-api.us-east-1.amazonaws.com/Prod/v1/api_tokens/{body['id']}"
     assert Api(template, body["token"]).post("/v1/measurements", json_body=_measure("cpu")).status == 202
 
 

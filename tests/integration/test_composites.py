@@ -211,7 +211,7 @@ def test_series_pages_follow_links_and_return_every_series_once(api: Api, monkey
         if not body["links"]:
             break
         (link,) = body["links"]
-        assert link["rel"] == "next" and link["href"].startswith("/v1/measurements/many?")
+        assert link["rel"] == "next" and link["href"].startswith("https://localhost/v1/measurements/many?")
         # a series registered between two pages must not repeat one or hide one already due
         api.post(
             "/v1/measurements",
@@ -228,8 +228,10 @@ def test_summary_function_all_pages_too(api: Api, monkeypatch: pytest.MonkeyPatc
     measurements = [{"name": "every", "value": i, "time": T0, "tags": {"n": f"{i}"}} for i in range(5)]
     assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
     query = {"start_time": T0, "end_time": T0 + 600, "resolution": 60, "summary_function": "all"}
-    first = api.get("/v1/measurements/every", query=query).json
-    (link,) = first["links"]
+    first = api.get("/v1/measurements/every", query=query, headers={"Host": "abc.execute-api.us-east-1.amazonaws.com"})
+    (link,) = first.json["links"]
+    assert link["href"].startswith("https://abc.execute-api.us-east-1.amazonaws.com/Prod/v1/measurements/every?")
+    first = first.json
     rest = api.get("/v1/measurements/every", query={**query, "session_key": link["href"].rpartition("=")[2]}).json
     assert [s["tags"]["n"] for s in first["series"] + rest["series"]] == ["0", "1", "2", "3", "4"]
     assert rest["links"] == [] and set(rest["series"][0]["measurements"][0]) >= {"count", "stddev"}

@@ -108,8 +108,9 @@ def _utc(epoch: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
 
 
-def token(t: ApiToken) -> dict[str, Any]:
-    """A token; ``token`` is the secret only in the answer to the POST that made it, masked everywhere else."""
+def token(t: ApiToken, base: str = "") -> dict[str, Any]:
+    """A token; ``token`` is the secret only in the answer to the POST that made it, masked everywhere else.
+    ``base``: the API's URL as the caller reached it, for an absolute ``href`` as the seed shows."""
     return {
         "id": t.id,
         "name": t.name,
@@ -117,15 +118,15 @@ def token(t: ApiToken) -> dict[str, Any]:
         "active": t.active,
         "role": t.role.value,
         "environment": t.environment,
-        "href": f"/v1/api_tokens/{t.id}",
+        "href": f"{base}/v1/api_tokens/{t.id}",
         "created_at": _utc(t.created_at),
         "updated_at": _utc(t.updated_at),
     }
 
 
-def token_page(page: Page[ApiToken]) -> dict[str, Any]:
+def token_page(page: Page[ApiToken], base: str = "") -> dict[str, Any]:
     return {
-        "api_tokens": [token(t) for t in page.items],
+        "api_tokens": [token(t, base) for t in page.items],
         "query": {"found": page.found, "length": len(page.items), "offset": page.offset, "total": page.total},
     }
 

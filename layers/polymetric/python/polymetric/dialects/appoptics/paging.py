@@ -33,10 +33,11 @@ def decode(token: str) -> SortKey:
         raise InvalidInputError.param(PARAM, "is not a key from a links entry of this API; start without it") from None
 
 
-def links(name: str, values: dict[str, list[str]], key: SortKey | None) -> list[dict[str, str]]:
-    """``[{rel: next, href}]`` when more series follow, else ``[]``."""
+def links(name: str, values: dict[str, list[str]], key: SortKey | None, base: str = "") -> list[dict[str, str]]:
+    """``[{rel: next, href}]`` when more series follow, else ``[]``; ``base``: the API's URL as the caller
+    reached it (the seed's hrefs are absolute, and a deployed API's paths start with its stage)."""
     if key is None:
         return []
     pairs = [(k, v) for k, vs in values.items() if k != PARAM for v in vs]
     pairs.append((PARAM, encode(key)))
-    return [{"rel": "next", "href": f"/v1/measurements/{quote(name, safe='')}?{urlencode(pairs)}"}]
+    return [{"rel": "next", "href": f"{base}/v1/measurements/{quote(name, safe='')}?{urlencode(pairs)}"}]
