@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from polymetric.domain import annotations
+from polymetric.models.annotation import MAX_LINKS
 from polymetric.models.tenant import Role
 from tests.conftest import Org
 from tests.integration.api import Api
@@ -181,3 +182,23 @@ def test_roles_and_tenants(api: Api, org: Org, org_factory, template) -> None:
 def test_annotation_writes_never_5xx(api: Api, body: dict) -> None:
     reply = api.post("/v1/annotations/fuzz", body=json.dumps(body), content_type="application/json")
     assert reply.status in (201, 400), reply.text
+
+
+def test_link_post_stops_at_the_event_link_cap_but_replaces_a_rel(api: Api) -> None:
+    # Given an event that already has the most links an event may carry
+    links = [{"rel": f"r{i}", "href": f"https://ci/{i}"} for i in range(MAX_LINKS)]
+    event = _post(api, "capped", title="t", links=links)
+    path = f"/v1/annotations/capped/{event['id']}/links"
+    # When one more rel is posted, then it is refused and the event is unchanged
+    more = api.post(path, json_body={"rel": "one-more", "href": "https://ci/x"})
+    assert (more.status, more.json) == (400, {"errors": {"params": {"links": ["at most 20 links per event"]}}})
+    assert len(api.get(f"/v1/annotations/capped/{event['id']}").json["links"]) == MAX_LINKS
+    # When a rel the event has is posted, then it replaces that link
+    again = api.post(path, json_body={"rel": "r0", "href": "https://ci/new"})
+    assert again.status == 201, again.text
+    stored = api.get(f"/v1/annotations/capped/{event['id']}").json["links"]
+    assert len(stored) == MAX_LINKS
+    assert {"rel": "r0", "href": "https://ci/new"} in stored
+    # When a link is deleted, then a new rel fits again
+    assert api.delete(path + "/r1").status == 204
+    assert api.post(path, json_body={"rel": "one-more", "href": "https://ci/x"}).status == 201

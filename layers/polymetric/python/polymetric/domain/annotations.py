@@ -3,7 +3,8 @@
 
 1. A stream is created by its first event; names are 1-255 characters of ``A-Za-z0-9.:-_``, matched
    case-insensitively and shown as first written.
-2. An event's ``rel``s are unique; ``start_time`` is fixed at creation (it places the event in time).
+2. An event's ``rel``s are unique, and it has at most ``MAX_LINKS`` links; ``start_time`` is fixed at creation (it
+   places the event in time).
 3. A stream read returns at most ``MAX_EVENTS`` events, oldest first; a narrower window reads the rest.
 """
 
@@ -15,6 +16,7 @@ from polymetric import clock
 from polymetric.domain import jobs, room
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.annotation import (
+    MAX_LINKS,
     Annotation,
     AnnotationChanges,
     AnnotationStream,
@@ -44,6 +46,8 @@ def check_stream_name(stream: str) -> str:
 
 
 def unique_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
+    if len(links) > MAX_LINKS:
+        raise InvalidInputError.param("links", f"at most {MAX_LINKS} links per event")
     seen: set[str] = set()
     for link in links:
         if link["rel"] in seen:
@@ -205,9 +209,13 @@ def delete(tenant: str, stream: str, event_id: int) -> None:
 
 
 def add_link(tenant: str, stream: str, event_id: int, link: dict[str, str]) -> dict[str, str]:
-    """POST .../links: a link with a rel the event already has replaces it (rels stay unique)."""
+    """POST .../links: a link with a rel the event already has replaces it (rels stay unique); a new rel on an
+    event that has ``MAX_LINKS`` links is refused (a replacement never adds one, so it is always allowed)."""
     event = get(tenant, stream, event_id)
-    links = [existing for existing in event.links if existing["rel"] != link["rel"]] + [link]
+    links = [existing for existing in event.links if existing["rel"] != link["rel"]]
+    if len(links) >= MAX_LINKS and len(links) == len(event.links):
+        raise InvalidInputError.param("links", f"at most {MAX_LINKS} links per event")
+    links.append(link)
     store.save(tenant, dataclasses.replace(event, links=links))
     return link
 

@@ -4,6 +4,9 @@ from dataclasses import dataclass, field
 
 # Source name the AppOptics API groups events without a source under.
 UNASSIGNED = "unassigned"
+# Links one event may carry, however they come (event POST/PUT, POST .../links): 20 links of the longest
+# rel, href and label keep an event item near 60 KB, well inside DynamoDB's 400 KB.
+MAX_LINKS = 20
 
 
 @dataclass(frozen=True)

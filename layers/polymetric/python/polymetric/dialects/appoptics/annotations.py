@@ -9,6 +9,7 @@ from typing import Any
 from polymetric.dialects.appoptics import fields
 from polymetric.errors import InvalidInputError
 from polymetric.models.annotation import (
+    MAX_LINKS,
     UNASSIGNED,
     Annotation,
     AnnotationChanges,
@@ -17,8 +18,6 @@ from polymetric.models.annotation import (
     StreamEvents,
     StreamPage,
 )
-
-MAX_LINKS = 20
 
 
 def link(doc: Any, param: str = "link") -> dict[str, str]:
