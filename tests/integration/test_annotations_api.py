@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,3 +203,51 @@ def test_link_post_stops_at_the_event_link_cap_but_replaces_a_rel(api: Api) -> N
     # When a link is deleted, then a new rel fits again
     assert api.delete(path + "/r1").status == 204
     assert api.post(path, json_body={"rel": "one-more", "href": "https://ci/x"}).status == 201
+
+
+def _titles_by_source(body: dict) -> dict[str, list[str]]:
+    return {s: [e["title"] for e in evs] for s, evs in (body["events"][0] if body["events"] else {}).items()}
+
+
+def test_sources_filter_runs_before_the_event_cap(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given more events of another source than one read returns, then one of the requested source
+    monkeypatch.setattr(annotations, "MAX_EVENTS", 3)
+    for t in range(1, 6):
+        _post(api, "mixed", title=f"w{t}", source="web1", start_time=t)
+    _post(api, "mixed", title="d6", source="db1", start_time=6)
+    # When that source is asked for, then its event is found and nothing was cut
+    got = api.get("/v1/annotations/mixed", query={"start_time": 0, "sources[]": "db1"}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d6"]}, False)
+    # When more events of the source than the cap match, then the first ones come, oldest first, truncated
+    for t in (7, 8, 9):
+        _post(api, "mixed", title=f"d{t}", source="db1", start_time=t)
+    got = api.get("/v1/annotations/mixed", query={"start_time": 0, "sources[]": "db*"}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d6", "d7", "d8"]}, True)
+    # When no source is given, then the cut is as before
+    got = api.get("/v1/annotations/mixed", query={"start_time": 0}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"web1": ["w1", "w2", "w3"]}, True)
+
+
+def test_sources_filter_read_is_bounded_and_says_truncated(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a db1 event, more web1 events than one read may go through, then another db1 event
+    monkeypatch.setattr(annotations, "MAX_EVENTS", 3)
+    monkeypatch.setattr(annotations, "SCAN_EVENTS", 8)
+    _post(api, "busy", title="d1", source="db1", start_time=1)
+    for t in range(2, 11):
+        _post(api, "busy", title=f"w{t}", source="web1", start_time=t)
+    _post(api, "busy", title="d11", source="db1", start_time=11)
+    # When db1 is asked for, then the events read before the budget ran out come, and truncated says more may exist
+    got = api.get("/v1/annotations/busy", query={"start_time": 0, "sources[]": "db1"}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d1"]}, True)
+    # When the page budget runs out first, then the same
+    monkeypatch.setattr(annotations, "SCAN_EVENTS", 1000)
+    monkeypatch.setattr(annotations, "SCAN_PAGES", 2)
+    got = api.get("/v1/annotations/busy", query={"start_time": 0, "sources[]": "db1"}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d1"]}, True)
+    # When a narrower window is asked for, then it reads the rest
+    got = api.get("/v1/annotations/busy", query={"start_time": 5, "sources[]": "db1"}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d11"]}, False)
+    # When the budget is spent on the very last page, then nothing is said to be cut
+    monkeypatch.setattr(annotations, "SCAN_EVENTS", 3)
+    got = api.get("/v1/annotations/busy", query={"start_time": 9, "sources[]": "db1"}).json
+    assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d11"]}, False)

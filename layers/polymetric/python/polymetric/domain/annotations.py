@@ -5,7 +5,9 @@
    case-insensitively and shown as first written.
 2. An event's ``rel``s are unique, and it has at most ``MAX_LINKS`` links; ``start_time`` is fixed at creation (it
    places the event in time).
-3. A stream read returns at most ``MAX_EVENTS`` events, oldest first; a narrower window reads the rest.
+3. A stream read returns at most ``MAX_EVENTS`` events, oldest first; a narrower window reads the rest. The
+   ``sources`` filter applies before that cut, and a read goes through at most ``SCAN_EVENTS`` events and
+   ``SCAN_PAGES`` Query pages: past either, it answers the matching events read so far, with ``truncated``.
 """
 
 import dataclasses
@@ -31,6 +33,12 @@ from polymetric.storage import sequences, workflows
 
 STREAM_RE = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
 MAX_EVENTS = 1000
+# What one stream read may go through to find MAX_EVENTS events of the requested sources: SCAN_EVENTS events
+# (ten full pages of small events), and SCAN_PAGES Query responses of at most 1 MB each, above the ~57 pages
+# that MAX_EVENTS events of the largest size take, so a read without ``sources`` never stops early. Either
+# way a read stays a few seconds, far inside API Gateway's 29 s.
+SCAN_EVENTS = 10 * MAX_EVENTS
+SCAN_PAGES = 64
 # A stream delete in the request removes at most this many events (two items each: ~400 BatchWriteItem calls);
 # a bigger stream is deleted by a job on the long jobs' state machine.
 EVENTS_INLINE = 5000
@@ -149,12 +157,26 @@ def read_stream(
     end = end if end is not None else FOREVER
     if end < start:
         raise InvalidInputError.param("end_time", "must not be before start_time")
-    found = store.events(tenant, name, start, end, limit=MAX_EVENTS + 1)
-    truncated = len(found) > MAX_EVENTS
-    found = found[:MAX_EVENTS]
-    if sources:
-        found = [e for e in found if any(_source_matches(e.source, p) for p in sources)]
+    found, truncated = _matching_events(tenant, name, start, end, sources)
     return StreamEvents(stream, found, start, end, truncated)
+
+
+def _matching_events(
+    tenant: str, name: str, start: int, end: int, sources: list[str] | None
+) -> tuple[list[Annotation], bool]:
+    """The first ``MAX_EVENTS`` events of the window from ``sources``, and whether there may be more."""
+    found: list[Annotation] = []
+    read = 0
+    pages = store.event_pages(tenant, name, start, end, page_size=MAX_EVENTS + 1)
+    for pages_read, (page, more) in enumerate(pages, start=1):
+        read += len(page)
+        found.extend(e for e in page if not sources or any(_source_matches(e.source, p) for p in sources))
+        if len(found) > MAX_EVENTS:
+            return found[:MAX_EVENTS], True
+        if more and (read >= SCAN_EVENTS or pages_read >= SCAN_PAGES):
+            logger.info("annotation read budget spent", stream=name, events_read=read, pages=pages_read)
+            return found, True
+    return found, False
 
 
 def _source_matches(source: str | None, pattern: str) -> bool:

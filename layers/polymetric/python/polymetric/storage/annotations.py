@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.condition import Condition
 
 from polymetric import clock
 from polymetric.models.annotation import Annotation, AnnotationStream
@@ -139,9 +140,31 @@ def delete(tenant: str, event: Annotation) -> None:
 def events(tenant: str, stream: str, start: int, end: int, limit: int | None = None) -> list[Annotation]:
     """Events of a stream whose start_time is in [start, end], oldest first (at most ``limit``)."""
     model = bound(AnnotationItem)
-    condition = model.sk.between(keys.annotation_sk(start, 0), keys.annotation_sk(end, 10**19 - 1))
     with translated("annotation read failed"):
-        return [_to_event(i) for i in model.query(keys.annotations_pk(tenant, stream.lower()), condition, limit=limit)]
+        return [_to_event(i) for i in model.query(*_window(tenant, stream, start, end), limit=limit)]
+
+
+def event_pages(
+    tenant: str, stream: str, start: int, end: int, *, page_size: int
+) -> Iterator[tuple[list[Annotation], bool]]:
+    """The events of ``events``, one DynamoDB Query response at a time, and whether another page may follow:
+    each page holds at most ``page_size`` events and 1 MB, so a caller that counts pages bounds what it reads."""
+    model = bound(AnnotationItem)
+    pages = model.query(*_window(tenant, stream, start, end), page_size=page_size).page_iter
+    more = True
+    while more:
+        with translated("annotation read failed"):
+            page = next(pages)
+        more = pages.last_evaluated_key is not None
+        yield [_to_event(model.from_raw_data(raw)) for raw in page.get("Items", [])], more
+
+
+def _window(tenant: str, stream: str, start: int, end: int) -> tuple[str, Condition]:
+    model = bound(AnnotationItem)
+    return (
+        keys.annotations_pk(tenant, stream.lower()),
+        model.sk.between(keys.annotation_sk(start, 0), keys.annotation_sk(end, 10**19 - 1)),
+    )
 
 
 def streams(tenant: str) -> list[str]:
