@@ -251,3 +251,28 @@ def test_sources_filter_read_is_bounded_and_says_truncated(api: Api, monkeypatch
     monkeypatch.setattr(annotations, "SCAN_EVENTS", 3)
     got = api.get("/v1/annotations/busy", query={"start_time": 9, "sources[]": "db1"}).json
     assert (_titles_by_source(got), got["query"]["truncated"]) == ({"db1": ["d11"]}, False)
+
+
+SECONDS_ONLY = ["must be Unix seconds, from 0 to 2147483647"]
+
+
+@pytest.mark.parametrize("field", ["start_time", "end_time"])
+def test_times_past_unix_seconds_are_refused(api: Api, field: str) -> None:
+    # Given a time in milliseconds, where the API takes seconds
+    ms = 1700000000000
+    posted = api.post("/v1/annotations/ms", json_body={"title": "t", "start_time": 1, field: ms})
+    assert (posted.status, posted.json) == (400, {"errors": {"params": {field: SECONDS_ONLY}}})
+    form = api.post("/v1/annotations/ms", form=f"title=t&start_time=1&{field}={ms}")
+    assert (form.status, form.json) == (400, {"errors": {"params": {field: SECONDS_ONLY}}})
+    # The largest time still fits, on POST and on PUT
+    event = _post(api, "ms", title="t", start_time=1, end_time=2**31 - 1)
+    assert api.put(f"/v1/annotations/ms/{event['id']}", json_body={"end_time": 2**31 - 1}).status == 204
+    if field == "end_time":
+        put = api.put(f"/v1/annotations/ms/{event['id']}", json_body={"end_time": 2**31})
+        assert (put.status, put.json) == (400, {"errors": {"params": {"end_time": SECONDS_ONLY}}})
+        assert api.get(f"/v1/annotations/ms/{event['id']}").json["end_time"] == 2**31 - 1
+    # And a read window in milliseconds is refused too, instead of silently finding nothing
+    got = api.get("/v1/annotations/ms", query={field: ms})
+    assert (got.status, got.json) == (400, {"errors": {"params": {field: SECONDS_ONLY}}})
+    assert api.get("/v1/annotations/ms", query={field: 2**31 - 1}).status == 200
+    assert api.get("/v1/annotations/ms").json["events"][0]["unassigned"][0]["id"] == event["id"]

@@ -5,7 +5,9 @@
    case-insensitively and shown as first written.
 2. An event's ``rel``s are unique, and it has at most ``MAX_LINKS`` links; ``start_time`` is fixed at creation (it
    places the event in time).
-3. A stream read returns at most ``MAX_EVENTS`` events, oldest first; a narrower window reads the rest. The
+3. Times are Unix seconds from 0 to ``FOREVER``, in events and in read windows: an event's start is 10 digits in
+   its sort key, so a larger time (milliseconds, say) would sort and window wrongly.
+4. A stream read returns at most ``MAX_EVENTS`` events, oldest first; a narrower window reads the rest. The
    ``sources`` filter applies before that cut, and a read goes through at most ``SCAN_EVENTS`` events and
    ``SCAN_PAGES`` Query pages: past either, it answers the matching events read so far, with ``truncated``.
 """
@@ -53,6 +55,11 @@ def check_stream_name(stream: str) -> str:
     return stream
 
 
+def check_seconds(param: str, t: int | None) -> None:
+    if t is not None and not 0 <= t <= FOREVER:
+        raise InvalidInputError.param(param, f"must be Unix seconds, from 0 to {FOREVER}")
+
+
 def unique_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
     if len(links) > MAX_LINKS:
         raise InvalidInputError.param("links", f"at most {MAX_LINKS} links per event")
@@ -79,6 +86,8 @@ def record(
     check_stream_name(stream)
     if not title:
         raise InvalidInputError.param("title", "is required")
+    check_seconds("start_time", start_time)
+    check_seconds("end_time", end_time)
     event = Annotation(
         stream=stream,
         id=sequences.next_id(SEQUENCE),  # small integers: JavaScript clients lose digits past 2**53
@@ -152,6 +161,8 @@ def read_stream(
     tenant: str, name: str, *, start: int | None, end: int | None, sources: list[str] | None
 ) -> StreamEvents:
     """GET /v1/annotations/:name: events whose start is in the window, of the ``sources`` patterns if given."""
+    check_seconds("start_time", start)
+    check_seconds("end_time", end)
     stream = _stream(tenant, name)
     start = start if start is not None else 0
     end = end if end is not None else FOREVER
@@ -218,6 +229,8 @@ def update(tenant: str, stream: str, event_id: int, changes: AnnotationChanges) 
         event,
         **{f: getattr(changes, f) for f in changes.fields if f in ("title", "description", "end_time")},
     )
+    if "end_time" in changes.fields:
+        check_seconds("end_time", changes.end_time)
     if "links" in changes.fields:
         updated = dataclasses.replace(updated, links=unique_links(list(changes.links)))
     if updated.end_time is not None and updated.end_time < updated.start_time:
