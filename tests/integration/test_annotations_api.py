@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from polymetric.domain import annotations
-from polymetric.models.annotation import MAX_LINKS
+from polymetric.models.annotation import MAX_LINKS, Annotation
 from polymetric.models.tenant import Role
+from polymetric.storage import annotations as store
 from tests.conftest import Org
 from tests.integration.api import Api
 
@@ -276,3 +277,24 @@ def test_times_past_unix_seconds_are_refused(api: Api, field: str) -> None:
     assert (got.status, got.json) == (400, {"errors": {"params": {field: SECONDS_ONLY}}})
     assert api.get("/v1/annotations/ms", query={field: 2**31 - 1}).status == 200
     assert api.get("/v1/annotations/ms").json["events"][0]["unassigned"][0]["id"] == event["id"]
+
+
+def test_events_carry_the_stream_name_as_first_written(api: Api, org: Org) -> None:
+    # Given a stream first written App-Deploys, then posted to as app-deploys
+    first = _post(api, "App-Deploys", title="v1", start_time=100)
+    second = api.post("/v1/annotations/app-deploys", json_body={"title": "v2", "start_time": 200})
+    assert second.status == 201
+    # Then every event, as answered, read by id (any spelling) or in the stream, carries the first spelling
+    assert (first["name"], second.json["name"]) == ("App-Deploys", "App-Deploys")
+    assert second.headers["location"] == f"/v1/annotations/App-Deploys/{second.json['id']}"
+    assert api.get(f"/v1/annotations/APP-DEPLOYS/{second.json['id']}").json["name"] == "App-Deploys"
+    listed = api.get("/v1/annotations/app-deploys", query={"start_time": 0}).json
+    assert [e["name"] for e in listed["events"][0]["unassigned"]] == ["App-Deploys", "App-Deploys"]
+    # And the domain seam other dialects record through does the same
+    assert annotations.record(org.tenant, "APP-deploys", "v3", start_time=300).stream == "App-Deploys"
+    # And an event stored under another spelling (before events took the stream's) is shown under the stream's
+    old = Annotation(stream="APP-DEPLOYS", id=10**9, title="old", start_time=50)
+    store.save(org.tenant, old)
+    assert api.get(f"/v1/annotations/app-deploys/{old.id}").json["name"] == "App-Deploys"
+    listed = api.get("/v1/annotations/app-deploys", query={"start_time": 0, "end_time": 60}).json
+    assert [e["name"] for e in listed["events"][0]["unassigned"]] == ["App-Deploys"]

@@ -4,6 +4,7 @@ import pytest
 
 from polymetric.domain import annotations
 from polymetric.errors import InvalidInputError
+from polymetric.storage import annotations as store
 from tests.conftest import Org
 
 
@@ -30,3 +31,10 @@ def test_record_and_read_back_in_time_order(org: Org) -> None:
 def test_record_rejects_bad_input(org: Org, stream: str, title: str) -> None:
     with pytest.raises(InvalidInputError):
         annotations.record(org.tenant, stream, title)
+
+
+def test_a_stream_created_twice_keeps_the_first_spelling(org: Org) -> None:
+    # Given two first events racing on one stream: the second write finds the stream written meanwhile
+    assert store.ensure_stream(org.tenant, "Deploys") == "Deploys"
+    assert store.ensure_stream(org.tenant, "DEPLOYS") == "Deploys"
+    assert annotations.record(org.tenant, "deploys", "v1", start_time=1).stream == "Deploys"

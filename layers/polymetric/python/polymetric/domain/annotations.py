@@ -100,16 +100,19 @@ def record(
     )
     if event.end_time is not None and event.end_time < event.start_time:
         raise InvalidInputError.param("end_time", "must not be before start_time")
-    _ensure_stream(tenant, stream)
+    event = dataclasses.replace(event, stream=_ensure_stream(tenant, stream))
     store.save(tenant, event)
     return event
 
 
-def _ensure_stream(tenant: str, stream: str) -> None:
-    if store.get_stream(tenant, stream) is None:
-        most = room.MAX_ANNOTATION_STREAMS
-        room.check("annotation streams", store.count_streams(tenant, most), most)
-        store.ensure_stream(tenant, stream)
+def _ensure_stream(tenant: str, stream: str) -> str:
+    """The stream's name as first written, creating the stream with this spelling if it is new."""
+    found = store.get_stream(tenant, stream)
+    if found is not None:
+        return found.name
+    most = room.MAX_ANNOTATION_STREAMS
+    room.check("annotation streams", store.count_streams(tenant, most), most)
+    return store.ensure_stream(tenant, stream)
 
 
 def create(tenant: str, stream: str, new: NewAnnotation) -> Annotation:
@@ -169,7 +172,12 @@ def read_stream(
     if end < start:
         raise InvalidInputError.param("end_time", "must not be before start_time")
     found, truncated = _matching_events(tenant, name, start, end, sources)
-    return StreamEvents(stream, found, start, end, truncated)
+    return StreamEvents(stream, [_shown_in(stream, e) for e in found], start, end, truncated)
+
+
+def _shown_in(stream: AnnotationStream, event: Annotation) -> Annotation:
+    """The event under its stream's spelling (events written before every event took it may carry another)."""
+    return event if event.stream == stream.name else dataclasses.replace(event, stream=stream.name)
 
 
 def _matching_events(
@@ -219,7 +227,8 @@ def get(tenant: str, stream: str, event_id: int) -> Annotation:
     found = store.get(tenant, stream, event_id)
     if found is None:
         raise NotFoundError(f"Annotation {event_id} not found in stream {stream}")
-    return found
+    shown = store.get_stream(tenant, stream)  # the request's spelling, or an older event's, may differ from it
+    return _shown_in(shown, found) if shown is not None else found
 
 
 def update(tenant: str, stream: str, event_id: int, changes: AnnotationChanges) -> Annotation:

@@ -47,17 +47,19 @@ class AnnotationIdItem(_MetaItem):
     start_time = NumberAttribute()
 
 
-def ensure_stream(tenant: str, name: str) -> None:
-    """Create the stream unless it exists (first spelling kept)."""
-    item = bound(AnnotationStreamItem)(
-        keys.annotation_streams_pk(tenant), name.lower(), name=name, created_at=clock.now()
-    )
+def ensure_stream(tenant: str, name: str) -> str:
+    """Create the stream unless it exists (first spelling kept); the stream's name as stored."""
+    model = bound(AnnotationStreamItem)
+    item = model(keys.annotation_streams_pk(tenant), name.lower(), name=name, created_at=clock.now())
     with translated("annotation stream write failed"):
         try:
             item.save(condition=AnnotationStreamItem.pk.does_not_exist())
         except PynamoDBException as exc:
-            if not conditional_failed(exc):  # it exists already: nothing to do
+            if not conditional_failed(exc):
                 raise
+            # Another request created it first, maybe spelled otherwise: its spelling is the stream's
+            return str(model.get(item.pk, item.sk, consistent_read=True).name)
+    return name
 
 
 def count_streams(tenant: str, limit: int) -> int:
