@@ -174,3 +174,24 @@ def test_a_snapshot_outlives_its_expired_job(api: Api, org: Org, monkeypatch) ->
 
 def _space(api: Api) -> int:
     return int(api.post("/v1/spaces", json_body={"name": f"s{time.time_ns()}"}).json["id"])
+
+
+def test_log_yaxis_chart_is_plotted_on_a_log_axis(api: Api, org: Org) -> None:
+    from polymetric.domain import snapshots
+    from polymetric.models.snapshot import Plot
+
+    _data(api, int(time.time()))
+    plots: list[Plot] = []
+
+    def capture(plot: Plot) -> bytes:
+        plots.append(plot)
+        return b""
+
+    for log in (True, False):
+        chart = _chart(api, {"name": "CPU", "use_log_yaxis": log, "streams": [{"metric": "cpu"}]})
+        created = api.post("/v1/snapshots", json_body={"subject": {"chart": {"id": chart}}}).json
+        snapshot = store.get(org.tenant, int(created["href"].rsplit("/", 1)[1]))
+        assert snapshot is not None
+        snapshots.draw(org.tenant, snapshot, capture)
+    assert [p.log_y for p in plots] == [True, False]
+    assert plots[0].series and plots[0].series[0].values

@@ -2,11 +2,12 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from polymetric.models.dashboard import Threshold
 from polymetric.models.snapshot import Plot, PlotSeries
-from polymetric.plotting.png import THRESHOLD_COLORS, labels, render
+from polymetric.plotting.png import PALETTE, THRESHOLD_COLORS, draw, labels, render
 from tests.helpers_png import count, image, ink, palette_colours
 
 START = 1796540400
@@ -49,3 +50,44 @@ def test_legend_drops_what_every_series_shares() -> None:
     own, common = labels(_plot("line", 3).series)
     assert own == ["host=web-0", "host=web-1", "host=web-2"]
     assert common == "cpu.percent.user · region=us-east-1"
+
+
+def _decades(log_y: bool, **kw: object) -> Plot:
+    """One series rising steadily from 1 to 100k: a straight line on a log axis, a hockey stick on a linear one."""
+    values: list[float | None] = [10 ** (5 * j / (len(TIMES) - 1)) for j in range(len(TIMES))]
+    series = [PlotSeries(name="requests", values=values)]
+    return Plot(title="R", type="line", start=START, end=START + 3600, times=TIMES, series=series, log_y=log_y, **kw)
+
+
+def _median_row(png: bytes, colour: str) -> float:
+    """The middle pixel row of a colour above the legend (row 0 is the top)."""
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    rows, _ = np.nonzero((np.asarray(image(png))[:340] == rgb).all(axis=2))
+    return float(np.median(rows))
+
+
+def test_log_yaxis_chart_draws_on_a_log_scale() -> None:
+    assert draw(_decades(log_y=True)).axes[0].get_yscale() == "log"
+    assert draw(_decades(log_y=False)).axes[0].get_yscale() == "linear"
+    log, linear = render(_decades(log_y=True)), render(_decades(log_y=False))
+    # Linear: the line hugs the bottom until the last minutes. Log: a diagonal, its middle halfway up the axis.
+    assert _median_row(linear, PALETTE[0]) - _median_row(log, PALETTE[0]) > 50
+
+
+@pytest.mark.parametrize("kind", ["line", "stacked"])
+def test_log_yaxis_skips_values_at_or_below_zero(kind: str) -> None:
+    values: list[float | None] = [0.0, -3.0, None, *[float(j) for j in range(1, len(TIMES) - 2)]]
+    series = [PlotSeries(name="a", values=values[: len(TIMES)]), PlotSeries(name="b", values=[0.0] * len(TIMES))]
+    plot = Plot(title="Z", type=kind, start=START, end=START + 3600, times=TIMES, series=series, log_y=True, y_min=0)
+    assert draw(plot).axes[0].get_yscale() == "log"
+    assert PALETTE[0] in palette_colours(render(plot))
+
+
+@pytest.mark.parametrize("kind", ["line", "stacked"])
+def test_log_yaxis_with_nothing_above_zero_renders_on_a_linear_axis(kind: str) -> None:
+    series = [PlotSeries(name="delta", values=[-5.0 + j % 3 for j in range(len(TIMES))])]
+    plot = Plot(title="D", type=kind, start=START, end=START + 3600, times=TIMES, series=series, log_y=True, y_min=0)
+    figure = draw(plot)
+    assert figure.axes[0].get_yscale() == "linear"
+    assert any("no values above 0" in t.get_text() for t in figure.axes[0].texts)
+    assert palette_colours(render(plot)) == [PALETTE[0]]

@@ -139,6 +139,7 @@ def plot(
         units_short=first_stream.units_short if first_stream else None,
         y_min=chart.min,
         y_max=chart.max,
+        log_y=chart.use_log_yaxis is True,
         thresholds=chart.thresholds or [],
         use_last_value=chart.use_last_value is not False,
     )

@@ -73,5 +73,6 @@ class Plot:
     units_short: str | None = None
     y_min: float | None = None
     y_max: float | None = None
+    log_y: bool = False  # the chart's use_log_yaxis: a logarithmic y axis
     thresholds: list[Threshold] = field(default_factory=list)
     use_last_value: bool = True

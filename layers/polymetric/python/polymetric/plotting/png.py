@@ -3,6 +3,11 @@
 What a chart people paste into a chat needs: the chart's name as title, the window in UTC under it,
 a UTC time axis, one line (or stacked band) per series in its own colour with a legend naming its tags,
 units on the y axis, thresholds colouring a big number.
+
+A chart with ``use_log_yaxis`` gets a logarithmic y axis. Nothing at or below zero has a place on it: a line
+skips such points as it skips empty buckets, a stacked band counts them as 0, and a ``min``/``max`` at or below
+zero is ignored (on the linear fallback too). When no series has a value above zero the axis stays linear, with
+a note, so the data still shows.
 """
 
 import io
@@ -50,15 +55,20 @@ def colors(series: list[PlotSeries]) -> list[str]:
 
 
 def render(plot: Plot) -> bytes:
+    out = io.BytesIO()
+    draw(plot).savefig(out, format="png", dpi=DPI, facecolor="white")
+    return out.getvalue()
+
+
+def draw(plot: Plot) -> Figure:
+    """The chart as a matplotlib figure (``render`` saves it as a PNG)."""
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     if plot.type == "bignumber":
         _bignumber(figure, plot)
     else:
         _timeseries(figure, plot)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, facecolor="white")
-    return out.getvalue()
+    return figure
 
 
 def _window(plot: Plot) -> str:
@@ -109,8 +119,10 @@ def _legend_columns(texts: list[str]) -> tuple[int, int]:
     return columns, int(WIDTH * 0.9 / columns / 6.2) - 4
 
 
-def _present(times: list[float], values: list[float | None]) -> tuple[list[float], list[float]]:
-    pairs = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
+def _present(
+    times: list[float], values: list[float | None], *, positive: bool = False
+) -> tuple[list[float], list[float]]:
+    pairs = [(t, v) for t, v in zip(times, values, strict=True) if v is not None and (v > 0 or not positive)]
     return [t for t, _ in pairs], [v for _, v in pairs]
 
 
@@ -131,6 +143,14 @@ def _human(value: float, _pos: object = None) -> str:
     return f"{value:.3g}" if magnitude >= 0.001 or value == 0 else f"{value:.2e}"
 
 
+class _LogMinor(ticker.LogFormatter):
+    """Minor ticks of a log axis in ``_human``'s words, on the ticks matplotlib would label (a window spanning
+    under two decades has one major tick or none)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return _human(x) if super().__call__(x, pos) else ""
+
+
 def _timeseries(figure: Figure, plot: Plot) -> None:
     shown = plot.series[:MAX_LEGEND] if plot.type == "stacked" else plot.series
     texts, common = labels(shown)
@@ -142,22 +162,41 @@ def _timeseries(figure: Figure, plot: Plot) -> None:
     _style(ax)
     times = [_days(t) for t in plot.times]
     palette = colors(shown)
+    anything = any(v is not None for s in shown for v in s.values)
+    log = plot.log_y and any(v is not None and v > 0 for s in shown for v in s.values)
+    if log:
+        ax.set_yscale("log")
+    elif plot.log_y and anything:
+        ax.text(
+            0.99,
+            0.98,
+            "linear axis: no values above 0 for a log axis",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=8,
+            color=MUTED,
+        )
     if plot.type == "stacked":
-        rows = [[v if v is not None else 0.0 for v in s.values] for s in shown]
+        rows = [[v if v is not None and (v > 0 or not log) else 0.0 for v in s.values] for s in shown]
         if rows:
             ax.stackplot(times, rows, colors=palette, alpha=0.85, linewidth=0.6, edgecolor="white")
     else:
         for s, color in zip(shown, palette, strict=True):
             # Buckets without data are skipped, not gaps: a series reporting every few minutes is still a line.
-            xs, ys = _present(times, s.values)
+            xs, ys = _present(times, s.values, positive=log)
             marker = "o" if len(xs) <= SPARSE_POINTS else None
             ax.plot(xs, ys, color=color, linewidth=2.0, solid_joinstyle="round", marker=marker, markersize=4)
-    if not any(v is not None for s in shown for v in s.values):
+    if not anything:
         ax.text(0.5, 0.5, "No data in this window", transform=ax.transAxes, ha="center", va="center", color=MUTED)
     ax.set_xlim(_days(plot.start), _days(plot.end))
-    if plot.y_min is not None or plot.y_max is not None:
-        ax.set_ylim(bottom=plot.y_min, top=plot.y_max)
-    elif plot.type == "stacked":
+    y_min, y_max = plot.y_min, plot.y_max
+    if plot.log_y:  # a bound at or below zero has no place on a log axis
+        y_min = y_min if y_min is not None and y_min > 0 else None
+        y_max = y_max if y_max is not None and y_max > 0 else None
+    if y_min is not None or y_max is not None:
+        ax.set_ylim(bottom=y_min, top=y_max)
+    elif plot.type == "stacked" and not log and ax.get_ylim()[1] > 0:  # all at or below 0: a singular range
         ax.set_ylim(bottom=0)
     locator = mdates.AutoDateLocator(tz=UTC, minticks=4, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
@@ -166,6 +205,9 @@ def _timeseries(figure: Figure, plot: Plot) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter(pattern, tz=UTC))  # type: ignore[no-untyped-call]
     ax.set_xlabel("UTC", fontsize=8, color=MUTED, loc="right", labelpad=2)
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(_human))
+    if log:
+        ax.yaxis.set_minor_formatter(_LogMinor(minor_thresholds=(2, 0.5)))
+        ax.tick_params(axis="y", which="minor", colors=MUTED, labelsize=8)
     y_label = plot.y_label or plot.units_short
     if y_label:
         ax.set_ylabel(_short(y_label, 40), fontsize=9, color=MUTED)
