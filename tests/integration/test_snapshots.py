@@ -9,6 +9,8 @@ import boto3
 
 from functions.snapshot_renderer.app import lambda_handler as renderer
 from polymetric.config import get_settings
+from polymetric.domain import snapshots
+from polymetric.models.snapshot import Plot
 from polymetric.models.tenant import Role
 from polymetric.storage import snapshots as store
 from tests.conftest import LambdaContext, Org, load_event
@@ -78,7 +80,7 @@ def test_line_snapshot_is_queued_rendered_and_linked(api: Api, org: Org) -> None
     snapshot_id = int(body["href"].rsplit("/", 1)[1])
     assert created.headers["location"] == f"/v1/snapshots/{snapshot_id}"
     assert body["image_href"] is None and body["duration"] == 3600
-    assert body["subject"] == {"chart": {"id": chart, "type": "line"}}
+    assert body["subject"] == {"chart": {"id": chart, "sources": ["*"], "type": "line"}}
     job_path = _path(body["job_href"])
     assert api.get(job_path).json["state"] == "queued"
     assert run_renderer() == []
@@ -137,6 +139,8 @@ def test_bad_snapshot_requests_are_400s(api: Api, org: Org, template) -> None:
         "subject.chart.type": {"subject": {"chart": {"id": chart, "type": "pie"}}},
         "duration": {"subject": {"chart": {"id": chart}}, "duration": 10},
         "end_time": {"subject": {"chart": {"id": chart}}, "end_time": "yesterday"},
+        "subject.chart.source": {"subject": {"chart": {"id": chart, "source": ["web-1"]}}},
+        "subject.chart.sources": {"subject": {"chart": {"id": chart, "sources": ["web-1", ""]}}},
     }
     for param, body in cases.items():
         reply = api.post("/v1/snapshots", json_body=body)
@@ -152,11 +156,15 @@ def test_bad_snapshot_requests_are_400s(api: Api, org: Org, template) -> None:
 def test_form_body_with_iso_end_time(api: Api) -> None:
     chart = _chart(api, {"name": "c", "streams": [{"metric": "m"}]})
     reply = api.post(
-        "/v1/snapshots", form=f"subject[chart][id]={chart}&subject[chart][type]=stacked&end_time=2026-12-01T10:00:00Z"
+        "/v1/snapshots",
+        form=f"subject[chart][id]={chart}&subject[chart][type]=stacked&subject[chart][source]=web-1"
+        "&end_time=2026-12-01T10:00:00Z",
     )
     assert reply.status == 202, reply.text
     assert reply.json["end_time"] == "2026-12-01T10:00:00Z"
-    assert json.loads(json.dumps(reply.json))["subject"]["chart"]["type"] == "stacked"
+    assert json.loads(json.dumps(reply.json))["subject"] == {
+        "chart": {"id": chart, "sources": ["web-1"], "type": "stacked"}
+    }
 
 
 def test_a_snapshot_outlives_its_expired_job(api: Api, org: Org, monkeypatch) -> None:
@@ -176,22 +184,61 @@ def _space(api: Api) -> int:
     return int(api.post("/v1/spaces", json_body={"name": f"s{time.time_ns()}"}).json["id"])
 
 
-def test_log_yaxis_chart_is_plotted_on_a_log_axis(api: Api, org: Org) -> None:
-    from polymetric.domain import snapshots
-    from polymetric.models.snapshot import Plot
-
-    _data(api, int(time.time()))
+def _plot_of(org: Org, created: dict[str, Any]) -> Plot:
+    """The Plot the renderer would draw for a snapshot just created."""
+    snapshot = store.get(org.tenant, int(created["href"].rsplit("/", 1)[1]))
+    assert snapshot is not None
     plots: list[Plot] = []
 
     def capture(plot: Plot) -> bytes:
         plots.append(plot)
         return b""
 
+    snapshots.draw(org.tenant, snapshot, capture)
+    return plots[0]
+
+
+def test_log_yaxis_chart_is_plotted_on_a_log_axis(api: Api, org: Org) -> None:
+    _data(api, int(time.time()))
+    plots = []
     for log in (True, False):
         chart = _chart(api, {"name": "CPU", "use_log_yaxis": log, "streams": [{"metric": "cpu"}]})
-        created = api.post("/v1/snapshots", json_body={"subject": {"chart": {"id": chart}}}).json
-        snapshot = store.get(org.tenant, int(created["href"].rsplit("/", 1)[1]))
-        assert snapshot is not None
-        snapshots.draw(org.tenant, snapshot, capture)
+        plots.append(_plot_of(org, api.post("/v1/snapshots", json_body={"subject": {"chart": {"id": chart}}}).json))
     assert [p.log_y for p in plots] == [True, False]
     assert plots[0].series and plots[0].series[0].values
+
+
+def test_subject_echoes_id_sources_and_type_as_the_seed_shows(api: Api) -> None:
+    stacked = _chart(api, {"name": "c", "type": "stacked", "streams": [{"metric": "m"}]})
+    # The seed's subject parameter, {"chart":{"id": 1, "source": "*", "type": "stacked"}}, and its response subject.
+    seed = api.post(
+        "/v1/snapshots", json_body={"subject": {"chart": {"id": stacked, "source": "*", "type": "stacked"}}}
+    )
+    assert seed.status == 202, seed.text
+    assert seed.json["subject"] == {"chart": {"id": stacked, "sources": ["*"], "type": "stacked"}}
+    # Without type or source: the chart's type, every source; a GET says the same.
+    bare = api.post("/v1/snapshots", json_body={"subject": {"chart": {"id": stacked}}}).json
+    assert bare["subject"] == {"chart": {"id": stacked, "sources": ["*"], "type": "stacked"}}
+    assert api.get(_path(bare["href"])).json["subject"] == bare["subject"]
+    # A type given wins over the chart's; sources (the response's word) is read too.
+    line = api.post(
+        "/v1/snapshots", json_body={"subject": {"chart": {"id": stacked, "type": "line", "sources": ["web-*", "db-1"]}}}
+    ).json
+    assert line["subject"] == {"chart": {"id": stacked, "sources": ["web-*", "db-1"], "type": "line"}}
+
+
+def test_subject_source_picks_the_series_drawn(api: Api, org: Org) -> None:
+    now = int(time.time())
+    measurements = [
+        {"name": "load", "value": 1 + i, "time": now - t, "tags": {"source": src}}
+        for i, src in enumerate(("web-1", "web-2", "db-1"))
+        for t in range(60, 1800, 60)
+    ]
+    assert api.post("/v1/measurements", json_body={"measurements": measurements}).status == 202
+    chart = _chart(api, {"name": "load", "streams": [{"metric": "load", "group_function": "breakout"}]})
+    drawn: dict[str, list[str]] = {}
+    for source in ("*", "web-*", "db-1"):
+        created = api.post("/v1/snapshots", json_body={"subject": {"chart": {"id": chart, "source": source}}}).json
+        assert created["subject"]["chart"]["sources"] == [source]
+        drawn[source] = sorted(s.tags.get("source", "") for s in _plot_of(org, created).series)
+    assert drawn == {"*": ["db-1", "web-1", "web-2"], "web-*": ["web-1", "web-2"], "db-1": ["db-1"]}

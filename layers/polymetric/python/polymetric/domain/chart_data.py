@@ -2,7 +2,8 @@
 
 1. A metric stream reads its tag selectors (a snapshot's tags replace the selectors of the same name);
    ``grouped`` tags give a line per value, ``breakout`` a line per series, any other group_function one
-   line (average by default, as AppOptics draws it).
+   line (average by default, as AppOptics draws it). A snapshot's ``sources`` other than ``*`` replace each
+   stream's legacy ``source`` (a tag named source).
 2. A composite stream is evaluated as ``compose=`` is.
 3. An unknown metric draws nothing (charts may name metrics before they report).
 4. ``transform_function`` (digits, x, p, + - * / and parentheses, checked when the chart was saved) maps
@@ -38,11 +39,12 @@ def selectors(stream: Stream, overrides: list[TagSelector]) -> list[TagSelector]
 
 
 def _metric_series(
-    tenant: str, stream: Stream, tags: list[TagSelector], start: int, end: int, step: int
+    tenant: str, stream: Stream, tags: list[TagSelector], sources: list[str], start: int, end: int, step: int
 ) -> list[tuple[dict[str, str], list[dict[str, float]]]]:
     pairs = [(t.name, v) for t in tags for v in t.values]
-    if stream.source and stream.source != "*":  # legacy Librato source: a tag named source
-        pairs.append(("source", stream.source))
+    # The legacy Librato source is a tag named source: the snapshot's patterns (any of them), else the stream's.
+    chosen = [p for p in sources if p != "*"] or [stream.source or "*"]
+    pairs += [("source", p) for p in chosen if p != "*"]
     grouped = tuple(t.name for t in tags if t.grouped)
     function = stream.group_function or "average"
     group_by: tuple[str, ...] = grouped or (() if function == "breakout" else ("*",))
@@ -93,7 +95,14 @@ def _transform(formula: str | None, step: int) -> Transform:
 
 
 def plot(
-    tenant: str, chart: Chart, *, start: int, end: int, overrides: list[TagSelector], chart_type: ChartType | None
+    tenant: str,
+    chart: Chart,
+    *,
+    start: int,
+    end: int,
+    overrides: list[TagSelector],
+    chart_type: ChartType | None,
+    sources: list[str] | None = None,
 ) -> Plot:
     """The chart's data over [start, end] (one stream for a bignumber chart)."""
     step = resolution_for(end - start)
@@ -110,7 +119,7 @@ def plot(
                 (s.tags, s.points) for s in composites.compose(tenant, ComposeQuery(stream.composite, start, end, step))
             ]
         else:
-            found = _metric_series(tenant, stream, tags, start, end, step)
+            found = _metric_series(tenant, stream, tags, sources or [], start, end, step)
         transform = _transform(stream.transform_function, step)
         for series_tags, points in found:
             values: list[float | None] = [None] * len(times)

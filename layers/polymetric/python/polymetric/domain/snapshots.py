@@ -1,6 +1,7 @@
 """Snapshots (seed: Snapshots): a chart drawn to a PNG in the background, followed as a job.
 
-1. ``create`` checks the chart and window, records the snapshot and its job (queued) and queues the work.
+1. ``create`` checks the chart and window, records the snapshot (its type: the request's, else the chart's) and its
+   job (queued) and queues the work.
 2. ``render`` (the SQS worker) reads the chart's streams through the query engine, draws the PNG with
    ``draw_png`` the renderer function passes in (``polymetric.plotting.png.render``: only that function
    loads matplotlib), stores it and completes the job. A bad chart fails the job with errors; a storage
@@ -34,7 +35,7 @@ class SnapshotView:
 
 def create(tenant: str, request: SnapshotRequest, *, now: int | None = None) -> SnapshotView:
     try:
-        spaces.chart_by_id(tenant, request.chart_id)
+        chart = spaces.chart_by_id(tenant, request.chart_id)
     except NotFoundError:
         raise InvalidInputError.param("subject", f"chart {request.chart_id} does not exist") from None
     if not 60 <= request.duration <= MAX_DURATION:
@@ -45,8 +46,9 @@ def create(tenant: str, request: SnapshotRequest, *, now: int | None = None) -> 
         id=sequences.next_id(SEQUENCE),
         job_id=job.id,
         chart_id=request.chart_id,
-        type=request.type,
+        type=request.type or chart.type,
         tags=request.tags,
+        sources=request.sources,
         duration=request.duration,
         end_time=request.end_time if request.end_time is not None else moment,
         created_at=moment,
@@ -99,6 +101,7 @@ def draw(tenant: str, snapshot: Snapshot, draw_png: DrawPng) -> bytes:
         end=snapshot.end_time,
         overrides=snapshot.tags,
         chart_type=snapshot.type,
+        sources=snapshot.sources,
     )
     return draw_png(plot)
 

@@ -21,6 +21,7 @@ class SnapshotRequest:
     chart_id: int
     type: ChartType | None = None
     tags: list[TagSelector] = field(default_factory=list)
+    sources: list[str] = field(default_factory=lambda: ["*"])  # legacy Librato source patterns; "*" is every one
     duration: int = DEFAULT_DURATION
     end_time: int | None = None  # None: now
 
@@ -34,8 +35,9 @@ class Snapshot:
     end_time: int
     created_at: int
     updated_at: int
-    type: ChartType | None = None
+    type: ChartType | None = None  # the request's, else the chart's when the snapshot was taken
     tags: list[TagSelector] = field(default_factory=list)
+    sources: list[str] = field(default_factory=lambda: ["*"])
     image_key: str | None = None  # the PNG's object key once rendered
 
 

@@ -10,9 +10,12 @@ from polymetric.errors import InvalidInputError
 from polymetric.models.job import Job
 from polymetric.models.snapshot import DEFAULT_DURATION, Snapshot, SnapshotRequest
 
+MAX_SOURCES = 20
+
 
 def request(doc: dict[str, Any]) -> SnapshotRequest:
-    """``subject.chart`` with ``id``, optional ``type`` and ``tags``; ``duration`` and ``end_time``."""
+    """``subject.chart`` with ``id``, optional ``type``, ``tags`` and ``source`` (the seed's example; ``sources``, the
+    response's list, is taken too); ``duration`` and ``end_time``."""
     subject = doc.get("subject")
     chart = subject.get("chart") if isinstance(subject, dict) else None
     if not isinstance(chart, dict):
@@ -26,9 +29,22 @@ def request(doc: dict[str, Any]) -> SnapshotRequest:
         chart_id=chart_id,
         type=kind,
         tags=tags,
+        sources=_sources(chart),
         duration=fields.whole(doc, "duration", minimum=1) or DEFAULT_DURATION,
         end_time=_time(doc.get("end_time")),
     )
+
+
+def _sources(chart: dict[str, Any]) -> list[str]:
+    if chart.get("sources") not in (None, ""):
+        found = fields.items(chart, "sources", param="subject.chart.sources") or []
+        if not found or len(found) > MAX_SOURCES or not all(isinstance(v, str) and 0 < len(v) <= 255 for v in found):
+            raise InvalidInputError.param(
+                "subject.chart.sources", f'must be a list of 1 to {MAX_SOURCES} source patterns such as "web-*"'
+            )
+        return found
+    source = fields.text(chart, "source", param="subject.chart.source")
+    return [source] if source else ["*"]
 
 
 def _time(value: Any) -> int | None:
@@ -55,8 +71,8 @@ def _iso(epoch: int) -> str:
 
 
 def body(s: Snapshot, job: Job, image_url: str | None, base_url: str) -> dict[str, Any]:
-    chart: dict[str, Any] = {"id": s.chart_id}
-    if s.type is not None:
+    chart: dict[str, Any] = {"id": s.chart_id, "sources": s.sources}
+    if s.type is not None:  # None only for a snapshot stored before the chart's type was recorded
         chart["type"] = s.type
     if s.tags:
         chart["tags"] = [{k: v for k, v in dataclasses.asdict(t).items() if v is not None} for t in s.tags]
