@@ -60,6 +60,24 @@ def test_put_takes_attributes_at_the_top_level_as_the_bulk_put_does(api: Api) ->
     assert "attributes.display_min" in api.put("/v1/metrics/lat", form="display_min=low").json["errors"]["params"]
 
 
+def test_the_seeds_python_examples_set_properties_inside_attributes(api: Api) -> None:
+    """``attrs = metric.attributes; attrs['display_name'] = ...; update_metric(name, attributes=attrs)``."""
+    post(api, "temp")
+    attrs = api.get("/v1/metrics/temp").json["attributes"]
+    attrs.update(display_name="Temperature in Celsius", period="60", display_min="0")
+    assert api.put("/v1/metrics/temp", json_body={"attributes": attrs}).status == 204
+    metric = api.get("/v1/metrics/temp").json
+    assert (metric["display_name"], metric["period"], metric["attributes"]["display_min"]) == (
+        "Temperature in Celsius",
+        60,
+        0,
+    )
+    assert "display_name" not in metric["attributes"] and "period" not in metric["attributes"]
+    bulk = {"names": ["temp"], "attributes": {"period": "300", "display_min": "1"}}
+    assert api.put("/v1/metrics", json_body=bulk).status == 204
+    assert api.get("/v1/metrics/temp").json["period"] == 300
+
+
 def test_put_accepts_client_style_kwargs_only_update(api: Api) -> None:
     post(api, "cpu")
     assert api.put("/v1/metrics/cpu", json_body={"attributes": {"aggregate": "true", "color": "#52D74C"}}).status == 204

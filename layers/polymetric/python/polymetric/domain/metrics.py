@@ -205,6 +205,7 @@ def put(tenant: str, name: str, props: dict[str, Any], *, user_agent: str | None
     """Create the metric (201) or update its properties (204). Attributes may come at the top level
     (``display_min=0``), as a bulk PUT takes them."""
     check_name(name)
+    props = _lifted(props)
     attributes = _folded_attributes(props)
     props = {k: v for k, v in props.items() if k not in _ATTRIBUTES}
     if attributes:
@@ -291,6 +292,7 @@ BULK_PROPERTIES = ("display_name", "description", "period")
 def bulk_changes(props: dict[str, Any]) -> dict[str, Any]:
     """The changes of a PUT /v1/metrics, validated: properties, and attributes given at the top level
     (``display_min=0``, as the seed's form example sends them) or under ``attributes``."""
+    props = _lifted(props)
     unknown = sorted(set(props) - {"names", "attributes", *BULK_PROPERTIES, *_ATTRIBUTES})
     if unknown:
         raise InvalidInputError(params={k: ["is not a property a set of metrics can take"] for k in unknown})
@@ -302,6 +304,21 @@ def bulk_changes(props: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInputError(request=["Nothing to update: give properties or attributes."])
     _updated(Metric(name="validation"), changes)  # the same rules as a single update, checked once up front
     return changes
+
+
+# The seed's Python examples set these inside ``attributes`` (``attrs = metric.attributes``,
+# ``attrs['display_name'] = ...``, ``update_metric(name, attributes=attrs)``): they are the properties.
+_PROPERTIES_IN_ATTRIBUTES = ("display_name", "description", "period")
+
+
+def _lifted(props: dict[str, Any]) -> dict[str, Any]:
+    """``props`` with properties found inside ``attributes`` moved beside them (a top-level one wins)."""
+    attributes = props.get("attributes")
+    if not isinstance(attributes, dict) or not any(k in attributes for k in _PROPERTIES_IN_ATTRIBUTES):
+        return props
+    lifted = {k: attributes[k] for k in _PROPERTIES_IN_ATTRIBUTES if k in attributes}
+    rest = {k: v for k, v in attributes.items() if k not in lifted}
+    return {**lifted, **props, "attributes": rest}
 
 
 def _folded_attributes(props: dict[str, Any]) -> dict[str, Any]:
