@@ -355,15 +355,27 @@ def test_pagerduty_trigger_and_resolve_share_the_dedup_key(
     get_settings.cache_clear()
 
 
-def test_sns_publishes_the_webhook_json(api: Api, aws: LocalResources) -> None:
+def _topic_to_queue(*, raw: bool) -> tuple[str, str]:
+    """An SNS topic ``ops`` delivering to a new SQS queue: (topic ARN, queue URL). ``raw``: the message alone,
+    else SNS's envelope (which holds the Subject)."""
     import boto3
 
     sns = boto3.client("sns", region_name="us-east-1")
     sqs = boto3.client("sqs", region_name="us-east-1")
     topic = sns.create_topic(Name="ops")["TopicArn"]
-    inbox = sqs.create_queue(QueueName="ops-inbox")["QueueUrl"]
+    inbox = sqs.create_queue(QueueName="ops-raw" if raw else "ops-envelopes")["QueueUrl"]
     inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": str(raw).lower()}
+    )
+    return topic, inbox
+
+
+def test_sns_publishes_the_webhook_json(api: Api, aws: LocalResources) -> None:
+    import boto3
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    topic, inbox = _topic_to_queue(raw=True)
     status = _fire(api, aws, {"title": "topic", "type": "sns", "settings": {"topic_arn": topic}})
     (message,) = sqs.receive_message(QueueUrl=inbox)["Messages"]
     assert json.loads(message["Body"])["violations"]["host=web-1"][0]["value"] == 95.0
@@ -373,12 +385,8 @@ def test_sns_publishes_the_webhook_json(api: Api, aws: LocalResources) -> None:
 def test_sns_subject_is_the_alert_name_cut_to_99_characters(api: Api, aws: LocalResources) -> None:
     import boto3
 
-    sns = boto3.client("sns", region_name="us-east-1")
     sqs = boto3.client("sqs", region_name="us-east-1")
-    topic = sns.create_topic(Name="ops")["TopicArn"]
-    inbox = sqs.create_queue(QueueName="ops-envelopes")["QueueUrl"]
-    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)  # not raw: the envelope holds the Subject
+    topic, inbox = _topic_to_queue(raw=False)
     service = api.post("/v1/services", json_body={"title": "topic", "type": "sns", "settings": {"topic_arn": topic}})
     name = "fleet." + "x" * 120  # alert names may have 255 characters, SNS subjects "less than 100"
     condition = {"type": "above", "metric_name": "cpu", "threshold": 90}
