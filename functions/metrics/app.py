@@ -38,10 +38,11 @@ def list_metrics() -> Response[str]:
 def post_legacy_metrics() -> Response[str]:
     """Legacy Librato ``gauges``/``counters`` (librato-metrics' untagged submits): 200, empty body."""
     from polymetric.dialects.librato import requests as legacy
-    from polymetric.domain import ingest
+    from polymetric.domain import ingest, token_scope
 
     user_agent = header(app, "User-Agent")
     batch = legacy.parse(document(app), now=clock.now(), user_agent=user_agent)
+    token_scope.reserve(len(batch))  # all of the post fits the rate limit, or 429 and none of it is stored
     ingest.write(principal(app).tenant, batch, user_agent=user_agent)
     return empty(200)
 

@@ -211,3 +211,47 @@ def test_the_errors_of_a_post_come_in_request_order_whoever_refused_them(api: Ap
     reply = api.post("/v1/measurements", json_body=body)
     assert reply.status == 429
     assert [e["index"] for e in reply.json["errors"]] == [1, 2, 3], reply.json
+
+
+def _points(api: Api, *names: str) -> int:
+    found = 0
+    for name in names:
+        reply = api.get(f"/v1/measurements/{name}", query={"start_time": NOW - 3600, "resolution": 1})
+        found += sum(len(s["measurements"]) for s in reply.json["series"]) if reply.status == 200 else 0
+    return found
+
+
+def test_the_atomic_dialects_past_the_measurement_limit_store_nothing_and_say_429(
+    template: Template, org: Org, limits
+) -> None:
+    """Anomify, OddEye, CloudWisdom, Argus and the legacy Librato post are all-or-nothing: a request that does not
+    fit the token's measurement budget is a 429 in its dialect's shape, not a 2xx that kept part of it."""
+    from tests.integration.test_argus import DESCRIPTOR, call, record, search, submit
+
+    api, anonymous = Api(template, org.admin), Api(template, None)
+    assert call(api, "POST", "/metrics/v1/descriptor", org.admin, DESCRIPTOR).status == 201
+    limits(measurements=5)
+    names = [f"lim.m{i}" for i in range(8)]
+    anomify = {"key": org.admin, "metrics": [{"metric": n, "timestamp": NOW, "value": 1} for n in names]}
+    oddeye = json.dumps([{"metric": n, "tags": {"host": "h"}, "timestamp": NOW, "value": 1} for n in names])
+    element = {"id": "e1", "type": "server", "name": "E1"}
+    cloudwisdom = [{**element, "samples": [{"metricId": f"m{i}", "timestamp": NOW * 1000, "val": i} for i in range(8)]}]
+    replies = {
+        "anomify": anonymous.post("/flux/metric_data_post", body=json.dumps(anomify)),
+        "oddeye": anonymous.post("/oddeye-barlus/put/tsdb", form=f"UUID={org.admin}&data={oddeye}"),
+        "cloudwisdom": anonymous.post(
+            f"/ingest/{org.admin}", body=json.dumps(cloudwisdom), content_type="application/json"
+        ),
+        "argus": submit(api, org.admin, [record(vlan=str(v), ts=(NOW - v) * 1000) for v in range(3)]),  # 6 values
+        "librato": api.post("/v1/metrics", json_body={"gauges": [{"name": n, "value": 1} for n in names]}),
+    }
+    assert {k: r.status for k, r in replies.items()} == dict.fromkeys(replies, 429), {
+        k: r.text for k, r in replies.items()
+    }
+    assert _points(api, *names, *(f"e1.m{i}" for i in range(8)), "netflow.packages", "netflow.frames") == 0
+    assert search(api, org.admin).json["count"] == 0
+    # What fits is kept: the budget was given back whole
+    assert anonymous.post(
+        "/flux/metric_data_post", body=json.dumps({**anomify, "metrics": anomify["metrics"][:5]})
+    ).status in (200, 204)
+    assert _points(api, *names) == 5

@@ -15,7 +15,7 @@ import hashlib
 import uuid
 
 from polymetric import clock
-from polymetric.domain import ingest, jobs, room
+from polymetric.domain import ingest, jobs, room, token_scope
 from polymetric.errors import NotFoundError, ValidationFailedError
 from polymetric.models.argus import (
     Aggregate,
@@ -126,6 +126,8 @@ def submit(tenant: str, d: Descriptor, s: Submission, *, submitted_by: str) -> t
         valid.append(draft)
     if errors and not s.ignore_on_failed:
         raise ValidationFailedError(params, values)
+    # Before any record is stored: all of the submission fits the rate limit, or 429 and nothing is kept.
+    token_scope.reserve(sum(len(draft.values) for draft in valid))
     submitted = clock.now_ms()
     frame = d.frame_ms
     customer = "" if d.global_descriptor else tenant

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from polymetric.domain import annotations, ingest, quotas
+from polymetric.domain import annotations, ingest, quotas, token_scope
 from polymetric.errors import PaymentRequiredError
 from polymetric.models.check import CheckEvent, CheckKind
 from polymetric.models.measurement import Measurement
@@ -29,6 +29,7 @@ def record(
     if admission.refused and not admission.admitted and not events:
         raise PaymentRequiredError("Payment Required")
     if admission.admitted:
+        token_scope.reserve(len(admission.admitted))  # all of the batch fits the rate limit, or 429 and none
         ingest.write(tenant, admission.admitted, user_agent=user_agent)
     for e in events:
         annotations.record(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from polymetric import clock
-from polymetric.domain import annotations, cloudwisdom_samples, ingest, sparse
+from polymetric.domain import annotations, cloudwisdom_samples, ingest, sparse, token_scope
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.element import Element, ElementMetric, ElementPost, ExternalEvent
 from polymetric.models.measurement import Measurement
@@ -86,6 +86,7 @@ def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | 
             strategies[f"{element.id}.{mid}"] = m.sparse_data_strategy
         merged[key] = replace(element, counters=counters, updated_at=now_ms)
     if measurements:
+        token_scope.reserve(len(measurements))  # all of the request fits the rate limit, or 429 and none
         outcome = ingest.write(tenant, measurements, user_agent=user_agent)
         if outcome.errors:
             raise InvalidInputError(request=[e.reason for e in outcome.errors])

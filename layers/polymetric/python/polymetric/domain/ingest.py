@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from polymetric import clock
 from polymetric.domain import metrics as metric_rules
-from polymetric.domain import token_scope
+from polymetric.domain import rate_limits, token_scope
 from polymetric.errors import BatchOutcome, InvalidInputError, ItemError, PartialAcceptanceError, RateLimitedError
 from polymetric.models import window
 from polymetric.models.hours import HOUR, day_of
@@ -24,7 +24,7 @@ from polymetric.observability import logger, metrics
 from polymetric.storage import metrics as metric_store
 from polymetric.storage import registry, samples, tokens
 
-RATE_LIMITED = "over this API token's measurement rate limit: retry after the reset"
+RATE_LIMITED = rate_limits.OVER_MEASUREMENTS
 
 
 def accept(

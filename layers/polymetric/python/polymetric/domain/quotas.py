@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from polymetric.domain import ingest, tenants
+from polymetric.domain import ingest, tenants, token_scope
 from polymetric.models.measurement import Measurement
 from polymetric.storage import metrics as metric_store
 
@@ -39,5 +39,6 @@ def write(tenant: str, measurements: Sequence[Measurement], *, user_agent: str |
     """Store what the quota admits (everything when there is none); see ``ingest.write``."""
     admission = admit(tenant, measurements)
     if admission.admitted:
+        token_scope.reserve(len(admission.admitted))  # the request is atomic: all of it fits the rate limit, or 429
         ingest.write(tenant, admission.admitted, user_agent=user_agent)
     return admission

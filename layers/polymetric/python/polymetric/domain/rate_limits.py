@@ -1,9 +1,10 @@
 """Per-token rate limits (settings RATE_LIMIT_*): requests on every route, measurements through every dialect.
 
 A request over the request limit is refused (429). A measurement post counts its request together with its
-measurements, in one update of the counters (``take_measurements(with_request=True)``). A measurement post
-is cut at the limit: what fits is stored, the rest is refused and reported (seed: 429, "it's possible some
-data was permitted").
+measurements, in one update of the counters (``take_measurements(with_request=True)``). An AppOptics measurement
+post is cut at the limit: what fits is stored, the rest is refused and reported (seed: 429, "it's possible
+some data was permitted"). The other dialects' requests are atomic: all their measurements fit, or the
+request is refused (429) and stores nothing (``token_scope.reserve``).
 """
 
 from polymetric import clock
@@ -13,6 +14,7 @@ from polymetric.models.tenant import Principal
 from polymetric.storage import ratelimits as store
 
 OVER_REQUESTS = "This API token is over its request rate limit: retry after the reset."
+OVER_MEASUREMENTS = "over this API token's measurement rate limit: retry after the reset"
 
 
 def _window(now: float) -> tuple[int, int]:
@@ -29,13 +31,14 @@ def take_request(principal: Principal, now: float | None = None) -> tuple[RateBu
 
 
 def take_measurements(
-    principal: Principal, count: int, now: float | None = None, *, with_request: bool = False
+    principal: Principal, count: int, now: float | None = None, *, with_request: bool = False, whole: bool = False
 ) -> tuple[int, dict[str, RateBudget], bool]:
     """Reserve up to ``count`` measurements: how many may be stored, the budgets left after them, and whether
     the request is within the request limit (always, unless ``with_request``).
 
     ``with_request``: the request is counted in the same write (a measurement post counts its request only
     here, one DynamoDB update instead of two); a request over the request limit may store none.
+    ``whole``: all ``count`` or none (dialects whose requests are atomic).
     """
     start, reset = _window(clock.now_float() if now is None else now)
     limit = get_settings().RATE_LIMIT_MEASUREMENTS
@@ -49,6 +52,8 @@ def take_measurements(
         within = used[REQUESTS] <= get_settings().RATE_LIMIT_REQUESTS
     before = used[MEASUREMENTS] - count
     allowed = max(0, min(count, limit - before)) if within else 0
+    if whole and allowed < count:
+        allowed = 0
     store.give_back(principal.tenant, principal.token_id, MEASUREMENTS, count - allowed, start)
     if within:  # a request refused whole wrote no measurements: no measurement budget to show
         budgets[MEASUREMENTS] = RateBudget(limit, max(0, limit - before - allowed), reset)

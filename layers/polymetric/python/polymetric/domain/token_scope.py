@@ -5,8 +5,9 @@ dialect's measurements land, applies it:
 
 - a token bound to an environment tags its measurements ``environment=<name>`` unless a measurement
   carries its own ``environment`` tag (that one wins);
-- the token's measurement rate limit cuts the batch (``limit``), and the budget left is recorded in the
-  request's ``budgets`` (the middleware turns them into response headers).
+- the token's measurement rate limit cuts the batch (``limit``), or refuses a whole request up front
+  (``reserve``, for the atomic dialects), and the budget left is recorded in the request's ``budgets``
+  (the middleware turns them into response headers).
 
 Writes outside a request (schedules, workers) have no scope: nothing is added, nothing is limited.
 """
@@ -30,6 +31,7 @@ class Scope:
     principal: Principal
     budgets: dict[str, RateBudget] = field(default_factory=dict)
     request_pending: bool = False  # the request is counted with the first measurements it writes
+    reserved: int = 0  # measurements of the budget taken by ``reserve``, spent by the writes that follow
 
 
 _scope: ContextVar[Scope | None] = ContextVar("token_scope", default=None)
@@ -78,16 +80,37 @@ def apply(measurements: Sequence[Measurement]) -> Sequence[Measurement]:
     ]
 
 
+def reserve(count: int) -> None:
+    """Take ``count`` measurements of the token's budget, all or none: past the limit the request is refused
+    (429) before it stores anything. For dialects whose requests are atomic; the writes that follow spend the
+    reservation first."""
+    scope = _scope.get()
+    if scope is None or count <= 0:
+        return
+    if _take(scope, count, whole=True) < count:
+        raise RateLimitedError(rate_limits.OVER_MEASUREMENTS)
+    scope.reserved += count
+
+
 def limit(measurements: Sequence[Measurement]) -> tuple[Sequence[Measurement], Sequence[Measurement]]:
     """(what the token may still write, what is over its measurement limit) of a batch."""
     scope = _scope.get()
     if scope is None or not measurements:
         return measurements, []
+    spent = min(scope.reserved, len(measurements))
+    scope.reserved -= spent
+    if spent == len(measurements):
+        return measurements, []
+    allowed = _take(scope, len(measurements) - spent, whole=False)
+    return measurements[: spent + allowed], measurements[spent + allowed :]
+
+
+def _take(scope: Scope, count: int, *, whole: bool) -> int:
     with_request, scope.request_pending = scope.request_pending, False  # counted once, even if this fails
     allowed, budgets, within = rate_limits.take_measurements(
-        scope.principal, len(measurements), with_request=with_request
+        scope.principal, count, with_request=with_request, whole=whole
     )
     scope.budgets.update(budgets)
     if not within:
         raise RateLimitedError(rate_limits.OVER_REQUESTS)
-    return measurements[:allowed], measurements[allowed:]
+    return allowed
