@@ -427,6 +427,26 @@ def test_aggregate_resolution_buckets(api: Api, key: str, loaded: None) -> None:
     assert values_of(aggregate(api, key, body)) == [((), T0, (3,)), ((), T0 + 180_000, (12,)), ((), T0 + 360_000, (6,))]
 
 
+def test_aggregate_resolution_over_the_default_range_counts_the_buckets_the_data_fills(
+    api: Api, key: str, loaded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The seed's example: resolution 2 days from the default 0 to now (more than 10000 buckets could fit).
+    body = {"values": [{"name": "packages"}], "resolution": 2, "resolutionUnit": "day"}
+    day2 = 2 * 86_400_000
+    starts = sorted({(T0 + i * 60_000) // day2 * day2 for i in range(1, 7)})
+    buckets = values_of(call(api, "POST", "/metrics/v1/metric/netflow/aggregate", key, body))
+    assert [ts for _, ts, _ in buckets] == starts
+    assert sum(v[0] for _, _, v in buckets) == 21
+
+    from polymetric.query import argus as engine
+
+    monkeypatch.setattr(engine, "MAX_WINDOW", 6)  # the limit is on the buckets produced: 6 one-minute ones
+    minutes = {**body, "resolution": 1, "resolutionUnit": "minute"}
+    assert len(values_of(aggregate(api, key, minutes))) == 6
+    monkeypatch.setattr(engine, "MAX_WINDOW", 5)
+    assert_field_error(aggregate(api, key, minutes), "resolution", "More than 5 buckets")
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -436,7 +456,7 @@ def test_aggregate_resolution_buckets(api: Api, key: str, loaded: None) -> None:
         ({"values": [{"name": "packages"}], "groupBy": [{"key": "nope"}]}, "groupBy[0].key"),
         ({"values": [{"name": "packages"}], "groupBy": [{"key": "vlan", "limit": 0}]}, "groupBy[0].limit"),
         ({"values": [{"name": "packages"}], "resolutionUnit": "fortnight"}, "resolutionUnit"),
-        ({"values": [{"name": "packages"}], "resolution": 1, "resolutionUnit": "millisecond"}, "resolution"),
+        ({"values": [{"name": "packages"}], "resolution": -1}, "resolution"),
     ],
 )
 def test_aggregate_validation_is_412(api: Api, key: str, desc: dict, body: dict, field: str) -> None:

@@ -7,6 +7,7 @@
 3. ``limit`` 0 asks for every match, refused past ``MAX_WINDOW``; sorting is stable, by ``sort_by`` in order.
 4. Aggregation buckets records per (groupBy key values, time bucket); each groupBy key keeps its top
    ``limit`` values by the first aggregated value over the whole range, the rest go to ``__others__``.
+   Only buckets that hold records exist (no pass over the empty ones); more than ``MAX_WINDOW`` is refused.
 """
 
 from collections import defaultdict
@@ -215,8 +216,10 @@ def aggregate(records: Iterable[MetricRecord], d: Descriptor, q: MetricAggregati
     buckets: dict[tuple[tuple[str, ...], int], list[MetricRecord]] = defaultdict(list)
     for i in kept_rows:
         buckets[(labels[i], _bucket(rows[i].timestamp_ms, q))].append(rows[i])
-    if len(buckets) > MAX_WINDOW:
-        raise ValidationFailedError({"resolution": ["More than 10000 buckets: use a coarser resolution."]})
+        if len(buckets) > MAX_WINDOW:
+            raise ValidationFailedError(
+                {"resolution": [f"More than {MAX_WINDOW} buckets: use a coarser resolution or a shorter time range."]}
+            )
     out = []
     for (label, ts), members in buckets.items():
         values = tuple((spec.name, _fold(spec, members)) for spec in q.values)
