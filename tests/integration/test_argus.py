@@ -424,7 +424,23 @@ def test_aggregate_resolution_buckets(api: Api, key: str, loaded: None) -> None:
         "resolution": 3,
         "resolutionUnit": "minutes",
     }
-    assert values_of(aggregate(api, key, body)) == [((), T0, (3,)), ((), T0 + 180_000, (12,)), ((), T0 + 360_000, (6,))]
+    sums: dict[int, int] = {}
+    for i in range(1, 7):  # buckets start at multiples of 3 minutes since the epoch
+        start = (T0 + i * 60_000) // 180_000 * 180_000
+        sums[start] = sums.get(start, 0) + i
+    assert values_of(aggregate(api, key, body)) == [((), ts, (v,)) for ts, v in sorted(sums.items())]
+
+
+def test_aggregate_resolution_buckets_are_aligned_to_the_epoch_not_to_the_start(
+    api: Api, key: str, loaded: None
+) -> None:
+    hour = 3_600_000
+    starts = sorted({(T0 + i * 60_000) // hour * hour for i in range(1, 7)})
+    for start in (T0 - 1_234, T0 - 1_234 - 60_000, "now-1d"):  # a minute later, or "now", moves no bucket
+        body = {"values": [{"name": "packages"}], "startTimestamp": start, "resolution": 1, "resolutionUnit": "hour"}
+        buckets = values_of(aggregate(api, key, body))
+        assert [ts for _, ts, _ in buckets] == starts, start
+        assert sum(v[0] for _, _, v in buckets) == 21
 
 
 def test_aggregate_resolution_over_the_default_range_counts_the_buckets_the_data_fills(

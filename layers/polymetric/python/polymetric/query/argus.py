@@ -8,6 +8,8 @@
 4. Aggregation buckets records per (groupBy key values, time bucket); each groupBy key keeps its top
    ``limit`` values by the first aggregated value over the whole range, the rest go to ``__others__``.
    Only buckets that hold records exist (no pass over the empty ones); more than ``MAX_WINDOW`` is refused.
+5. A bucket's time is its start: a multiple of the resolution since the epoch (not since ``startTimestamp``, so
+   ``now-1d`` queries a minute apart agree), or the UTC calendar unit's start (weeks start on Monday).
 """
 
 from collections import defaultdict
@@ -182,7 +184,7 @@ def _bucket(ts: int, q: MetricAggregation) -> int:
         return int(t.timestamp() * 1000)
     if q.resolution_ms == 0:
         return 0
-    return ts - (ts - q.search.start_ms) % q.resolution_ms
+    return ts - ts % q.resolution_ms  # epoch-aligned, as Elasticsearch's fixed_interval (offset 0)
 
 
 def _group_value(r: MetricRecord, key: str) -> str:
