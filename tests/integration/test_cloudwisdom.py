@@ -267,6 +267,67 @@ def test_val_with_aggregates_is_accepted(api: Api, token: str) -> None:
     assert read(api, "webhost01.cpu")[0]["measurements"][0]["value"] == 3.0
 
 
+BEYOND = "beyond the largest magnitude stored, 10^126"
+
+
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        ({"val": 1e127}, f"Sample for metric 'big' has val 1e+127, {BEYOND}."),
+        ({"val": "-2e200"}, f"Sample for metric 'big' has val -2e+200, {BEYOND}."),
+        ({"max": 1e300, "cnt": 2}, f"Sample for metric 'big' has max 1e+300, {BEYOND}."),
+        ({"avg": 1e300, "cnt": 1e10}, f"Sample for metric 'big' has avg 1e+300, {BEYOND}."),
+        ({"avg": 1e120, "cnt": 1e10}, f"Sample for metric 'big' has a sum (avg x cnt) of 1e+130, {BEYOND}."),
+        ({"val": 1e100, "min": 1, "cnt": 1e30}, f"Sample for metric 'big' has a sum (val x cnt) of 1e+130, {BEYOND}."),
+        (
+            {"min": -1e120, "max": -1e120, "cnt": 1e7},
+            f"Sample for metric 'big' has a sum ((min + max) / 2 x cnt) of -1e+127, {BEYOND}.",
+        ),
+    ],
+)
+def test_values_beyond_10_to_the_126_are_refused_and_nothing_is_stored(
+    api: Api, token: str, values: dict[str, Any], error: str
+) -> None:
+    """A sum the store would derive counts too: avg 1e300 x cnt 1e10 was stored as Infinity, unreadable JSON."""
+    sample = {"metricId": "big", "timestamp": MIN_MS, **values}
+    reply = post(api, token, [element([sample, {"metricId": "cpu", "timestamp": MIN_MS, "val": 1}])])
+    assert_error(reply, 400, "Input Validation Failed", [error])
+    assert read(api, "webhost01.big") == [] and read(api, "webhost01.cpu") == []
+    assert cloudwisdom.element(_tenant(api), "webhost01") is None
+
+
+def test_values_at_10_to_the_126_are_stored_and_read_back_as_json(api: Api, token: str) -> None:
+    samples = [
+        {"metricId": "big", "timestamp": MIN_MS, "val": -1e126},
+        {"metricId": "agg", "timestamp": MIN_MS, "avg": 1e115, "cnt": 1e10},
+    ]
+    assert post(api, token, [element(samples)]).status == 202
+    assert read(api, "webhost01.big")[0]["measurements"][0]["value"] == -1e126
+    reply = api.get(
+        "/v1/measurements/webhost01.agg",
+        query={"start_time": MIN_MS // 1000 - 60, "resolution": 60, "summary_function": "all"},
+    )
+    assert reply.status == 200 and "Infinity" not in reply.text
+    point = reply.json["series"][0]["measurements"][0]
+    assert (point["count"], point["sum"]) == (1e10, pytest.approx(1e125))
+
+
+def test_a_counter_increase_beyond_10_to_the_126_is_refused(api: Api, token: str) -> None:
+    metrics = [{"id": "requests", "type": "COUNTER"}]
+    first = [{"metricId": "requests", "timestamp": MIN_MS, "val": -1e126}]
+    assert post(api, token, [element(first, metrics=metrics)]).status == 202
+    later = [{"metricId": "requests", "timestamp": MIN_MS + 60_000, "val": 1e126}]
+    reply = post(api, token, [element(later, metrics=metrics)])
+    assert_error(
+        reply,
+        400,
+        "Input Validation Failed",
+        [f"Counter 'webhost01.requests' would increase by 2e+126, {BEYOND}."],
+    )
+    assert read(api, "webhost01.requests") == []
+    assert cloudwisdom.element(_tenant(api), "webhost01").counters["requests"] == (MIN_MS, -1e126)
+
+
 def test_metric_id_not_in_metrics_is_created_implicitly(api: Api, token: str) -> None:
     assert post(api, token, [element([{"metricId": "disk", "timestamp": MIN_MS, "val": 7}])]).status == 202
     assert read(api, "webhost01.disk")[0]["measurements"][0]["value"] == 7.0

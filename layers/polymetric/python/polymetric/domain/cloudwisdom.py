@@ -1,6 +1,7 @@
 """CloudWisdom ingest: elements (metadata + samples), external events, heartbeats.
 
-- Samples go to the one store as ``<element id>.<metric id>`` (``cloudwisdom_samples.py``).
+- Samples go to the one store as ``<element id>.<metric id>`` (``cloudwisdom_samples.py``); a COUNTER
+  increase beyond 10^126 (from a negative baseline) refuses the request before anything is stored.
 - Element metadata is merged into what is stored: non-null name/type/location replace, attributes,
   tags and metrics merge (later wins), relations accumulate.
 - External events become annotation events on the stream ``cloudwisdom.<type>`` (``cloudwisdom.info``,
@@ -16,7 +17,7 @@ from dataclasses import replace
 from polymetric import clock
 from polymetric.domain import annotations, cloudwisdom_samples, ingest, sparse, token_scope
 from polymetric.errors import InvalidInputError, NotFoundError
-from polymetric.models.element import Element, ElementMetric, ElementPost, ExternalEvent
+from polymetric.models.element import BEYOND, MAGNITUDE, Element, ElementMetric, ElementPost, ExternalEvent
 from polymetric.models.measurement import Measurement
 from polymetric.models.sparse import Observation
 from polymetric.storage import cloudwisdom as store
@@ -63,6 +64,7 @@ def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | 
     merged: dict[str, Element] = {}
     measurements: list[Measurement] = []
     strategies: dict[str, str | None] = {}
+    huge: list[str] = []  # COUNTER increases beyond the bound (each raw value is within it)
     for post in posts:
         key = post.element.id.lower()
         element = merge(merged.get(key) or stored.get(key), post.element)
@@ -80,11 +82,15 @@ def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | 
                     continue
                 carried = increase
             name = f"{element.id}.{sample.metric_id}"
+            if carried.val is not None and abs(carried.val) > MAGNITUDE:
+                huge.append(f"Counter '{name}' would increase by {carried.val:g}, {BEYOND}.")
             tags = cloudwisdom_samples.series_tags(element, metric)
             measurements.append(cloudwisdom_samples.measurement(name, tags, carried, len(measurements)))
         for mid, m in post.element.metrics.items():
             strategies[f"{element.id}.{mid}"] = m.sparse_data_strategy
         merged[key] = replace(element, counters=counters, updated_at=now_ms)
+    if huge:
+        raise InvalidInputError(request=huge)  # before anything is stored
     if measurements:
         token_scope.reserve(len(measurements))  # all of the request fits the rate limit, or 429 and none
         outcome = ingest.write(tenant, measurements, user_agent=user_agent)

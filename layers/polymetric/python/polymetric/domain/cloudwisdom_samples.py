@@ -5,7 +5,8 @@
    stay in the element metadata); at most 50.
 2. ``val`` alone is a plain value. Any of min/max/avg/sum/cnt makes a summary: count = cnt (1 when
    absent or not positive), sum = sum, else avg x count, else val x count, else the min/max midpoint x
-   count; min/max default to the mean; last = val, else the mean. ``cnt`` alone is a plain value.
+   count (``ElementSample.count_and_total``, which the dialect also checks against 10^126); min/max
+   default to the mean; last = val, else the mean. ``cnt`` alone is a plain value.
 3. COUNTER metrics store increases: each raw value (val, else sum) minus the previous raw value of the
    same element metric; a decrease is a reset (the raw value is the increase); the first raw value
    ever only sets the baseline; a sample not newer than the baseline is ignored.
@@ -27,21 +28,10 @@ def series_tags(element: Element, metric: ElementMetric | None) -> dict[str, str
 
 def measurement(name: str, tags: dict[str, str], sample: ElementSample, position: int) -> Measurement:
     time = sample.time_ms // 1000
-    aggregates = (sample.min, sample.max, sample.avg, sample.sum)
-    if all(a is None for a in aggregates) and (sample.val is not None or sample.cnt is not None):
+    if sample.is_plain and (sample.val is not None or sample.cnt is not None):
         value = sample.val if sample.val is not None else sample.cnt
         return Measurement(name, tags, time, value, None, {}, position)
-    count = sample.cnt if sample.cnt is not None and sample.cnt > 0 else 1.0
-    total = sample.sum
-    if total is None:
-        if sample.avg is not None:
-            mean = sample.avg
-        elif sample.val is not None:
-            mean = sample.val
-        else:
-            bounds = [b for b in (sample.min, sample.max) if b is not None]
-            mean = sum(bounds) / len(bounds)
-        total = mean * count
+    count, total, _ = sample.count_and_total()
     mean = total / count
     lo = sample.min if sample.min is not None else mean
     hi = sample.max if sample.max is not None else mean

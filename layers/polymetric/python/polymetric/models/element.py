@@ -17,6 +17,11 @@ class ElementMetric:
         return (self.type or "").upper() == "COUNTER"
 
 
+VALUES = ("val", "min", "max", "avg", "sum", "cnt")
+MAGNITUDE = 1e126  # the largest |value| stored, as every dialect's bound (AppOptics' HUGE)
+BEYOND = "beyond the largest magnitude stored, 10^126"  # how a refusal says so
+
+
 @dataclass(frozen=True)
 class ElementSample:
     metric_id: str
@@ -27,6 +32,28 @@ class ElementSample:
     avg: float | None = None
     sum: float | None = None
     cnt: float | None = None
+
+    @property
+    def is_plain(self) -> bool:
+        """``val`` or ``cnt`` without min/max/avg/sum: a plain value, not a summary."""
+        return self.min is None and self.max is None and self.avg is None and self.sum is None
+
+    def count_and_total(self) -> tuple[float, float, str]:
+        """A summary's count and sum, and where the sum comes from when derived.
+
+        count = cnt (1 when absent or not positive); sum = sum, else avg x count, else val x count, else
+        the min/max midpoint x count. Only for samples that are not plain.
+        """
+        count = self.cnt if self.cnt is not None and self.cnt > 0 else 1.0
+        if self.sum is not None:
+            return count, self.sum, "sum"
+        if self.avg is not None:
+            return count, self.avg * count, "avg x cnt"
+        if self.val is not None:
+            return count, self.val * count, "val x cnt"
+        bounds = [b for b in (self.min, self.max) if b is not None]
+        origin = "(min + max) / 2 x cnt" if len(bounds) == 2 else f"{'min' if self.min is not None else 'max'} x cnt"
+        return count, sum(bounds) / len(bounds) * count, origin
 
 
 @dataclass(frozen=True)

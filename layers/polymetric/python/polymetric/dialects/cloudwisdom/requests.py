@@ -6,7 +6,9 @@ Reading follows the real service (Jackson binding ``List<IngestElement>``), in t
    an offset). Any failure rejects the request as ``Error Parsing JSON Request`` and quotes the value.
 2. Validate: required fields (element ``id`` and ``type``, metric ``id``, sample ``metricId``,
    ``timestamp`` unless INJECT_TIMESTAMP, one non-null value), ids non-empty after sanitising, sample
-   times inside the store's retention (558 days, the hourly rollups) up to 1 hour ahead of the server.
+   times inside the store's retention (558 days, the hourly rollups) up to 1 hour ahead of the server,
+   values and the sum a summary derives from them (avg x cnt, ...) at most 10^126 in magnitude, as the
+   other dialects take (a finite Double beyond it is valid JSON, so this is a validation error).
    Every failure is listed; the request is rejected as ``Input Validation Failed``.
 Ids are sanitised: spaces become ``_`` and characters outside ``[a-zA-Z0-9._-]`` are removed. Unknown
 properties are ignored.
@@ -21,7 +23,16 @@ from typing import Any
 
 from polymetric.errors import InvalidInputError, MalformedInputError
 from polymetric.models import window
-from polymetric.models.element import Element, ElementMetric, ElementPost, ElementSample, ExternalEvent
+from polymetric.models.element import (
+    BEYOND,
+    MAGNITUDE,
+    VALUES,
+    Element,
+    ElementMetric,
+    ElementPost,
+    ElementSample,
+    ExternalEvent,
+)
 from polymetric.models.sparse import STRATEGIES
 
 SEND_RESPONSE_BODY = "SEND_RESPONSE_BODY"
@@ -236,7 +247,7 @@ def _strategy(raw: str | None) -> str | None:
 def _sample(raw: Any, path: str, inject_ms: int | None) -> ElementSample:
     doc = _object(raw, path)
     stamp = timestamp_ms(doc.get("timestamp"), f'{path}["timestamp"]')
-    values = {k: _number(doc.get(k), f'{path}["{k}"]') for k in ("val", "min", "max", "avg", "sum", "cnt")}
+    values = {k: _number(doc.get(k), f'{path}["{k}"]') for k in VALUES}
     return ElementSample(
         metric_id=sanitize(_text(doc.get("metricId"), f'{path}["metricId"]') or ""),
         time_ms=inject_ms if inject_ms is not None else (stamp if stamp is not None else -1),
@@ -269,11 +280,26 @@ def _problems(post: ElementPost, now_ms: int) -> list[str]:
                 f"Sample for metric '{sample.metric_id}' has timestamp {sample.time_ms}, outside the accepted range "
                 f"({window.DESCRIPTION})."
             )
-        if all(getattr(sample, k) is None for k in ("val", "min", "max", "avg", "sum", "cnt")):
+        if all(getattr(sample, k) is None for k in VALUES):
             out.append(f"Sample for metric '{sample.metric_id}' has no value (val, min, max, avg, sum, cnt).")
+        else:
+            out.extend(_magnitude(sample))
         if element.id and len(element.id) + 1 + len(sample.metric_id) > MAX_NAME:
             out.append(f"Element id and metric id '{sample.metric_id}' together exceed {MAX_NAME - 1} characters.")
     return out
+
+
+def _magnitude(sample: ElementSample) -> list[str]:
+    """Values beyond 10^126, else a derived sum beyond it (each value within it, the product stays finite)."""
+    huge = [(k, x) for k in VALUES if (x := getattr(sample, k)) is not None and abs(x) > MAGNITUDE]
+    if huge:
+        return [f"Sample for metric '{sample.metric_id}' has {k} {x:g}, {BEYOND}." for k, x in huge]
+    if sample.is_plain:
+        return []
+    _, total, origin = sample.count_and_total()
+    if origin != "sum" and not abs(total) <= MAGNITUDE:
+        return [f"Sample for metric '{sample.metric_id}' has a sum ({origin}) of {total:g}, {BEYOND}."]
+    return []
 
 
 def events(body: bytes, *, now_ms: int, inject_timestamp: bool = False) -> list[ExternalEvent | None]:
