@@ -464,6 +464,33 @@ def test_ruby_events_alias_and_inject_timestamp(api: Api, token: str) -> None:
     assert abs(event.start_time - time.time()) < 10
 
 
+@pytest.mark.parametrize(
+    "dropped",
+    [
+        {"timestamp": MIN_MS, "type": "INFO", "data": {"elementId": "e"}},
+        {"timestamp": MIN_MS, "title": "", "type": "INFO", "data": {"elementId": "e"}},
+        {"type": "INFO", "data": {"elementId": "e"}},  # no title, no time
+        {"title": "no time, no element", "type": "INFO"},
+        {"title": "long ago, no element", "timestamp": 1, "type": "INFO", "data": {}},
+    ],
+)
+def test_events_without_element_id_or_title_are_accepted_and_dropped(
+    api: Api, token: str, dropped: dict[str, Any]
+) -> None:
+    """Contract: only ``timestamp`` is required; events without ``data.elementId`` (or ``title``) are dropped."""
+    kept = {"timestamp": MIN_MS, "title": "kept", "type": "INFO", "data": {"elementId": "e"}}
+    reply = post(
+        api,
+        token,
+        [dropped, kept],
+        path="/ingest/events/{}",
+        headers={"X-Netuitive-Api-Options": "SEND_RESPONSE_BODY"},
+    )
+    assert reply.status == 202, reply.text
+    assert reply.json["detail"] == "2 events received"
+    assert [e.title for e in annotations.events(_tenant(api), "cloudwisdom.info", 0, 2**31)] == ["kept"]
+
+
 def test_events_bad_bodies(api: Api, token: str) -> None:
     assert_error(post(api, token, {"title": "x"}, path="/ingest/events/{}"), 400, "Error Parsing JSON Request")
     assert_error(
@@ -472,6 +499,13 @@ def test_events_bad_bodies(api: Api, token: str) -> None:
         "Input Validation Failed",
         ["Missing required field on Event, 'timestamp'."],
     )
+    assert_error(
+        post(api, token, [{"title": "x", "timestamp": 1, "data": {"elementId": "e"}}], path="/ingest/events/{}"),
+        400,
+        "Input Validation Failed",
+    )
+    unparsable = [{"title": "x", "timestamp": "ZZZZ", "data": {}}]  # parsing comes first, dropped or not
+    assert_error(post(api, token, unparsable, path="/ingest/events/{}"), 400, "Error Parsing JSON Request")
     assert annotations.streams(_tenant(api)) == []
 
 

@@ -5,7 +5,8 @@
 - Element metadata is merged into what is stored: non-null name/type/location replace, attributes,
   tags and metrics merge (later wins), relations accumulate.
 - External events become annotation events on the stream ``cloudwisdom.<type>`` (``cloudwisdom.info``,
-  ``cloudwisdom.external_info``); events without ``data.elementId`` are discarded, as the real service does.
+  ``cloudwisdom.external_info``); events without ``data.elementId`` are discarded, as the real service does,
+  and so are events without ``title`` (the dialect drops both before validating the timestamp).
 - Heartbeats (``POST /check/...``): a check heartbeating again after its TTL ran out records an annotation
   on ``cloudwisdom.checks`` spanning the silence; ``overdue`` lists the checks silent right now.
 """

@@ -50,7 +50,8 @@ class ElementIn(TypedDict, total=False):
 
 
 class EventIn(TypedDict, total=False):
-    """An external event; one without ``data.elementId``, ``title`` or a time is dropped."""
+    """An external event. ``timestamp`` is required unless INJECT_TIMESTAMP (else 400); one without
+    ``data.elementId`` or ``title`` is accepted (202) and dropped."""
 
     title: Required[str]
     type: str | None

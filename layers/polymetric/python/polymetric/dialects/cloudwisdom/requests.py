@@ -303,7 +303,13 @@ def _magnitude(sample: ElementSample) -> list[str]:
 
 
 def events(body: bytes, *, now_ms: int, inject_timestamp: bool = False) -> list[ExternalEvent | None]:
-    """Read and validate an event array; events without ``data.elementId`` come back as None (dropped)."""
+    """Read and validate an event array (contract §2 Event).
+
+    Parsing covers every event. An event without ``data.elementId`` is accepted and dropped, as the real
+    service does; one without ``title`` too (the contract leaves it open; an annotation needs a title):
+    both come back as None, unvalidated. The others need ``timestamp`` (unless INJECT_TIMESTAMP) inside
+    the accepted window, or the request is rejected as ``Input Validation Failed``.
+    """
     doc = _document(body)
     out: list[ExternalEvent | None] = []
     problems: list[str] = []
@@ -321,16 +327,15 @@ def events(body: bytes, *, now_ms: int, inject_timestamp: bool = False) -> list[
         tags = _pairs(event.get("tags"), f'{path}["tags"]')
         source = _text(event.get("source"), f'{path}["source"]')
         time_ms = now_ms if inject_timestamp else stamp
-        if not title:
-            problems.append("Missing required field on Event, 'title'.")
+        if not title or not data.get("elementId"):
+            out.append(None)  # accepted and dropped, unvalidated
+            continue
         if time_ms is None:
             problems.append("Missing required field on Event, 'timestamp'.")
         elif not now_ms - RETENTION_MS <= time_ms <= now_ms + FUTURE_MS:
             problems.append(f"Event timestamp {time_ms} is outside the accepted range.")
-        if not title or time_ms is None or not data.get("elementId"):
-            out.append(None)
-            continue
-        out.append(ExternalEvent(title, (kind or "INFO").upper(), time_ms, source, tags, data))
+        else:
+            out.append(ExternalEvent(title, (kind or "INFO").upper(), time_ms, source, tags, data))
     if problems:
         raise InvalidInputError(request=problems)
     return out
