@@ -18,8 +18,8 @@ from dataclasses import replace
 from polymetric import clock
 from polymetric.domain import annotations, cloudwisdom_samples, ingest, sparse, token_scope
 from polymetric.errors import InvalidInputError, NotFoundError
-from polymetric.models.element import BEYOND, MAGNITUDE, Element, ElementMetric, ElementPost, ExternalEvent
-from polymetric.models.measurement import Measurement
+from polymetric.models.element import BEYOND, Element, ElementMetric, ElementPost, ExternalEvent
+from polymetric.models.measurement import HUGE, Measurement
 from polymetric.models.sparse import Observation
 from polymetric.storage import cloudwisdom as store
 from polymetric.storage.cloudwisdom import Heartbeat
@@ -83,7 +83,7 @@ def ingest_elements(tenant: str, posts: list[ElementPost], *, user_agent: str | 
                     continue
                 carried = increase
             name = f"{element.id}.{sample.metric_id}"
-            if carried.val is not None and abs(carried.val) > MAGNITUDE:
+            if carried.val is not None and abs(carried.val) > HUGE:
                 huge.append(f"Counter '{name}' would increase by {carried.val:g}, {BEYOND}.")
             tags = cloudwisdom_samples.series_tags(element, metric)
             measurements.append(cloudwisdom_samples.measurement(name, tags, carried, len(measurements)))

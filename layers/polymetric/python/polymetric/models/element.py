@@ -18,7 +18,6 @@ class ElementMetric:
 
 
 VALUES = ("val", "min", "max", "avg", "sum", "cnt")
-MAGNITUDE = 1e126  # the largest |value| stored, as every dialect's bound (AppOptics' HUGE)
 BEYOND = "beyond the largest magnitude stored, 10^126"  # how a refusal says so
 
 

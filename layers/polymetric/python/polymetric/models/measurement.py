@@ -4,6 +4,11 @@ from collections.abc import Iterator, Sequence
 from itertools import repeat
 from typing import Any, NamedTuple, overload
 
+# Every dialect stores numbers up to this magnitude (AppOptics: exponents above 10^126 are refused) and
+# stores 0 < |x| < TINY as 0.0.
+HUGE = 1e126
+TINY = 1e-130
+
 
 class Measurement(NamedTuple):
     """One accepted measurement, normalised: tags as written, integer time, plain value or summary.

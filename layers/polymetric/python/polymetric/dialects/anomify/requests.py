@@ -21,14 +21,13 @@ import pydantic_core
 
 from polymetric.errors import InvalidInputError, PayloadTooLargeError
 from polymetric.models import window
+from polymetric.models.measurement import HUGE, TINY
 
 MAX_BODY = 1024 * 1024
 MAX_INFLATED = 10 * MAX_BODY
 MAX_AGE = 3600
 MAX_AHEAD = 60
 MAX_NAME = 255
-HUGE = 1e126
-TINY = 1e-130
 SKYLINE_CHARS = re.compile(r"[A-Za-z0-9+\-%._/=:]+")
 STORE_CHARS = re.compile(r"[A-Za-z0-9.:\-_]+")
 FILL = ("true", "True")

@@ -33,11 +33,9 @@ from typing_extensions import TypedDict
 from polymetric.dialects import stddev_m2
 from polymetric.errors import InvalidInputError, ItemError
 from polymetric.models import window
-from polymetric.models.measurement import Measurement, MeasurementBatch, Summary
+from polymetric.models.measurement import HUGE, TINY, Measurement, MeasurementBatch, Summary
 from polymetric.models.tags import MAX_TAGS, TAG_NAME_CHARS, TAG_NAME_MAX, TAG_VALUE_CHARS, TAG_VALUE_MAX
 
-HUGE = 1e126
-TINY = 1e-130
 SUMMARY_FIELDS = ("count", "sum", "min", "max", "last", "stddev", "stddev_m2")
 METRIC_PROPERTIES = ("period", "attributes", "display_name", "description")
 

@@ -25,7 +25,6 @@ from polymetric.errors import InvalidInputError, MalformedInputError
 from polymetric.models import window
 from polymetric.models.element import (
     BEYOND,
-    MAGNITUDE,
     VALUES,
     Element,
     ElementMetric,
@@ -33,6 +32,7 @@ from polymetric.models.element import (
     ElementSample,
     ExternalEvent,
 )
+from polymetric.models.measurement import HUGE
 from polymetric.models.sparse import STRATEGIES
 
 SEND_RESPONSE_BODY = "SEND_RESPONSE_BODY"
@@ -291,13 +291,13 @@ def _problems(post: ElementPost, now_ms: int) -> list[str]:
 
 def _magnitude(sample: ElementSample) -> list[str]:
     """Values beyond 10^126, else a derived sum beyond it (each value within it, the product stays finite)."""
-    huge = [(k, x) for k in VALUES if (x := getattr(sample, k)) is not None and abs(x) > MAGNITUDE]
+    huge = [(k, x) for k in VALUES if (x := getattr(sample, k)) is not None and abs(x) > HUGE]
     if huge:
         return [f"Sample for metric '{sample.metric_id}' has {k} {x:g}, {BEYOND}." for k, x in huge]
     if sample.is_plain:
         return []
     _, total, origin = sample.count_and_total()
-    if origin != "sum" and not abs(total) <= MAGNITUDE:
+    if origin != "sum" and not abs(total) <= HUGE:
         return [f"Sample for metric '{sample.metric_id}' has a sum ({origin}) of {total:g}, {BEYOND}."]
     return []
 

@@ -19,10 +19,10 @@ import re
 from typing import Any
 
 from polymetric.dialects import stddev_m2
-from polymetric.dialects.appoptics.measurements import HUGE, METRIC_PROPERTIES, TINY
+from polymetric.dialects.appoptics.measurements import METRIC_PROPERTIES
 from polymetric.errors import InvalidInputError
 from polymetric.models import window
-from polymetric.models.measurement import Measurement
+from polymetric.models.measurement import HUGE, TINY, Measurement
 
 NAME = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
 SOURCE = re.compile(r"[-.:_?\\/\w ]+")

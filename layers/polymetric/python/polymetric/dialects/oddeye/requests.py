@@ -25,12 +25,12 @@ import pydantic_core
 
 from polymetric.errors import EmptyDataError, NoValidItemsError, UnreadableDataError
 from polymetric.models import window
+from polymetric.models.measurement import HUGE
 from polymetric.models.tags import MAX_TAGS, is_tag
 
 from . import lenient
 
 METRIC = re.compile(r"[A-Za-z0-9.:\-_]{1,255}")
-HUGE = 1e126
 TYPES = {
     t.lower(): t
     for t in ("Special", "None", "Counter", "Rate", "Percent", "Ops", "Bps", "Iec", "Metric", "Time", "Temperature")
