@@ -80,3 +80,11 @@ def test_listing_more_elements_than_a_request_reads_is_a_clear_400(api: Api, org
         "This organization has more than 1 elements: too many to list in one request."
     ]
     assert api.get("/v1/elements/one").status == 200  # one element is still read on its own
+
+
+def test_an_element_is_found_by_the_id_its_agent_sent(api: Api, org: Org) -> None:
+    """Ids are sanitised when stored (``my host#1`` is ``my_host1``); a lookup by the id as sent finds it."""
+    ingest(api, org.admin, [{"id": "my host#1", "type": "SERVER"}])
+    assert api.get("/v1/elements/my%20host%231").json["id"] == "my_host1"
+    assert api.get("/v1/elements/my_host1").json["id"] == "my_host1"
+    assert api.get("/v1/elements/%23").status == 404  # nothing left after sanitising
