@@ -255,3 +255,18 @@ def test_the_atomic_dialects_past_the_measurement_limit_store_nothing_and_say_42
         "/flux/metric_data_post", body=json.dumps({**anomify, "metrics": anomify["metrics"][:5]})
     ).status in (200, 204)
     assert _points(api, *names) == 5
+
+
+def test_a_reservation_the_writes_do_not_spend_goes_back(org: Org, limits) -> None:
+    """Argus reserves every value of a submission, then writes only new records' (dedup ``first``): what a
+    request reserved and did not write is returned to the token's budget when the request ends."""
+    from polymetric.domain import token_scope
+    from polymetric.models.measurement import Measurement
+
+    limits(measurements=10)
+    principal = Principal(org.tenant, Role.ADMIN, "reserving")
+    with token_scope.writing_as(principal, {}):
+        token_scope.reserve(8)
+        token_scope.limit([Measurement("m", {"h": "a"}, NOW, 1.0, None, {})] * 3)  # spends 3 of the 8
+    allowed, budgets, _ = rate_limits.take_measurements(principal, 7)
+    assert allowed == 7 and budgets["measurements"].remaining == 0  # 3 used + 7 = the limit: the 5 unspent came back

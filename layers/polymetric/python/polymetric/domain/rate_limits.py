@@ -60,6 +60,12 @@ def take_measurements(
     return allowed, budgets, within
 
 
+def give_back_measurements(principal: Principal, count: int, taken_at: float) -> None:
+    """Return ``count`` measurements taken at ``taken_at`` and not written (to that window only: a window that
+    has moved on starts from zero anyway)."""
+    store.give_back(principal.tenant, principal.token_id, MEASUREMENTS, count, _window(taken_at)[0])
+
+
 def _requests_budget(used: int, reset: int) -> RateBudget:
     limit = get_settings().RATE_LIMIT_REQUESTS
     return RateBudget(limit, max(0, limit - used), reset)

@@ -17,11 +17,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from polymetric import clock
 from polymetric.domain import rate_limits
 from polymetric.errors import PolymetricError, RateLimitedError, StorageError
 from polymetric.models.limits import REQUESTS, RateBudget
 from polymetric.models.measurement import Measurement
 from polymetric.models.tenant import Principal
+from polymetric.observability import logger
 
 ENVIRONMENT_TAG = "environment"
 
@@ -32,6 +34,7 @@ class Scope:
     budgets: dict[str, RateBudget] = field(default_factory=dict)
     request_pending: bool = False  # the request is counted with the first measurements it writes
     reserved: int = 0  # measurements of the budget taken by ``reserve``, spent by the writes that follow
+    reserved_at: float = 0.0  # when they were taken (their rate-limit window)
 
 
 _scope: ContextVar[Scope | None] = ContextVar("token_scope", default=None)
@@ -57,6 +60,19 @@ def writing_as(
         _count_pending(scope)
     finally:
         _scope.reset(token)
+        _return_unspent(scope)
+
+
+def _return_unspent(scope: Scope) -> None:
+    """A reservation the writes did not spend (Argus duplicates, measurements refused before the limit) goes
+    back to the token's budget. Best effort: a failure here must not hide the request's own outcome."""
+    if scope.reserved <= 0:
+        return
+    unspent, scope.reserved = scope.reserved, 0
+    try:
+        rate_limits.give_back_measurements(scope.principal, unspent, scope.reserved_at)
+    except StorageError:
+        logger.warning("unspent measurement reservation not returned", unspent=unspent)
 
 
 def _count_pending(scope: Scope) -> None:
@@ -87,9 +103,11 @@ def reserve(count: int) -> None:
     scope = _scope.get()
     if scope is None or count <= 0:
         return
-    if _take(scope, count, whole=True) < count:
+    now = clock.now_float()
+    if _take(scope, count, whole=True, now=now) < count:
         raise RateLimitedError(rate_limits.OVER_MEASUREMENTS)
     scope.reserved += count
+    scope.reserved_at = now
 
 
 def limit(measurements: Sequence[Measurement]) -> tuple[Sequence[Measurement], Sequence[Measurement]]:
@@ -105,10 +123,10 @@ def limit(measurements: Sequence[Measurement]) -> tuple[Sequence[Measurement], S
     return measurements[: spent + allowed], measurements[spent + allowed :]
 
 
-def _take(scope: Scope, count: int, *, whole: bool) -> int:
+def _take(scope: Scope, count: int, *, whole: bool, now: float | None = None) -> int:
     with_request, scope.request_pending = scope.request_pending, False  # counted once, even if this fails
     allowed, budgets, within = rate_limits.take_measurements(
-        scope.principal, count, with_request=with_request, whole=whole
+        scope.principal, count, now, with_request=with_request, whole=whole
     )
     scope.budgets.update(budgets)
     if not within:
