@@ -27,7 +27,7 @@ def list_elements() -> Response[str]:
 @app.get("/v1/elements/<name>", middlewares=[allow(Ability.READ)])
 def get_element(name: str) -> Response[str]:
     # Stored ids are sanitised (``my host#1`` is ``my_host1``): the id as the agent sent it finds its element.
-    return json_response(200, elements.element(cloudwisdom.element_or_404(principal(app).tenant, sanitize(name))))
+    return json_response(200, elements.element(cloudwisdom.element_or_404(principal(app).tenant, name, sanitize(name))))
 
 
 lambda_handler = entrypoint(app)

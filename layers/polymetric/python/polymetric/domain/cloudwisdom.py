@@ -126,10 +126,11 @@ def elements(tenant: str) -> list[Element]:
     return found
 
 
-def element_or_404(tenant: str, element_id: str) -> Element:
-    found = element(tenant, element_id)
+def element_or_404(tenant: str, asked: str, element_id: str) -> Element:
+    """The element stored as ``element_id`` (``asked`` sanitised); nothing left of it names none."""
+    found = element(tenant, element_id) if element_id else None
     if found is None:
-        raise NotFoundError(f"Element {element_id} not found")
+        raise NotFoundError(f"Element {asked} not found")
     return found
 
 
