@@ -77,6 +77,7 @@ def test_response_shape_and_series_sorted_by_tag_pairs(disk: Api) -> None:
         ({"tags[region]": ["us-east", "eu-west"]}, 3),
         ({"tags[region][]": ["us-east", "eu-west"]}, 3),  # a list as the clients encode it
         ({"tags[region][]": "eu-west"}, 1),
+        ({"tags[region][0]": "us-east", "tags[region][1]": "eu-west"}, 3),  # as Node's qs encodes a list
         ({"tags[region]": "us-*", "tags[name]": "prod"}, 2),
         ({"tags[region]": "!us-*"}, 1),
         ({"tags[!az]": "*"}, 1),

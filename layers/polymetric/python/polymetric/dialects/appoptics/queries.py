@@ -12,8 +12,9 @@ from polymetric.query import tags_search
 from polymetric.query.limits import MAX_RESOLUTION
 from polymetric.query.resample import GROUP_FUNCTIONS, SUMMARY_FUNCTIONS
 
-# ``tags[name]=v``; ``tags[name][]=v`` is how the clients (and Rails-style encoders) send a list of values.
-_TAG_KEY = re.compile(r"^tags\[(.*?)\](?:\[\])?$")
+# ``tags[name]=v``; ``tags[name][]=v`` is how the clients (and Rails-style encoders) send a list of values,
+# ``tags[name][0]=v`` how Node's ``qs`` does.
+_TAG_KEY = re.compile(r"^tags\[(.*?)\](?:\[\d*\])?$")
 # A filter's tag name: a stored tag name (models.tags), with ``*`` wildcards, after an optional ``!`` (absent).
 _FILTER_NAME = re.compile(rf"!?(?:{TAG_NAME_CHARS}|\*){{1,{TAG_NAME_MAX}}}")
 
