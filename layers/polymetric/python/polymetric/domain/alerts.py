@@ -119,7 +119,8 @@ def update(tenant: str, alert_id: str, doc: dict[str, Any]) -> Alert:
         alert = alert.with_changes(tracked_since=changes["updated_at"])
     store.replace_alert(tenant, current.name, alert)
     if not alert.active or not alert.conditions:
-        _clear(tenant, alert, "manual")  # it will not be judged again: its open incident ends here
+        # It will not be judged again: its open incident ends here, for the services that were told of it.
+        _clear(tenant, current, "manual")
     return alert
 
 
