@@ -10,7 +10,6 @@ from polymetric.api.requests import query_values
 from polymetric.api.resolver import build_resolver, entrypoint
 from polymetric.dialects.appoptics import errors, listing
 from polymetric.dialects.cloudwisdom import elements
-from polymetric.dialects.cloudwisdom.requests import sanitize
 from polymetric.domain import cloudwisdom
 from polymetric.models.tenant import Ability
 
@@ -26,6 +25,8 @@ def list_elements() -> Response[str]:
 
 @app.get("/v1/elements/<name>", middlewares=[allow(Ability.READ)])
 def get_element(name: str) -> Response[str]:
+    from polymetric.dialects.cloudwisdom.requests import sanitize  # the ingest rules: only this route needs them
+
     # Stored ids are sanitised (``my host#1`` is ``my_host1``): the id as the agent sent it finds its element.
     return json_response(200, elements.element(cloudwisdom.element_or_404(principal(app).tenant, name, sanitize(name))))
 
