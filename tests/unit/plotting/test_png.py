@@ -91,3 +91,11 @@ def test_log_yaxis_with_nothing_above_zero_renders_on_a_linear_axis(kind: str) -
     assert figure.axes[0].get_yscale() == "linear"
     assert any("no values above 0" in t.get_text() for t in figure.axes[0].texts)
     assert palette_colours(render(plot)) == [PALETTE[0]]
+
+
+def test_small_tick_labels_are_short_and_of_one_style() -> None:
+    """A log axis down to 1e-6 reads 0.01, 0.001, 0.0001, 1e-05, 1e-06, not 1.00e-04 beside 0.001."""
+    from polymetric.plotting.png import _human
+
+    assert [_human(10.0**-k) for k in range(2, 7)] == ["0.01", "0.001", "0.0001", "1e-05", "1e-06"]
+    assert [_human(x) for x in (0.0, 2.5, 1500.0, -3e6)] == ["0", "2.5", "1.5k", "-3M"]

@@ -140,7 +140,7 @@ def _human(value: float, _pos: object = None) -> str:
     for factor, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if magnitude >= factor:
             return f"{value / factor:.3g}{suffix}"
-    return f"{value:.3g}" if magnitude >= 0.001 or value == 0 else f"{value:.2e}"
+    return f"{value:.3g}"  # 0.001, 0.0001, 1e-05: short, one style down a log axis
 
 
 class _LogMinor(ticker.LogFormatter):
