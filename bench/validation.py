@@ -1,16 +1,30 @@
-"""Parse + validate a 1,000-measurement POST body: ours (pydantic-core from bytes) against json + BaseModel."""
+"""Parse + validate a 1,000-measurement POST body: ours (pydantic-core from bytes) against json + BaseModel.
+
+The baseline applies the rules of storage-and-performance.md §2.1 (name and tag patterns, length limits,
+the 50-tag limit, |x| <= 1e126, value or count and sum) the plain way: json.loads, then a BaseModel with a
+Python validator per measurement.
+"""
 
 import json
 import math
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from bench.datasets import measurements_bytes
 from polymetric.dialects.appoptics.measurements import parse
+from polymetric.models.tags import MAX_TAGS, TAG_NAME_CHARS, TAG_NAME_MAX, TAG_VALUE_CHARS, TAG_VALUE_MAX
+
+_Tags = Annotated[
+    dict[
+        Annotated[str, StringConstraints(pattern=rf"^{TAG_NAME_CHARS}+$", max_length=TAG_NAME_MAX)],
+        Annotated[str, StringConstraints(pattern=rf"^{TAG_VALUE_CHARS}+$", max_length=TAG_VALUE_MAX)],
+    ],
+    Field(max_length=MAX_TAGS),
+]
 
 
 class _Measurement(BaseModel):
@@ -22,7 +36,7 @@ class _Measurement(BaseModel):
     max: float | None = None
     last: float | None = None
     time: float | None = None
-    tags: dict[str, str] = {}
+    tags: _Tags = {}
 
     @model_validator(mode="after")
     def value_or_summary(self) -> "_Measurement":
@@ -37,7 +51,7 @@ class _Measurement(BaseModel):
 
 class _Payload(BaseModel):
     measurements: list[_Measurement]
-    tags: dict[str, str] = {}
+    tags: _Tags = {}
 
 
 def interleaved_medians(ours: Callable[[], Any], base: Callable[[], Any], repeat: int) -> tuple[float, float]:
