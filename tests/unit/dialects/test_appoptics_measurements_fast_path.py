@@ -15,6 +15,7 @@ NUMBERS = st.one_of(
     st.sampled_from([0.0, -0.0, 1e-131, -1e-131, 1e-130, 2.5, -7.0, 1e126]),
     st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
 )
+POSITIVE = st.one_of(st.floats(min_value=1e-130, max_value=1e6), NUMBERS)
 TIMES = st.one_of(st.sampled_from([NOW, NOW - 60, NOW + 3600, NOW + 3601, 0, NOW - 559 * 86400]), st.just(NOW + 0.5))
 TAGS = st.one_of(st.just({}), st.just({"host": "a"}), st.just({"Host": "B", "az": "1a"}))
 FIELDS = {
@@ -87,11 +88,14 @@ def common_body(draw: st.DrawFn) -> dict[str, Any]:
     rows = []
     for _ in range(draw(st.integers(min_value=1, max_value=12))):
         row: dict[str, Any] = {"name": draw(st.sampled_from(["cpu", "mem"])), "tags": {"host": "a"}, "time": NOW}
-        if draw(st.booleans()):
+        shape = draw(st.sampled_from(["plain", "summary", "full"]))
+        if shape == "plain":
             row["value"] = draw(NUMBERS)
-        else:
+        elif shape == "summary":
             keys = {"count", "sum", *draw(st.sets(st.sampled_from(["min", "max", "last", "stddev", "value"])))}
             row.update({k: draw(NUMBERS) for k in sorted(keys)})
+        else:  # what statsd-style clients send: all five, mostly positive (the one-itemgetter-per-row way)
+            row.update({k: draw(POSITIVE) for k in ("count", "sum", "min", "max", "last")})
         rows.append(row)
     return {"measurements": rows}
 

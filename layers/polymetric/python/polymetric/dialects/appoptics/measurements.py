@@ -220,7 +220,7 @@ def _common_summaries(rows: list[MeasurementIn]) -> list[Summary] | None:
     keys = set().union(*dicts)
     if not keys <= _SUMMARY_KEYS:
         return None
-    if "stddev" not in keys and (whole := _whole_summaries(dicts)) is not None:
+    if keys.isdisjoint(("stddev", "value")) and (whole := _whole_summaries(dicts)) is not None:
         return whole
     counts, totals, values = (list(map(dict.get, dicts, itertools.repeat(k))) for k in ("count", "sum", "value"))
     if None in counts or None in totals or min(cast(list[float], counts)) < TINY or values.count(None) != len(values):
@@ -237,16 +237,14 @@ def _common_summaries(rows: list[MeasurementIn]) -> list[Summary] | None:
 
 
 def _whole_summaries(rows: list[dict[str, Any]]) -> list[Summary] | None:
-    """The summaries of rows that all give count, sum, min, max and last, none tiny or zero, and no value
-    (what statsd-style clients send), a tuple per row made in C; None: take the column-by-column way."""
+    """The summaries of rows that all give count, sum, min, max and last, every one positive and not tiny (as
+    most clients' counts, sums and extremes are: no rule changes them, and count > 0 holds), a tuple per
+    row made in C; None: take the column-by-column way."""
     try:
         five = list(map(_COUNT_SUM_MIN_MAX_LAST, rows))
-    except KeyError:
-        return None
-    numbers = list(itertools.chain.from_iterable(five))
-    if None in numbers or min(map(abs, numbers)) < TINY or min(map(operator.itemgetter(0), five)) < TINY:
-        return None
-    if any(map(operator.is_not, map(dict.get, rows, itertools.repeat("value")), itertools.repeat(None))):
+        if min(itertools.chain.from_iterable(five)) < TINY:  # a null (None) raises TypeError
+            return None
+    except (KeyError, TypeError):
         return None
     return list(map(tuple.__add__, five, itertools.repeat(_NO_STDDEV)))
 
