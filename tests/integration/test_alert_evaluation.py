@@ -263,6 +263,16 @@ def test_grouped_tags_fold_streams_and_wildcards_select_them(api: Api, aws: Loca
     assert [s["stream"] for s in status["streams"]] == ["host=web-*"]  # the tag filter, not a word like "grouped"
 
 
+def test_a_legacy_source_scoped_condition_judges_only_that_source(api: Api, aws: LocalResources) -> None:
+    t0 = int(time.time()) // 60 * 60
+    created = _alert(api, [], source="web-*")
+    _post(api, "cpu", 99, t0 + 61, source="db-1")  # above, but not a web-* source
+    assert tick(t0 + 90)["triggered"] == 0
+    _post(api, "cpu", 99, t0 + 121, source="web-1")
+    assert tick(t0 + 150)["triggered"] == 1
+    assert [s["stream"] for s in api.get(f"/v1/alerts/{created['id']}/status").json["streams"]] == ["source=web-1"]
+
+
 def test_derivative_with_detect_reset(api: Api, aws: LocalResources) -> None:
     body = {
         "name": "counter.jump",

@@ -323,3 +323,16 @@ def test_service_form_update_list_and_delete(api: Api) -> None:
     assert api.delete(f"/v1/services/{sid}").status == 204
     assert api.get(f"/v1/services/{sid}").status == 404
     assert api.get(f"/v1/alerts/{alert['id']}").json["services"] == []
+
+
+def test_a_legacy_source_pattern_scopes_the_condition_as_a_source_tag(api: Api) -> None:
+    """Librato conditions scope by ``source``; legacy samples keep it as the tag ``source``."""
+    condition = {"type": "above", "metric_name": "m", "threshold": 5}
+    scoped = api.post("/v1/alerts", json_body={"name": "by.source", "conditions": [{**condition, "source": "web-*"}]})
+    assert scoped.status == 201, scoped.text
+    assert scoped.json["conditions"][0]["tags"] == [{"name": "source", "values": ["web-*"], "grouped": False}]
+    everything = api.post("/v1/alerts", json_body={"name": "all.sources", "conditions": [{**condition, "source": "*"}]})
+    assert everything.json["conditions"][0]["tags"] == []
+    both = {**condition, "source": "db-*", "tags": [{"name": "source", "values": ["web-1"]}]}
+    kept = api.post("/v1/alerts", json_body={"name": "tag.wins", "conditions": [both]})
+    assert kept.json["conditions"][0]["tags"] == [{"name": "source", "values": ["web-1"], "grouped": False}]

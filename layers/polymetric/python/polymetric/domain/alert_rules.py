@@ -2,7 +2,9 @@
 
 Bodies come as JSON or as form fields (``conditions[0][type]=above``), so every rule accepts the
 string spelling of numbers and booleans. Nulls and read-only keys (``id``, ``version``,
-``created_at``, ``updated_at``, a condition's ``source``) are ignored, as the clients send them.
+``created_at``, ``updated_at``) are ignored, as the clients send them. A condition's legacy ``source``
+(Librato) scopes it like a tag: ``"web-*"`` becomes the tag filter ``source=web-*`` (legacy samples keep
+their source as the tag ``source``); ``"*"``, the clients' default, selects every stream.
 Each error names its field: ``conditions[0].threshold``, ``settings.url``.
 """
 
@@ -168,6 +170,13 @@ def _tags(where: str, value: Any) -> tuple[TagSpec, ...]:
     return tuple(specs)
 
 
+def _with_source(where: str, source: Any, tags: tuple[TagSpec, ...]) -> tuple[TagSpec, ...]:
+    """A legacy condition's ``source`` pattern as a ``source`` tag filter, unless the tags name one already."""
+    if source in (None, "", "*") or any(t.name.lower() == "source" for t in tags):
+        return tags
+    return (*tags, TagSpec("source", (text(f"{where}.source", source, 255),)))
+
+
 def _duration(where: str, value: Any, required: bool) -> int | None:
     if value is None or value == "":
         if required:
@@ -213,7 +222,7 @@ def condition(where: str, raw: Any, condition_id: int) -> Condition:
         threshold=threshold,
         summary_function=summary,
         duration=_duration(where, raw.get("duration"), required=kind == ABSENT),
-        tags=_tags(where, raw.get("tags")),
+        tags=_with_source(where, raw.get("source"), _tags(where, raw.get("tags"))),
         detect_reset=boolean(f"{where}.detect_reset", detect) if detect is not None else False,
         sensitivity=sensitivity,
     )
