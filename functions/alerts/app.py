@@ -20,19 +20,25 @@ app = build_resolver(errors.ERRORS)
 
 @app.post("/v1/alerts", middlewares=[allow(Ability.MANAGE)])
 def create_alert() -> Response[str]:
-    tenant = principal(app).tenant
-    alert = alerts.create(tenant, document(app))
-    body = render.alert(alert, alerts.services_of(tenant))
+    who = principal(app)
+    alert = alerts.create(who.tenant, document(app))
+    body = render.alert(alert, alerts.services_of(who.tenant), in_clear=who.reads_secrets)
     return json_response(201, body, {"Location": f"/v1/alerts/{alert.id}"})
 
 
 @app.get("/v1/alerts", middlewares=[allow(Ability.READ)])
 def list_alerts() -> Response[str]:
-    values = query_values(app)
-    found = alerts.list_page(principal(app).tenant, name=one(values, "name"), **page(values))
-    return json_response(
-        200, render.alert_page(found.alerts, found.services, found=found.found, total=found.total, offset=found.offset)
+    who, values = principal(app), query_values(app)
+    found = alerts.list_page(who.tenant, name=one(values, "name"), **page(values))
+    body = render.alert_page(
+        found.alerts,
+        found.services,
+        found=found.found,
+        total=found.total,
+        offset=found.offset,
+        in_clear=who.reads_secrets,
     )
+    return json_response(200, body)
 
 
 @app.get("/v1/alerts/status", middlewares=[allow(Ability.READ)])
@@ -43,8 +49,9 @@ def alerts_status() -> Response[str]:
 
 @app.get("/v1/alerts/<id>", middlewares=[allow(Ability.READ)])
 def get_alert(id: str) -> Response[str]:
-    tenant = principal(app).tenant
-    return json_response(200, render.alert(alerts.get(tenant, id), alerts.services_of(tenant)))
+    who = principal(app)
+    body = render.alert(alerts.get(who.tenant, id), alerts.services_of(who.tenant), in_clear=who.reads_secrets)
+    return json_response(200, body)
 
 
 @app.put("/v1/alerts/<id>", middlewares=[allow(Ability.MANAGE)])

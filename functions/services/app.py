@@ -19,21 +19,26 @@ app = build_resolver(errors.ERRORS)
 
 @app.post("/v1/services", middlewares=[allow(Ability.MANAGE)])
 def create_service() -> Response[str]:
-    service = services.create(principal(app).tenant, document(app))
-    return json_response(201, render.service(service), {"Location": f"/v1/services/{service.id}"})
+    who = principal(app)
+    service = services.create(who.tenant, document(app))
+    body = render.service(service, in_clear=who.reads_secrets)
+    return json_response(201, body, {"Location": f"/v1/services/{service.id}"})
 
 
 @app.get("/v1/services", middlewares=[allow(Ability.READ)])
 def list_services() -> Response[str]:
-    found = services.list_page(principal(app).tenant, **page(query_values(app)))
-    return json_response(
-        200, render.service_page(found.services, found=found.found, total=found.total, offset=found.offset)
+    who = principal(app)
+    found = services.list_page(who.tenant, **page(query_values(app)))
+    body = render.service_page(
+        found.services, found=found.found, total=found.total, offset=found.offset, in_clear=who.reads_secrets
     )
+    return json_response(200, body)
 
 
 @app.get("/v1/services/<id>", middlewares=[allow(Ability.READ)])
 def get_service(id: str) -> Response[str]:
-    return json_response(200, render.service(services.get(principal(app).tenant, id)))
+    who = principal(app)
+    return json_response(200, render.service(services.get(who.tenant, id), in_clear=who.reads_secrets))
 
 
 @app.put("/v1/services/<id>", middlewares=[allow(Ability.MANAGE)])

@@ -5,6 +5,7 @@ import secrets
 from polymetric import clock
 from polymetric.config import get_settings
 from polymetric.errors import NotFoundError, UnauthorizedError
+from polymetric.models.secrets import masked
 from polymetric.models.tenant import ApiToken, Organization, Principal, Role
 from polymetric.storage import environments, rounds, sequences, tokens
 from polymetric.storage import metrics as metric_store
@@ -20,11 +21,6 @@ def create_org(name: str, tenant: str | None = None) -> str:
     tokens.save_org(tenant, name)
     rounds.register(tenant, clock.now())  # the compaction planner lists organizations there
     return tenant
-
-
-def masked(token: str) -> str:
-    """What listings show of a secret: enough to tell tokens apart, never enough to use one."""
-    return f"{token[:4]}{'*' * max(0, len(token) - 8)}{token[-4:]}"
 
 
 def new_token(

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from polymetric.models.secrets import masked
+
 ABOVE = "above"
 BELOW = "below"
 ABSENT = "absent"
@@ -17,6 +19,10 @@ PAGERDUTY = "pagerduty"
 MAIL = "mail"
 SNS = "sns"
 SERVICE_TYPES = (WEBHOOK, SLACK, PAGERDUTY, MAIL, SNS)
+# The settings (domain/alert_rules.SETTINGS) that carry no credential: mail addresses, and an SNS topic (publishing
+# to it takes AWS credentials of its own). Every other setting can: a webhook's url and secret (the HMAC key of
+# its signature), a Slack url, a PagerDuty service_key, and any extra key a client stored (a chat token).
+PLAIN_SETTINGS: dict[str, frozenset[str]] = {MAIL: frozenset({"addresses"}), SNS: frozenset({"topic_arn"})}
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,12 @@ class Service:
 
     def with_changes(self, **changes: Any) -> "Service":
         return replace(self, **changes)
+
+    def masked_settings(self) -> dict[str, str]:
+        """The settings as a token that may not manage services reads them: every key, each value that can
+        carry a credential masked as API tokens are (first and last four characters)."""
+        plain = PLAIN_SETTINGS.get(self.type, frozenset())
+        return {k: v if k in plain else masked(str(v)) for k, v in self.settings.items()}
 
 
 @dataclass(frozen=True)

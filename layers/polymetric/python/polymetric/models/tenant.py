@@ -43,6 +43,12 @@ class Principal:
     def can(self, ability: Ability) -> bool:
         return ability in GRANTS[self.role]
 
+    @property
+    def reads_secrets(self) -> bool:
+        """Whether notification credentials (service settings) show in clear: only to whom may manage them
+        (admin tokens); everyone else reads them masked."""
+        return self.can(Ability.MANAGE)
+
 
 @dataclass(frozen=True)
 class ApiToken:

@@ -7,8 +7,11 @@ from polymetric.models.alert import ABSENT, Alert, AlertState, Condition, Delive
 ALERT_VERSION = 2
 
 
-def service(s: Service) -> dict[str, Any]:
-    return {"id": s.id, "type": s.type, "settings": dict(s.settings), "title": s.title}
+def service(s: Service, *, in_clear: bool) -> dict[str, Any]:
+    """A service, wherever one is shown (GET /v1/services, alerts' ``services``): ``settings`` in clear only
+    ``in_clear`` (an admin token), else with their credentials masked (``Service.masked_settings``)."""
+    settings = dict(s.settings) if in_clear else s.masked_settings()
+    return {"id": s.id, "type": s.type, "settings": settings, "title": s.title}
 
 
 def condition(c: Condition) -> dict[str, Any]:
@@ -28,15 +31,15 @@ def condition(c: Condition) -> dict[str, Any]:
     return body
 
 
-def alert(a: Alert, services: dict[int, Service]) -> dict[str, Any]:
+def alert(a: Alert, services: dict[int, Service], *, in_clear: bool) -> dict[str, Any]:
     """Every key the librato client requires (name, version, description, conditions, services, id, active,
-    rearm_seconds, attributes, md); services as full objects."""
+    rearm_seconds, attributes, md); services as full objects, their settings ``in_clear`` or masked."""
     return {
         "id": a.id,
         "name": a.name,
         "description": a.description,
         "conditions": [condition(c) for c in a.conditions],
-        "services": [service(services[i]) for i in a.service_ids if i in services],
+        "services": [service(services[i], in_clear=in_clear) for i in a.service_ids if i in services],
         "attributes": dict(a.attributes),
         "active": a.active,
         "created_at": a.created_at,
@@ -53,13 +56,15 @@ def _query(found: int, total: int, offset: int, length: int) -> dict[str, int]:
 
 
 def alert_page(
-    alerts: list[Alert], services: dict[int, Service], *, found: int, total: int, offset: int
+    alerts: list[Alert], services: dict[int, Service], *, found: int, total: int, offset: int, in_clear: bool
 ) -> dict[str, Any]:
-    return {"query": _query(found, total, offset, len(alerts)), "alerts": [alert(a, services) for a in alerts]}
+    shown = [alert(a, services, in_clear=in_clear) for a in alerts]
+    return {"query": _query(found, total, offset, len(alerts)), "alerts": shown}
 
 
-def service_page(services: list[Service], *, found: int, total: int, offset: int) -> dict[str, Any]:
-    return {"query": _query(found, total, offset, len(services)), "services": [service(s) for s in services]}
+def service_page(services: list[Service], *, found: int, total: int, offset: int, in_clear: bool) -> dict[str, Any]:
+    shown = [service(s, in_clear=in_clear) for s in services]
+    return {"query": _query(found, total, offset, len(services)), "services": shown}
 
 
 def delivery(d: DeliveryAttempt) -> dict[str, Any]:
