@@ -1,7 +1,8 @@
 """AppOptics metrics: list, get, create/update, delete (by name or in bulk).
 
-The legacy Librato routes (composite queries on GET /v1/metrics, gauges/counters on POST) import the
-query engine and the measurement models at their first call, not at every cold start (bench/cold.py).
+The legacy Librato routes (composite queries on GET /v1/metrics, gauges/counters on POST, measurements by
+source on GET /v1/metrics/:name with a time interval) import the query engine and the measurement models at
+their first call, not at every cold start (bench/cold.py).
 """
 
 import polymetric.coldstart
@@ -13,7 +14,7 @@ from polymetric.api.auth import allow, principal
 from polymetric.api.render import empty, json_response, no_content
 from polymetric.api.requests import document, header, query_values
 from polymetric.api.resolver import build_resolver, entrypoint
-from polymetric.dialects.appoptics import errors, jobs, listing, responses
+from polymetric.dialects.appoptics import errors, jobs, listing, responses, sources
 from polymetric.domain import bulk_metrics, metrics
 from polymetric.models.job import Job
 from polymetric.models.tenant import Ability
@@ -69,6 +70,12 @@ def delete_metrics() -> Response[str]:
 
 @app.get("/v1/metrics/<name>", middlewares=[allow(Ability.READ)])
 def get_metric(name: str) -> Response[str]:
+    values = query_values(app)
+    if sources.asks_measurements(values):  # legacy Librato: the measurements of a time interval, by source
+        from polymetric.domain import query
+
+        q = sources.sources_query(name, values, now=clock.now())
+        return json_response(200, sources.metric_measurements(query.by_source(principal(app).tenant, q)))
     return json_response(200, responses.metric(metrics.get(principal(app).tenant, name)))
 
 

@@ -53,3 +53,50 @@ def test_viewer_token_cannot_write(server: LocalRuntime, host: str) -> None:
     with pytest.raises(exceptions.Forbidden):
         conn.submit("e2e.lb.forbidden", 1, tags={"h": "x"})
     assert isinstance(conn.list_metrics(), list)
+
+
+def test_legacy_get_with_count_lists_measurements_by_source(api) -> None:
+    """api.get(name, count=N, resolution=60) sends GET /v1/metrics/:name?count=N&resolution=60 and reads
+    ``measurements``: the last N points of each source, ``unassigned`` for those sent without one."""
+    minute = int(time.time()) // 60 * 60
+    sent = {  # web-1 each of the last five minutes; web-2 the last two; one point without a source
+        "web-1": [(minute - 60 * (4 - i), 10.0 + i) for i in range(5)],
+        "web-2": [(minute - 60 * (4 - i), 20.0 + i) for i in (3, 4)],
+        "unassigned": [(minute, 1.0)],
+    }
+    queue = api.new_queue()
+    for source, points in sent.items():
+        for t, v in points:
+            queue.add("e2e.lb.legacy", v, measure_time=t, **({} if source == "unassigned" else {"source": source}))
+    queue.submit()
+
+    def last(n: int, **query) -> tuple[dict, dict]:
+        """The answer, and what it should be: each source's points of the n minutes up to the current one."""
+        while True:  # a read that straddles a minute's end is read again
+            before = int(time.time()) // 60 * 60
+            metric = api.get("e2e.lb.legacy", count=n, resolution=60, **query)
+            if int(time.time()) // 60 * 60 == before:
+                break
+        expected = {s: [(t, v) for t, v in points if t > before - 60 * n] for s, points in sent.items()}
+        got = {s: [(p["measure_time"], p["value"]) for p in points] for s, points in metric.measurements.items()}
+        return got, {s: points for s, points in expected.items() if points}
+
+    got, expected = last(3)
+    assert got == expected and expected["web-1"][-1] == (minute, 14.0) and "unassigned" in got
+    got, expected = last(3, source="web-*")
+    assert got == {s: expected[s] for s in ("web-1", "web-2")}
+    got, expected = last(1, sources=["web-2", "unassigned"])
+    assert got == {s: expected[s] for s in ("web-2", "unassigned") if s in expected}
+    metric = api.get("e2e.lb.legacy", count=3, resolution=60, end_time=minute + 59)
+    assert metric.measurements["web-1"] == [
+        {"measure_time": minute - 120 + 60 * i, "value": 12.0 + i, "count": 1} for i in range(3)
+    ]
+    # Without a time interval the answer is the metric alone, as before.
+    assert api.get("e2e.lb.legacy").measurements == {}
+
+
+def test_legacy_get_refuses_what_it_does_not_support(api) -> None:
+    api.submit("e2e.lb.refused", 1, source="web-1")
+    with pytest.raises(exceptions.BadRequest) as err:
+        api.get("e2e.lb.refused", count=3, resolution=60, summarize_time=True)
+    assert "summarize_time" in str(err.value)

@@ -11,10 +11,18 @@ from polymetric.domain.series import load_buckets, select_series
 from polymetric.errors import InvalidInputError
 from polymetric.lazy import np
 from polymetric.models.metric import COMPOSITE
-from polymetric.models.query import MeasurementsQuery, QueryResult, SeriesResult, SortKey
+from polymetric.models.query import (
+    MeasurementsQuery,
+    QueryResult,
+    SeriesResult,
+    SortKey,
+    SourcesQuery,
+    SourcesResult,
+    source_name,
+)
 from polymetric.models.samples import COUNT, LAST, MAX, MIN, SUM
 from polymetric.models.series import Series
-from polymetric.query import limits, resample
+from polymetric.query import limits, resample, sources
 
 # The metric attribute ``summarize_function`` speaks "average"; queries speak "mean".
 _PERSISTED = {"average": "mean", "sum": "sum", "count": "count", "min": "min", "max": "max"}
@@ -46,6 +54,24 @@ def measurements(tenant: str, q: MeasurementsQuery) -> QueryResult:
         if sl.stop > sl.start:
             out.append(SeriesResult(series[i].tags, _points(buckets.times[sl], values[sl])))
     return QueryResult(metric, q.resolution, out, items_read, next_key)
+
+
+def by_source(tenant: str, q: SourcesQuery) -> SourcesResult:
+    """Legacy Librato: the metric's measurements listed by source (``query/sources.py``), read as ``measurements``
+    reads: the same series selection, index budget and storage tiers."""
+    metric = get_metric(tenant, q.name)
+    if metric.type == COMPOSITE:
+        raise InvalidInputError.param(
+            "start_time", "a composite metric has no sources: read it with GET /v1/measurements/{name}"
+        )
+    start, end = sources.window(q, metric.period)
+    series = select_series(tenant, metric, q.sources.narrowest(), since=start)
+    read = sources.plan(q, len(series), start, end)
+    if not series:
+        return SourcesResult(metric, q.resolution, {})
+    buckets, _ = load_buckets(tenant, metric, series, read.start, read.end, q.resolution)
+    found, next_time = sources.by_source([source_name(s.tags) for s in series], buckets, q, read.next_time)
+    return SourcesResult(metric, q.resolution, found, next_time)
 
 
 def _page(series: list[Series], q: MeasurementsQuery) -> tuple[list[Series], SortKey | None]:

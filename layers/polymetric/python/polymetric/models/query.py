@@ -1,10 +1,11 @@
 """Measurement queries and their results: what a dialect parses a request into and renders a response from."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from polymetric.models.metric import Metric
-from polymetric.models.tags import TagFilter, TagMatcher
+from polymetric.models.tags import TagFilter, TagMatcher, wildcard
 
 SortKey = tuple[tuple[str, str], ...]  # a series' (tag, value) pairs, sorted: its place in a listing
 
@@ -63,3 +64,69 @@ class CompositeSeries:
     points: list[dict[str, Any]]
     metric: Metric | None  # None when the series folds several metrics
     period: int
+
+
+# The legacy Librato source of a series that has no tag ``source`` (seed: Retrieve Metric).
+UNASSIGNED = "unassigned"
+
+
+def source_name(tags: Mapping[str, str]) -> str:
+    """A series' legacy source: its tag ``source`` (any case of the name), else ``unassigned``."""
+    for k, v in tags.items():
+        if k.lower() == "source":
+            return v
+    return UNASSIGNED
+
+
+@dataclass(frozen=True)
+class SourceFilter:
+    """Legacy ``source=pattern`` and ``sources[]=name``: both must hold when both are given; case-insensitive,
+    ``*`` a wildcard; a series without a source is matched as ``unassigned``."""
+
+    pattern: str | None = None
+    names: tuple[str, ...] = ()
+
+    def matches(self, tags: Mapping[str, str]) -> bool:
+        return self._matches_name(source_name(tags).lower())
+
+    def _matches_name(self, name: str) -> bool:
+        if self.pattern is not None and not wildcard(self.pattern).match(name):
+            return False
+        return not self.names or any(wildcard(n).match(name) for n in self.names)
+
+    def narrowest(self) -> TagMatcher:
+        """The same selection as a ``TagFilter`` on the tag ``source`` when it cannot match ``unassigned`` and has
+        one kind of term (its postings then narrow the read to those sources), else this filter."""
+        if self._matches_name(UNASSIGNED) or (self.pattern is not None and self.names):
+            return self
+        if self.pattern is not None:
+            return TagFilter.from_pairs([("source", self.pattern)])
+        if self.names:
+            return TagFilter.from_pairs([("source", n) for n in self.names])
+        return self
+
+
+@dataclass(frozen=True)
+class SourcesQuery:
+    """Legacy GET /v1/metrics/:name with a time interval: one metric's measurements listed by source.
+
+    ``count`` with ``start``: the first ``count`` points after start (until ``end`` when given); ``count`` without
+    ``start``: the last ``count`` before ``end``; no count: every point in [start, end], paged by ``next_time``.
+    """
+
+    name: str
+    start: int | None
+    end: int | None
+    resolution: int
+    count: int | None = None
+    sources: SourceFilter = field(default_factory=SourceFilter)
+    summarize_sources: bool = False  # adds the source ``all``: every source combined per time
+    breakout_sources: bool = True  # False: ``all`` alone
+
+
+@dataclass(frozen=True)
+class SourcesResult:
+    metric: Metric
+    resolution: int
+    measurements: dict[str, list[dict[str, Any]]]  # source -> points (time, value, count; min, max, sum)
+    next_time: int | None = None  # more points follow: the start_time of the next page

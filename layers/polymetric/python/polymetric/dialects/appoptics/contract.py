@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType, TypedDict
 
 from polymetric.dialects import contract
-from polymetric.dialects.appoptics import accounts, compose, listing, pages, queries
+from polymetric.dialects.appoptics import accounts, compose, listing, pages, queries, sources
 from polymetric.dialects.appoptics.measurements import MeasurementsPostIn
 from polymetric.dialects.contract import FORM, JSON, Answer, Operation, Param
 
@@ -88,6 +88,29 @@ class Metric(TypedDict, total=False):
     source_lag: Required[None]
     attributes: Required[Attributes]
     composite: str | None
+
+
+class LegacyPoint(TypedDict, total=False):
+    """A legacy point: a summarized one (count > 1) also has ``sum``, and ``min``/``max`` where known."""
+
+    measure_time: Required[int]
+    value: Required[Number]
+    count: Required[Number]
+    sum: Number
+    min: Number
+    max: Number
+
+
+class NextTime(TypedDict):
+    next_time: int
+
+
+class MetricMeasurements(Metric, total=False):
+    """Legacy GET /v1/metrics/:name with a time interval: the metric and its measurements by source."""
+
+    resolution: Required[int]
+    measurements: Required[dict[str, list[LegacyPoint]]]
+    query: NextTime
 
 
 class MetricPage(TypedDict):
@@ -698,7 +721,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("put", "/v1/metrics"): Operation("Update metrics in bulk", DONE_OR_JOB, body=MetricsBulkIn, media=BOTH),
     ("delete", "/v1/metrics"): Operation("Delete metrics in bulk", DONE_OR_JOB, body=MetricsBulkIn, media=BOTH),
-    ("get", "/v1/metrics/{name}"): Operation("Retrieve a metric", {200: Answer(Metric)}),
+    ("get", "/v1/metrics/{name}"): Operation(
+        "Retrieve a metric; with a time interval (legacy Librato) also its measurements by source",
+        {200: Answer(Metric | MetricMeasurements)},
+        params=sources.PARAMS,
+    ),
     ("put", "/v1/metrics/{name}"): Operation(
         "Create or update a metric", {201: Answer(Metric, "Created"), 204: OK}, body=MetricIn, media=BOTH
     ),
