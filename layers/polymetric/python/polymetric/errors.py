@@ -19,6 +19,8 @@ PolymetricError
  │                            measurement post was cut short (what was accepted before the limit)
  ├── NotFoundError            the resource does not exist for this tenant
  ├── ConflictError            the resource changed underneath
+ │    ├── VersionConflictError     its version moved on between the read and the write: the domain runs the
+ │    │                            operation again (``domain.conflicts``); only a persistent one reaches a caller
  │    └── AlreadyExistsError       a resource of that name already exists (AppOptics 422)
  │         └── NameTakenError          ... reported as a param error (also an InvalidInputError, for its body)
  ├── UnsupportedMediaTypeError
@@ -158,6 +160,11 @@ class NotFoundError(PolymetricError):
 
 class ConflictError(PolymetricError):
     pass
+
+
+class VersionConflictError(ConflictError):
+    """An optimistic write lost: the stored version is not the one read (another writer came in between,
+    or the item vanished). Running the operation again from its read is safe: ``domain.conflicts.retried``."""
 
 
 class AlreadyExistsError(ConflictError):

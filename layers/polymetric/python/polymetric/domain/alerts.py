@@ -7,7 +7,15 @@ from typing import Any
 from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.domain import notifications, room
-from polymetric.errors import ConflictError, InvalidInputError, NameTakenError, NotFoundError
+from polymetric.domain.conflicts import retried, retrying
+from polymetric.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    InvalidInputError,
+    NameTakenError,
+    NotFoundError,
+    VersionConflictError,
+)
 from polymetric.models.alert import Alert, AlertState, Condition, DeliveryAttempt, Service
 from polymetric.storage import alert_state
 from polymetric.storage import alerts as store
@@ -93,6 +101,16 @@ def _description(value: Any) -> str | None:
 
 def update(tenant: str, alert_id: str, doc: dict[str, Any]) -> Alert:
     """PUT /v1/alerts/:id (204). Conditions are replaced by the body's (none given: none kept, as the seed says)."""
+    current, alert = _replace(tenant, alert_id, doc)
+    if not alert.active or not alert.conditions:
+        # It will not be judged again: its open incident ends here, for the services that were told of it.
+        _clear(tenant, current, "manual")
+    return alert
+
+
+@retrying  # a concurrent PUT of the same alert: read it again and apply this one after it
+def _replace(tenant: str, alert_id: str, doc: dict[str, Any]) -> tuple[Alert, Alert]:
+    """The alert as read, and as the PUT leaves it (stored)."""
     current = get(tenant, alert_id)
     name = rules.alert_name(doc["name"]) if doc.get("name") not in (None, "") else current.name
     ids = _Ids(tenant, doc)
@@ -117,11 +135,11 @@ def update(tenant: str, alert_id: str, doc: dict[str, Any]) -> Alert:
     alert = current.with_changes(**changes)
     if _ids_aside(alert.conditions) != _ids_aside(current.conditions) or (alert.active and not current.active):
         alert = alert.with_changes(tracked_since=changes["updated_at"])
-    store.replace_alert(tenant, current.name, alert)
-    if not alert.active or not alert.conditions:
-        # It will not be judged again: its open incident ends here, for the services that were told of it.
-        _clear(tenant, current, "manual")
-    return alert
+    try:
+        store.replace_alert(tenant, current.name, alert)
+    except AlreadyExistsError:  # renamed to a name another alert took since the check above
+        raise NameTakenError() from None
+    return current, alert
 
 
 def _ids_aside(conditions: tuple[Condition, ...]) -> list[Condition]:
@@ -180,6 +198,7 @@ def delete(tenant: str, alert_id: str) -> None:
     alert_state.delete(tenant, alert.id)
 
 
+@retrying
 def add_service(tenant: str, alert_id: str, doc: dict[str, Any]) -> tuple[Alert, int]:
     """POST /v1/alerts/:id/services with ``service=<id>`` (201)."""
     alert = get(tenant, alert_id)
@@ -193,6 +212,7 @@ def add_service(tenant: str, alert_id: str, doc: dict[str, Any]) -> tuple[Alert,
     return alert, service_id
 
 
+@retrying
 def remove_service(tenant: str, alert_id: str, service_id: str) -> None:
     alert = get(tenant, alert_id)
     if not service_id.isdigit() or int(service_id) not in alert.service_ids:
@@ -238,12 +258,13 @@ def clear(tenant: str, alert_id: str) -> None:
 
 def _clear(tenant: str, alert: Alert, reason: str) -> None:
     """End the alert's incident if it is triggered: state ok, and a clear to its services."""
-    for _ in range(3):  # an evaluator run may write the state in between: read it again
+
+    def cleared() -> tuple[AlertState, int] | None:  # an evaluator run may write the state in between
         state = alert_state.get(tenant, alert.id)
         if not state.triggered:
-            return
+            return None
         now = _now()
-        cleared = AlertState(
+        ok = AlertState(
             alert_id=alert.id,
             triggered=False,
             triggered_at=state.triggered_at,
@@ -253,7 +274,11 @@ def _clear(tenant: str, alert: Alert, reason: str) -> None:
             incident=state.incident,
             version=state.version,
         )
-        if alert_state.write(tenant, cleared):
-            notifications.send(tenant, notifications.clears(tenant, alert, state, now, reason=reason))
-            return
-    raise ConflictError(f"alert {alert.id} changed while it was being cleared, retry")
+        if not alert_state.write(tenant, ok):
+            raise VersionConflictError(f"alert {alert.id} changed while it was being cleared, retry")
+        return state, now
+
+    done = retried(cleared)
+    if done is not None:
+        state, now = done
+        notifications.send(tenant, notifications.clears(tenant, alert, state, now, reason=reason))

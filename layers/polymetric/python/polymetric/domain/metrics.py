@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from polymetric import clock
-from polymetric.errors import ConflictError, InvalidInputError, NotFoundError
+from polymetric.domain.conflicts import retrying
+from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.metric import COMPOSITE, GAUGE, Metric, MetricPage
 from polymetric.observability import logger
 from polymetric.storage import metrics as store
@@ -201,6 +202,7 @@ class PutResult:
     created: bool
 
 
+@retrying  # a concurrent PUT of the same metric: read it again and apply this one after it
 def put(tenant: str, name: str, props: dict[str, Any], *, user_agent: str | None = None) -> PutResult:
     """Create the metric (201) or update its properties (204). Attributes may come at the top level
     (``display_min=0``), as a bulk PUT takes them."""
@@ -329,16 +331,11 @@ def _folded_attributes(props: dict[str, Any]) -> dict[str, Any]:
     return {**attributes, **{k: v for k, v in props.items() if k in _ATTRIBUTES}}
 
 
+@retrying
 def update_existing(tenant: str, key: str, changes: dict[str, Any]) -> bool:
-    """Apply bulk changes to one metric; False when it does not exist. One retry when it changed meanwhile."""
-    for attempt in range(2):
-        current = store.get(tenant, key)
-        if current is None:
-            return False
-        try:
-            store.replace(tenant, _updated(current, changes))
-            return True
-        except ConflictError:
-            if attempt:
-                raise
+    """Apply bulk changes to one metric; False when it does not exist."""
+    current = store.get(tenant, key)
+    if current is None:
+        return False
+    store.replace(tenant, _updated(current, changes))
     return True

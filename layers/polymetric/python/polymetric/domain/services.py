@@ -6,6 +6,7 @@ from typing import Any
 from polymetric import clock
 from polymetric.domain import alert_rules as rules
 from polymetric.domain import room
+from polymetric.domain.conflicts import retrying
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.alert import Service
 from polymetric.storage import alerts as store
@@ -31,6 +32,7 @@ def get(tenant: str, service_id: str) -> Service:
     return found
 
 
+@retrying  # a concurrent PUT of the same service: read it again and apply this one after it
 def update(tenant: str, service_id: str, doc: dict[str, Any]) -> Service:
     """PUT /v1/services/:id (204): given fields change; settings merge and are checked for the (new) type."""
     current = get(tenant, service_id)
@@ -55,9 +57,17 @@ def delete(tenant: str, service_id: str) -> None:
     service = get(tenant, service_id)
     for alert in store.list_alerts(tenant):
         if service.id in alert.service_ids:
-            kept = tuple(s for s in alert.service_ids if s != service.id)
-            store.replace_alert(tenant, alert.name, alert.with_changes(service_ids=kept))
+            _unlink(tenant, alert.id, service.id)
     store.delete_service(tenant, service.id)
+
+
+@retrying
+def _unlink(tenant: str, alert_id: int, service_id: int) -> None:
+    """The alert without the service (read again: it may have changed since it was listed)."""
+    alert = store.get_alert(tenant, alert_id)
+    if alert is not None and service_id in alert.service_ids:
+        kept = tuple(s for s in alert.service_ids if s != service_id)
+        store.replace_alert(tenant, alert.name, alert.with_changes(service_ids=kept))
 
 
 @dataclass(frozen=True)

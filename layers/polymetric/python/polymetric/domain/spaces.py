@@ -12,6 +12,7 @@ import fnmatch
 from typing import Any
 
 from polymetric.domain import room
+from polymetric.domain.conflicts import retrying
 from polymetric.errors import ConflictError, InvalidInputError, NameTakenError, NotFoundError
 from polymetric.models.dashboard import Chart, ChartInput, Space, SpacePage, Stream, StreamInput
 from polymetric.storage import sequences
@@ -21,7 +22,6 @@ SPACES = "spaces"
 CHARTS = "charts"
 STREAMS = "streams"
 MAX_CHARTS = 200
-RETRIES = 3
 _CHART_FIELDS = (
     "name",
     "type",
@@ -68,6 +68,7 @@ def get_space(tenant: str, space_id: int) -> Space:
     return found
 
 
+@retrying
 def rename_space(tenant: str, space_id: int, name: str | None) -> Space:
     space = get_space(tenant, space_id)
     if name is None or name == space.name:
@@ -76,6 +77,7 @@ def rename_space(tenant: str, space_id: int, name: str | None) -> Space:
     return store.save_space(tenant, dataclasses.replace(space, name=name))
 
 
+@retrying  # a chart added meanwhile is deleted with the space
 def delete_space(tenant: str, space_id: int) -> None:
     store.delete_space(tenant, get_space(tenant, space_id))
 
@@ -143,14 +145,18 @@ def create_chart(tenant: str, space_id: int, body: ChartInput) -> Chart:
         )
     )
     store.save_chart(tenant, chart)
-    for _ in range(RETRIES):
-        try:
-            store.save_space(tenant, dataclasses.replace(space, chart_ids=[*space.chart_ids, chart.id]))
-            return chart
-        except ConflictError:
-            space = get_space(tenant, space_id)
-    store.delete_chart(tenant, chart.id)
-    raise ConflictError(f"Space {space_id} kept changing; the chart was not added, retry")
+    try:
+        _add_chart_id(tenant, space_id, chart.id)
+    except (ConflictError, NotFoundError):
+        store.delete_chart(tenant, chart.id)
+        raise
+    return chart
+
+
+@retrying
+def _add_chart_id(tenant: str, space_id: int, chart_id: int) -> None:
+    space = get_space(tenant, space_id)
+    store.save_space(tenant, dataclasses.replace(space, chart_ids=[*space.chart_ids, chart_id]))
 
 
 def update_chart(tenant: str, space_id: int, chart_id: int, body: ChartInput) -> Chart:
@@ -170,13 +176,11 @@ def update_chart(tenant: str, space_id: int, chart_id: int, body: ChartInput) ->
 
 def delete_chart(tenant: str, space_id: int, chart_id: int) -> None:
     get_chart(tenant, space_id, chart_id)
-    for _ in range(RETRIES):
-        space = get_space(tenant, space_id)
-        try:
-            store.save_space(
-                tenant, dataclasses.replace(space, chart_ids=[c for c in space.chart_ids if c != chart_id])
-            )
-            break
-        except ConflictError:
-            continue
+    _drop_chart_id(tenant, space_id, chart_id)
     store.delete_chart(tenant, chart_id)
+
+
+@retrying
+def _drop_chart_id(tenant: str, space_id: int, chart_id: int) -> None:
+    space = get_space(tenant, space_id)
+    store.save_space(tenant, dataclasses.replace(space, chart_ids=[c for c in space.chart_ids if c != chart_id]))

@@ -12,10 +12,10 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from polymetric.errors import ConflictError
+from polymetric.errors import AlreadyExistsError, ConflictError, VersionConflictError
 from polymetric.models.alert import Alert, Condition, Service, TagSpec
 from polymetric.storage import keys
-from polymetric.storage.failures import save_versioned, translated
+from polymetric.storage.failures import failed_condition_at, save_versioned, translated
 from polymetric.storage.tables import OrgItem, _MetaItem, bound, count_upto
 
 
@@ -162,20 +162,24 @@ def create_alert(tenant: str, alert: Alert) -> None:
 
 
 def replace_alert(tenant: str, old_name: str, alert: Alert) -> None:
-    """Overwrite the alert read as ``alert.version`` (and move its name item when renamed)."""
+    """Overwrite the alert read as ``alert.version`` (and move its name item when renamed):
+    VersionConflictError when that version moved on meanwhile, AlreadyExistsError when the new name is taken."""
+    renamed = old_name.lower() != alert.key
     with translated("alert update failed"):
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(_to_item(tenant, alert))  # conditioned on the version read
-                if old_name.lower() != alert.key:
+                if renamed:
                     tx.save(_name_item(tenant, alert), condition=AlertNameItem.pk.does_not_exist())
                     pk, sk = keys.alert_name(tenant, old_name.lower())
                     tx.delete(bound(AlertNameItem)(pk, sk))
         except TransactWriteError as exc:
-            if "ConditionalCheckFailed" in str(exc.cancellation_reasons or exc):
-                raise ConflictError(
-                    f"alert {alert.name} changed while it was being updated, or its name is taken"
-                ) from exc
+            # PynamoDB sends deletes before puts: [old name, alert, new name] when renamed, else [alert].
+            # The version first: read again, the name may be free by then (or taken: the domain's check says).
+            if failed_condition_at(exc, 1 if renamed else 0):
+                raise VersionConflictError(f"alert {alert.name} changed while it was being updated, retry") from exc
+            if renamed and failed_condition_at(exc, 2):
+                raise AlreadyExistsError(f"an alert named {alert.name} already exists") from exc
             raise
 
 

@@ -9,10 +9,10 @@ from contextlib import ContextDecorator
 from types import TracebackType
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PutError, PynamoDBException
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 
-from polymetric.errors import ConflictError, StorageError
+from polymetric.errors import StorageError, VersionConflictError
 
 FAILURES = (PynamoDBException, ClientError, BotoCoreError)
 CONDITIONAL = "ConditionalCheckFailedException"
@@ -41,13 +41,20 @@ def conditional_failed(error: BaseException) -> bool:
     return False
 
 
+def failed_condition_at(error: TransactWriteError, index: int) -> bool:
+    """Whether item ``index`` of a cancelled transaction was refused by its condition."""
+    reasons = error.cancellation_reasons or []
+    reason = reasons[index] if index < len(reasons) else None
+    return reason is not None and reason.code == "ConditionalCheckFailed"
+
+
 def save_versioned(item: Model, failure: str, conflict: str) -> None:
-    """Put ``item``, conditioned by PynamoDB on the version it was read at: ``ConflictError(conflict)`` when
+    """Put ``item``, conditioned by PynamoDB on the version it was read at: ``VersionConflictError(conflict)`` when
     that version moved on (or the item vanished) meanwhile, ``StorageError(failure)`` on any other failure."""
     with translated(failure):
         try:
             item.save()
         except PutError as exc:
             if conditional_failed(exc):
-                raise ConflictError(conflict) from exc
+                raise VersionConflictError(conflict) from exc
             raise

@@ -128,7 +128,8 @@ def create_many(tenant: str, metrics: list[Metric]) -> list[Metric]:
 
 
 def replace(tenant: str, metric: Metric) -> None:
-    """Overwrite the stored metric read as ``metric.version``; ConflictError if it changed or vanished meanwhile."""
+    """Overwrite the stored metric read as ``metric.version``; VersionConflictError if it changed or vanished
+    meanwhile."""
     item = _to_item(tenant, metric)
     save_versioned(item, "metric update failed", f"metric {metric.name} changed while it was being updated, retry")
 

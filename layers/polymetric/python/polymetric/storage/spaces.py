@@ -10,7 +10,7 @@ from typing import cast
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.exceptions import DeleteError
 
-from polymetric.errors import ConflictError
+from polymetric.errors import VersionConflictError
 from polymetric.models.dashboard import Chart, Space, chart_from_dict, to_dict
 from polymetric.storage import keys
 from polymetric.storage.failures import conditional_failed, save_versioned, translated
@@ -65,7 +65,7 @@ def get_space(tenant: str, space_id: int) -> Space | None:
 
 
 def save_space(tenant: str, space: Space) -> Space:
-    """Create (``version`` None) or update; a concurrent change in between is a ConflictError."""
+    """Create (``version`` None) or update; a concurrent change in between is a VersionConflictError."""
     item = bound(SpaceItem)(
         keys.spaces_pk(tenant),
         keys.numeric_id_sk(space.id),
@@ -93,7 +93,7 @@ def delete_space(tenant: str, space: Space) -> None:
             item.delete()
         except DeleteError as exc:
             if conditional_failed(exc):
-                raise ConflictError(f"Space {space.id} changed while it was being deleted; retry") from exc
+                raise VersionConflictError(f"Space {space.id} changed while it was being deleted; retry") from exc
             raise
 
 

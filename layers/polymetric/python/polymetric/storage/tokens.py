@@ -15,7 +15,7 @@ from polymetric import clock
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.tenant import ApiToken, Organization, Principal, Role, TokenChanges
 from polymetric.storage import keys
-from polymetric.storage.failures import conditional_failed, translated
+from polymetric.storage.failures import conditional_failed, failed_condition_at, translated
 from polymetric.storage.tables import OrgItem, TenantTokenItem, TokenItem, bound
 
 
@@ -187,18 +187,11 @@ def create_token(tenant: str, token: str, api_token: ApiToken) -> None:
                     condition=OrgItem.token_count < MAX_TOKENS,  # false while missing: see tenants.counts
                 )
         except TransactWriteError as exc:
-            if _failed_condition(exc, 2):
+            if failed_condition_at(exc, 2):
                 raise InvalidInputError(
                     request=[f"The organization has {MAX_TOKENS} API tokens, the most it may have: delete some first."]
                 ) from exc
             raise
-
-
-def _failed_condition(exc: TransactWriteError, index: int) -> bool:
-    """Whether item ``index`` of a cancelled transaction failed its condition."""
-    reasons = exc.cancellation_reasons or []
-    reason = reasons[index] if index < len(reasons) else None
-    return reason is not None and reason.code == "ConditionalCheckFailed"
 
 
 def find_token(token: str) -> Principal | None:
@@ -302,7 +295,7 @@ def delete_token(tenant: str, token_id: int) -> None:
                 tx.delete(bound(TokenItem)(gpk, gsk))
                 tx.delete(item, condition=TenantTokenItem.pk.exists())  # of two racing deletes one counts
         except TransactWriteError as exc:
-            if _failed_condition(exc, 1):
+            if failed_condition_at(exc, 1):
                 raise NotFoundError(f"API token {token_id} not found") from exc
             raise
     add_count(tenant, "api_tokens", -1)
