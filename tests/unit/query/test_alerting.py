@@ -97,3 +97,26 @@ def test_a_grouped_violation_is_labelled_with_the_tag_filter() -> None:
     )
     (v,) = judge(above(50, tags=tags), streams, now=NOW, since=0)
     assert v.stream == "Az=*,host=web-*|api-*,region=us-east"
+
+
+def test_a_grouped_condition_judges_the_minute_it_was_created_in() -> None:
+    """Tracking starts at creation: samples from its minute count (the fold's minute is labelled with the
+    minute's start, before ``since``), but not the samples of that minute from before it."""
+    since = NOW - NOW % 60 - 120 + 20  # 20 s into a minute
+    streams = [
+        stream([40], [since + 5], host="g1"),
+        stream([40], [since + 10], host="g2"),
+        stream([500], [since - 5], host="g3"),  # before the alert: not judged, not folded in
+    ]
+    c = above(70, summary_function="sum", tags=(TagSpec("host", ("g*",), grouped=True),))
+    (v,) = judge(c, streams, now=NOW, since=since)
+    assert (v.value, v.recorded_at) == (80.0, since - 20)
+    assert not judge(c, streams[:1], now=NOW, since=since)
+
+
+def test_a_composite_minute_judged_from_the_minute_the_alert_was_created_in() -> None:
+    since = NOW - NOW % 60 - 120 + 20
+    minute = since - 20
+    composite = StreamSamples("*", {}, np.array([minute], dtype=np.int64), from_values(np.array([90.0])), span=60)
+    assert judge(above(70), [composite], now=NOW, since=since)
+    assert not judge(above(70), [composite], now=NOW, since=minute + 60)  # a minute wholly before the alert

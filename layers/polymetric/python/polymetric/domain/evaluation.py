@@ -138,7 +138,7 @@ class Reads:
         for s in composites.measure(self.tenant, metric, q).series:
             times = np.array([p["time"] for p in s.points], dtype=np.int64)
             values = from_values(np.array([p["value"] for p in s.points], dtype=np.float64))
-            out.append(alerting.StreamSamples(alerting.label(s.tags), s.tags, times, values))
+            out.append(alerting.StreamSamples(alerting.label(s.tags), s.tags, times, values, span=q.resolution))
         return out
 
 

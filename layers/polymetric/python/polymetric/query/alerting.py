@@ -21,6 +21,10 @@ alert's conditions started: its creation, the last change of its conditions, or 
    fitted on its hourly history); a stream without enough history never is.
 6. ``grouped`` tags fold the matching streams into one: samples are bucketed by minute and combined
    (average: mean of the streams, sum and count: sum, min: min, max: max, derivative: sum).
+7. A point stands for ``span`` seconds from its time: a raw sample for 1, a minute bucket (a grouped
+   fold, a composite's value) for 60. It is judged when its span reaches ``since``: tracking starts at
+   the alert's creation, so the minute it was created in counts (for a grouped fold, with only the
+   samples at or after ``since``; a composite's minute is computed whole).
 """
 
 from __future__ import annotations
@@ -50,6 +54,14 @@ class StreamSamples:
     tags: dict[str, str]
     times: IntArray
     stats: FloatArray
+    span: int = 1  # seconds each point stands for from its time: 60 for a composite's minute values (rule 7)
+
+
+def _tracked(times: IntArray, span: int, since: int) -> npt.NDArray[np.bool_]:
+    """Points whose span reaches ``since`` (rule 7). Not ``times >= since``: a minute bucket is labelled with
+    the minute's start, so the minute the alert was created in would never be judged."""
+    tracked: npt.NDArray[np.bool_] = times + span > since
+    return tracked
 
 
 def label(tags: dict[str, str]) -> str:
@@ -114,14 +126,14 @@ def _fold(keys: IntArray, values: FloatArray, function: str | None) -> tuple[Int
 
 
 def group(
-    streams: Sequence[StreamSamples], function: str | None, detect_reset: bool
+    streams: Sequence[StreamSamples], function: str | None, detect_reset: bool, since: int = 0
 ) -> list[tuple[IntArray, FloatArray]]:
-    """The streams folded into one series of per-minute values (rule 5): each stream's minute first, then
-    the streams of a minute together."""
+    """The streams folded into one series of per-minute values (rule 6): each stream's minute first, then
+    the streams of a minute together. Samples from before ``since`` are left out (rule 7)."""
     times_parts, value_parts = [], []
     for s in streams:
         v = statistic(s.stats, function, detect_reset)
-        keep = ~np.isnan(v)
+        keep = ~np.isnan(v) & _tracked(s.times, s.span, since)
         minute, value = _fold(s.times[keep] - s.times[keep] % GROUP_BUCKET_SECONDS, v[keep], function)
         times_parts.append(minute)
         value_parts.append(value)
@@ -159,16 +171,18 @@ def judge(
     if condition.type not in (ABOVE, BELOW):
         return []
     if condition.grouped:
-        folded = group(streams, condition.summary_function, condition.detect_reset)
-        series = [(filter_label(condition), t, v) for t, v in folded]
+        folded = group(streams, condition.summary_function, condition.detect_reset, since)
+        span = max([GROUP_BUCKET_SECONDS, *(s.span for s in streams)])
+        series = [(filter_label(condition), t, v, span) for t, v in folded]
     else:
         series = [
-            (s.label, s.times, statistic(s.stats, condition.summary_function, condition.detect_reset)) for s in streams
+            (s.label, s.times, statistic(s.stats, condition.summary_function, condition.detect_reset), s.span)
+            for s in streams
         ]
     out = []
-    for name, times, values in series:
+    for name, times, values, span in series:
         fresh = now - TICK_SECONDS if fresh_after is None else fresh_after
-        violation = _threshold(condition, name, times, values, now, since, period, fresh)
+        violation = _threshold(condition, name, times, values, now, since, period, fresh, span)
         if violation is not None:
             out.append(violation)
     return out
@@ -183,8 +197,9 @@ def _threshold(
     since: int,
     period: int,
     fresh_after: int,
+    span: int = 1,
 ) -> Violation | None:
-    judged = (times >= since) & (times <= now) & ~np.isnan(values)
+    judged = _tracked(times, span, since) & (times <= now) & ~np.isnan(values)
     if condition.duration:
         begin = now - condition.duration
         if since > begin:
