@@ -32,11 +32,12 @@ def test_a_lost_race_is_run_again_after_a_short_random_pause(_pauses: list[float
     assert len(_pauses) == 2 and all(0 <= p <= conflicts.PAUSE * 2 for p in _pauses)
 
 
-def test_a_conflict_that_outlasts_the_attempts_is_raised() -> None:
+def test_a_conflict_that_outlasts_the_attempts_is_raised(_pauses: list[float]) -> None:
     calls, operation = _losing(100)
     with pytest.raises(VersionConflictError):
         conflicts.retried(operation)  # type: ignore[arg-type]
-    assert len(calls) == conflicts.ATTEMPTS == 5
+    assert len(calls) == conflicts.ATTEMPTS == 10
+    assert max(_pauses) <= conflicts.MAX_PAUSE
 
 
 def test_other_errors_are_not_retried() -> None:

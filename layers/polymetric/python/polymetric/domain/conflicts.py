@@ -19,8 +19,11 @@ from typing import ParamSpec, TypeVar
 
 from polymetric.errors import VersionConflictError
 
-ATTEMPTS = 5
-PAUSE = 0.01  # seconds: the longest first pause; it doubles each attempt (at most 0.15 s in all)
+# N writers at once settle in N rounds at worst (each round one of them wins): 10 covers a burst of clients
+# that update the same metric at startup; the pauses add up to under 2 s.
+ATTEMPTS = 10
+PAUSE = 0.02  # seconds: the longest first pause; it doubles each attempt, up to MAX_PAUSE
+MAX_PAUSE = 0.25
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -32,7 +35,7 @@ def retried(operation: Callable[[], T], attempts: int = ATTEMPTS) -> T:
         try:
             return operation()
         except VersionConflictError:
-            time.sleep(random.uniform(0, PAUSE * 2 ** (attempt - 1)))
+            time.sleep(random.uniform(0, min(MAX_PAUSE, PAUSE * 2 ** (attempt - 1))))
     return operation()
 
 
