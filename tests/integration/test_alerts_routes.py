@@ -191,6 +191,20 @@ def test_rename_frees_the_old_name(api: Api) -> None:
     assert (taken.status, taken.json) == (422, TAKEN)
 
 
+@pytest.mark.parametrize("empty", ["", None])
+def test_renaming_an_alert_or_service_to_nothing_is_400_and_omitting_the_name_keeps_it(api: Api, empty) -> None:
+    created = api.post("/v1/alerts", json_body=_alert_body("named.alert")).json
+    reply = api.put(f"/v1/alerts/{created['id']}", json_body={**_alert_body("x"), "name": empty})
+    assert (reply.status, reply.json) == (400, {"errors": {"params": {"name": ["must not be empty"]}}})
+    assert api.put(f"/v1/alerts/{created['id']}", json_body={"description": "kept"}).status == 204
+    assert api.get(f"/v1/alerts/{created['id']}").json["name"] == "named.alert"
+    sid = _service(api)
+    reply = api.put(f"/v1/services/{sid}", json_body={"title": empty})
+    assert (reply.status, reply.json) == (400, {"errors": {"params": {"title": ["must not be empty"]}}})
+    assert api.put(f"/v1/services/{sid}", json_body={"settings": {"url": "http://127.0.0.1:9/other"}}).status == 204
+    assert api.get(f"/v1/services/{sid}").json["title"] == "hook"
+
+
 def test_list_searches_names_pages_and_puts_the_exact_name_first(api: Api) -> None:
     for name in ("my.alert.name.longer", "my.alert.name", "other"):
         assert api.post("/v1/alerts", json_body=_alert_body(name)).status == 201

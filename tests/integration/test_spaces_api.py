@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,35 @@ def test_space_names_are_unique_422_and_tags_false_is_accepted(api: Api) -> None
     assert (renamed.status, renamed.json) == (422, taken)
     missing = api.post("/v1/spaces", json_body={})
     assert (missing.status, missing.json) == (400, {"errors": {"params": {"name": ["is required"]}}})
+
+
+EMPTY_NAME = {"errors": {"params": {"name": ["must not be empty"]}}}
+
+
+RENAMES = [{"json_body": {"name": ""}}, {"json_body": {"name": None}}, {"form": "name="}]
+
+
+@pytest.mark.parametrize("rename", RENAMES, ids=["empty", "null", "form"])
+def test_renaming_a_space_or_chart_to_an_empty_name_is_400_and_changes_nothing(api: Api, rename: dict) -> None:
+    space_id = _space(api, "Named")
+    chart = api.post(f"/v1/spaces/{space_id}/charts", json_body=CPU_CHART).json
+    space_put = api.put(f"/v1/spaces/{space_id}", **rename)
+    assert (space_put.status, space_put.json) == (400, EMPTY_NAME)
+    chart_put = api.put(f"/v1/spaces/{space_id}/charts/{chart['id']}", **rename)
+    assert (chart_put.status, chart_put.json) == (400, EMPTY_NAME)
+    assert api.get(f"/v1/spaces/{space_id}").json["name"] == "Named"
+    assert api.get(f"/v1/spaces/{space_id}/charts/{chart['id']}").json["name"] == "CPU Usage"
+
+
+def test_updates_that_omit_the_name_keep_it(api: Api) -> None:
+    space_id = _space(api, "Kept")
+    chart = api.post(f"/v1/spaces/{space_id}/charts", json_body=CPU_CHART).json
+    assert api.put(f"/v1/spaces/{space_id}", json_body={}).status == 204
+    assert api.put(f"/v1/spaces/{space_id}", form="tags=true").status == 204
+    updated = api.put(f"/v1/spaces/{space_id}/charts/{chart['id']}", form="label=percent&min=")
+    assert updated.status == 200, updated.text
+    assert (updated.json["name"], updated.json["label"]) == ("CPU Usage", "percent")
+    assert api.get(f"/v1/spaces/{space_id}").json["name"] == "Kept"
 
 
 def test_chart_crud_keeps_stream_ids_and_tags_across_client_style_put(api: Api) -> None:

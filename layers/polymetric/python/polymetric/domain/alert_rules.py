@@ -99,6 +99,13 @@ def items(name: str, value: Any) -> list[Any]:
     raise InvalidInputError.param(name, "must be a list")
 
 
+def given(param: str, value: Any) -> Any:
+    """A name or title an update gives: null or "" is a 400, not "keep the current one" (omit the key for that)."""
+    if value is None or value == "":
+        raise InvalidInputError.param(param, "must not be empty")
+    return value
+
+
 def alert_name(value: Any) -> str:
     if value is None or value == "":
         raise InvalidInputError.param("name", "is required")

@@ -112,7 +112,7 @@ def update(tenant: str, alert_id: str, doc: dict[str, Any]) -> Alert:
 def _replace(tenant: str, alert_id: str, doc: dict[str, Any]) -> tuple[Alert, Alert]:
     """The alert as read, and as the PUT leaves it (stored)."""
     current = get(tenant, alert_id)
-    name = rules.alert_name(doc["name"]) if doc.get("name") not in (None, "") else current.name
+    name = rules.alert_name(rules.given("name", doc["name"])) if "name" in doc else current.name
     ids = _Ids(tenant, doc)
     changes: dict[str, Any] = {
         "name": name,

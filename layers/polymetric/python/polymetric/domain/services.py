@@ -44,7 +44,7 @@ def update(tenant: str, service_id: str, doc: dict[str, Any]) -> Service:
         settings = {**settings, **doc["settings"]}
     service = current.with_changes(
         type=kind,
-        title=rules.title(doc["title"]) if doc.get("title") is not None else current.title,
+        title=rules.title(rules.given("title", doc["title"])) if "title" in doc else current.title,
         settings=rules.service_settings(kind, settings),
         updated_at=clock.now(),
     )

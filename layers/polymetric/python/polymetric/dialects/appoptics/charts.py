@@ -40,7 +40,8 @@ MAX_TAGS = 20
 
 
 def space_name(doc: dict[str, Any], *, required: bool) -> str | None:
-    return fields.text(doc, "name", required=required)
+    """``required`` on create; on a rename an omitted name keeps the current one, an empty or null one is a 400."""
+    return fields.text(doc, "name", required=True) if required else fields.rename(doc, "name")
 
 
 def space_tags(doc: dict[str, Any]) -> bool:
@@ -230,7 +231,7 @@ def chart(doc: dict[str, Any], *, creating: bool) -> ChartInput:
         streams = [stream(s, f"streams[{i}]") for i, s in enumerate(raw)]
     return ChartInput(
         given=frozenset(given),
-        name=fields.text(doc, "name", required=creating),
+        name=fields.text(doc, "name", required=True) if creating else fields.rename(doc, "name"),
         type=chart_type(doc, "type"),
         streams=streams,
         min=fields.number(doc, "min"),

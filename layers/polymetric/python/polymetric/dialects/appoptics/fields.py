@@ -27,6 +27,14 @@ def text(doc: dict[str, Any], name: str, *, limit: int = 255, required: bool = F
     return value
 
 
+def rename(doc: dict[str, Any], name: str, *, limit: int = 255, param: str = "") -> str | None:
+    """A new name on an update: omitted keeps the current one (None); given but empty or null is a 400, since a
+    client that sends ``"name": ""`` means to rename, and a name cannot be empty."""
+    if name in doc and doc[name] in (None, ""):
+        raise InvalidInputError.param(param or name, "must not be empty")
+    return text(doc, name, limit=limit, param=param)
+
+
 def number(doc: dict[str, Any], name: str, *, param: str = "") -> int | float | None:
     value = doc.get(name)
     param = param or name
