@@ -3,7 +3,7 @@
 import json
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import boto3
 
@@ -165,6 +165,22 @@ def test_form_body_with_iso_end_time(api: Api) -> None:
     assert json.loads(json.dumps(reply.json))["subject"] == {
         "chart": {"id": chart, "sources": ["web-1"], "type": "stacked"}
     }
+
+
+def test_form_body_with_the_seeds_subject_as_json(api: Api) -> None:
+    """curl --data-urlencode 'subject={"chart":{...}}': the seed's parameter value in the default content type."""
+    chart = _chart(api, {"name": "c", "type": "line", "streams": [{"metric": "m"}]})
+    subject = json.dumps({"chart": {"id": chart, "source": "*", "type": "stacked"}})
+    reply = api.post("/v1/snapshots", form=urlencode({"subject": subject, "duration": "600"}))
+    assert reply.status == 202, reply.text
+    assert reply.json["subject"] == {"chart": {"id": chart, "sources": ["*"], "type": "stacked"}}
+    assert reply.json["duration"] == 600
+    broken = api.post("/v1/snapshots", form=urlencode({"subject": '{"chart": {"id": 1'}))
+    assert broken.status == 400
+    assert list(broken.json["errors"]["params"]) == ["subject"]
+    assert "JSON object" in broken.json["errors"]["params"]["subject"][0]
+    no_chart = api.post("/v1/snapshots", form=urlencode({"subject": json.dumps({"id": chart})}))
+    assert (no_chart.status, list(no_chart.json["errors"]["params"])) == (400, ["subject"])
 
 
 def test_a_snapshot_outlives_its_expired_job(api: Api, org: Org, monkeypatch) -> None:

@@ -1,6 +1,7 @@
 """Snapshot bodies of the AppOptics API (seed: Snapshots): the request's subject and window, the response."""
 
 import dataclasses
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ MAX_SOURCES = 20
 def request(doc: dict[str, Any]) -> SnapshotRequest:
     """``subject.chart`` with ``id``, optional ``type``, ``tags`` and ``source`` (the seed's example; ``sources``, the
     response's list, is taken too); ``duration`` and ``end_time``."""
-    subject = doc.get("subject")
+    subject = _subject(doc.get("subject"))
     chart = subject.get("chart") if isinstance(subject, dict) else None
     if not isinstance(chart, dict):
         raise InvalidInputError.param("subject", 'must name a chart: {"chart": {"id": 1}}')
@@ -33,6 +34,20 @@ def request(doc: dict[str, Any]) -> SnapshotRequest:
         duration=fields.whole(doc, "duration", minimum=1) or DEFAULT_DURATION,
         end_time=_time(doc.get("end_time")),
     )
+
+
+def _subject(value: Any) -> Any:
+    """The subject object, or the JSON text of one: a form carries only strings, and the seed's parameter table
+    gives ``subject`` as ``{"chart":{"id": 1, "source": "*", "type": "stacked"}}`` (``subject[chart][id]=1`` works too).
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        raise InvalidInputError.param(
+            "subject", 'must be a JSON object naming a chart: {"chart": {"id": 1}}, or subject[chart][id]=1 in a form'
+        ) from None
 
 
 def _sources(chart: dict[str, Any]) -> list[str]:
