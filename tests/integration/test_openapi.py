@@ -122,6 +122,24 @@ def test_every_operation_declares_its_answers_refusals_and_bodies() -> None:
                 assert paging <= names, (method, path, names)
 
 
+def test_every_appoptics_route_that_reads_a_body_declares_415_and_the_vendors_keep_their_own() -> None:
+    """A body neither JSON nor a form is a 415 on the AppOptics routes; the vendor dialects' rules are theirs."""
+    document = build(REPO / "template.yaml")
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            if op["tags"] == ["appoptics"]:
+                if "requestBody" in op:
+                    refusal = op["responses"].get("415", {}).get("content", {}).get("application/json", {})
+                    assert refusal.get("schema", {}).get("$ref", "").endswith("/AppOpticsRefusal"), (method, path)
+                else:
+                    assert "415" not in op["responses"], (method, path)
+            elif op["tags"] != ["meta"]:
+                declaration = declared(method, path)
+                assert declaration is not None
+                own = 415 in declaration.errors or 415 in getattr(DIALECTS[op["tags"][0]].contract, "ERRORS", ())
+                assert ("415" in op["responses"]) == own, (method, path)
+
+
 class _Reads(dict[str, list[str]]):
     """A query-values dict that notes every key a reader asks for."""
 

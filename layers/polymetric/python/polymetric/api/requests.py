@@ -41,10 +41,14 @@ def raw_body(app: APIGatewayRestResolver) -> bytes:
     return body.encode("utf-8", errors="surrogatepass")
 
 
+def _json_type(kind: str) -> bool:
+    """A JSON media type, or none given (clients that send JSON without saying so)."""
+    return not kind or kind == "application/json" or kind.endswith("+json")
+
+
 def json_body_bytes(app: APIGatewayRestResolver) -> bytes:
     """The body of a JSON-only route (seed: the only permissible content type is JSON); a missing type is JSON."""
-    kind = content_type(app)
-    if kind and kind != "application/json" and not kind.endswith("+json"):
+    if not _json_type(content_type(app)):
         raise UnsupportedMediaTypeError("Content type was not application/json.")
     return raw_body(app)
 
@@ -54,14 +58,18 @@ def document(app: APIGatewayRestResolver) -> dict[str, Any]:
 
     A form-typed body that is a JSON object is read as JSON: ``curl -d '{...}'`` without ``-H`` labels it a
     form, and the seed's own examples (environments, snapshots) send exactly that. No form starts with ``{``.
+    A body of any other type (``text/plain``, ``multipart/form-data``) is a 415 (seed: Incorrect Content-Type).
     """
     body = raw_body(app)
-    if content_type(app) == FORM:
+    kind = content_type(app)
+    if kind == FORM:
         text = body.decode("utf-8", errors="replace")
         if not text.lstrip().startswith("{"):
             return parse_form(text)
     if not body.strip():
         return {}
+    if kind != FORM and not _json_type(kind):
+        raise UnsupportedMediaTypeError(f"Content type was not application/json or {FORM}.")
     try:
         doc = json.loads(body)
     except ValueError:

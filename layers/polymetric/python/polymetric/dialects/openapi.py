@@ -214,6 +214,8 @@ def _responses(dialect: Dialect, op: Operation | None, schemas: _Schemas) -> dic
             entry["content"] = content
         responses[str(status)] = entry
     errors = set(getattr(dialect.contract, "ERRORS", ())) | set(op.errors)
+    if op.body is not None:
+        errors |= set(getattr(dialect.contract, "BODY_ERRORS", ()))
     for status in sorted(errors):
         entry = {"description": REASONS.get(status, "Refused")}
         if dialect.error is not None:

@@ -879,3 +879,5 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 # Refusals every route may answer, in AppOpticsError's shape: bad input, no or unknown token, a role that may not,
 # an unknown id or route, the organization's rate limit.
 ERRORS = (400, 401, 403, 404, 429)
+# And every route that reads a body: one that is neither JSON nor a form (text/plain, multipart) is a 415.
+BODY_ERRORS = (415,)
