@@ -1,4 +1,5 @@
-"""The local runtime's patches of moto (polymetric_local.partitions, .fastreads): same answers, one partition read."""
+"""The local runtime's patches of moto (polymetric_local.partitions, .fastreads, .directreads): same answers, one
+partition read."""
 
 import json
 import random
@@ -9,7 +10,7 @@ import moto
 import pytest
 from moto import mock_aws
 
-from polymetric_local import fastreads, partitions
+from polymetric_local import directreads, fastreads, partitions
 
 TABLE = "partitioned"
 LOCK = Path(__file__).resolve().parents[3] / "requirements-dev.lock"
@@ -152,3 +153,44 @@ def test_writes_answer_as_moto_does(client) -> None:
     fast = fastreads.stats["fast"]
     assert _writes(client, "fast") == expected
     assert fastreads.stats["fast"] >= fast + 7, "moto's ActionResult.execute_result is no longer called for writes"
+
+
+def _reads(client) -> list:
+    """Every page of QUERIES (with a projection, a count and consumed capacity too), and GetItems."""
+    answers = [page for query in QUERIES for page in _full_pages(client, query)]
+    answers += _full_pages(client, {**QUERIES[0], "ProjectionExpression": "pk, m.l", "ReturnConsumedCapacity": "TOTAL"})
+    answers += _full_pages(client, {**QUERIES[2], "Select": "COUNT"})
+    for key in ({"pk": {"S": "p3"}, "sk": {"S": _first_sk(client)}}, {"pk": {"S": "p3"}, "sk": {"S": "none"}}):
+        answers.append(client.get_item(TableName=TABLE, Key=key, ConsistentRead=True))
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return answers
+
+
+def _full_pages(client, query) -> list:
+    out, kwargs = [], dict(query)
+    while True:
+        out.append(client.query(TableName=TABLE, **kwargs))
+        if "LastEvaluatedKey" not in out[-1]:
+            return out
+        kwargs["ExclusiveStartKey"] = out[-1]["LastEvaluatedKey"]
+
+
+def _first_sk(client) -> str:
+    return client.query(TableName=TABLE, **QUERIES[0], Limit=1)["Items"][0]["sk"]["S"]
+
+
+def test_direct_reads_answer_as_moto_does(client) -> None:
+    expected = _reads(client)
+    directreads.install()
+    try:
+        direct_client = boto3.client("dynamodb", region_name="us-east-1")  # handlers are taken at creation
+        before = directreads.stats["direct"]
+        got = _reads(direct_client)
+        assert directreads.stats["direct"] >= before + len(expected)
+        assert got == expected
+        assert isinstance(got[-2]["Item"]["d"]["B"], bytes)
+        with pytest.raises(direct_client.exceptions.ResourceNotFoundException):  # moto's errors: the usual path
+            direct_client.query(TableName="missing", **QUERIES[0])
+    finally:
+        directreads.uninstall()

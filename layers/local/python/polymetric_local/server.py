@@ -28,7 +28,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
-from polymetric_local import calls, fastreads, partitions, powertools
+from polymetric_local import calls, directreads, fastreads, partitions, powertools
 from polymetric_local.apigw import (
     HttpRequest,
     HttpResponse,
@@ -159,6 +159,7 @@ class LocalRuntime:
         partitions.install()
         fastreads.install()
         calls.install()
+        directreads.install()
         powertools.install()
         InvocationEnviron.install()
         try:
@@ -166,6 +167,7 @@ class LocalRuntime:
         except BaseException:
             InvocationEnviron.uninstall()
             powertools.uninstall()
+            directreads.uninstall()
             calls.uninstall()
             partitions.uninstall()
             fastreads.uninstall()
@@ -200,6 +202,7 @@ class LocalRuntime:
             state.invoker.unload()
             InvocationEnviron.uninstall()
             powertools.uninstall()
+            directreads.uninstall()
             calls.uninstall()
             partitions.uninstall()
             fastreads.uninstall()
