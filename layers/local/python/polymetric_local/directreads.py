@@ -57,6 +57,10 @@ def uninstall() -> None:
             _default_session().unregister(event, unique_id=f"polymetric-direct-{event}")
 
 
+def installed() -> bool:
+    return _installed.is_set()
+
+
 def _default_session() -> botocore.session.Session:
     if boto3.DEFAULT_SESSION is None:
         boto3.setup_default_session()

@@ -52,6 +52,10 @@ def uninstall() -> None:
             setattr(moto_responses, _METHODS, _original.pop(_METHODS))
 
 
+def installed() -> bool:
+    return bool(_original)
+
+
 def _execute_result(self: ActionResult, context: Any) -> Any:
     operation = context.operation_model
     result = self.result
