@@ -56,7 +56,8 @@ def test_count_is_the_last_points_of_each_source_before_end_time(cpu: Api) -> No
 def test_start_time_with_count_is_the_first_points(cpu: Api) -> None:
     body = read(cpu, start_time=T0, count=2, resolution=60)
     assert values(body, "web-1") == [(T0, 10.0), (T0 + 60, 11.0)]
-    assert set(body["measurements"]) == {"web-1"}  # web-2 and unassigned start later than the two minutes
+    assert values(body, "web-2") == [(T0 + 180, 23.0)]  # its first points, within the 4 minutes read
+    assert set(body["measurements"]) == {"web-1", "web-2"}  # unassigned starts after them
 
 
 def test_a_coarser_resolution_averages_and_carries_the_summary(cpu: Api) -> None:
@@ -157,3 +158,11 @@ def test_a_viewer_reads_and_another_organization_sees_nothing(
     assert other.get("/v1/metrics/cpu_temp", query={"start_time": T0}).status == 404
     submit(other, {"name": "cpu_temp", "value": 99, "measure_time": T0}, source="web-1")
     assert read(other, start_time=T0)["measurements"] == {"web-1": [{"measure_time": T0, "value": 99.0, "count": 1}]}
+
+
+def test_count_finds_the_last_points_when_the_newest_minutes_are_empty(cpu: Api) -> None:
+    """The bucket of end_time is often still empty (now, with nothing sent yet this minute): the last N points
+    are the last N there are, not the points of the last N buckets."""
+    body = read(cpu, count=2, resolution=60, end_time=T0 + 359)  # one empty minute after the last point
+    assert values(body, "web-1") == [(T0 + 180, 13), (T0 + 240, 14)]
+    assert values(body, "web-2") == [(T0 + 180, 23), (T0 + 240, 24)]

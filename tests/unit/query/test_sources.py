@@ -46,17 +46,17 @@ def test_without_count_the_window_is_the_interval() -> None:
 
 
 def test_last_count_points_end_in_the_bucket_of_end_time() -> None:
-    # end_time 30 s into a minute: the 4 minutes up to and including that one.
-    assert sources.window(q(end=T + 30, count=4), 60) == (T - 180, T + 30)
+    # end_time 30 s into a minute: 8 minutes (twice the 4 points) up to and including that one.
+    assert sources.window(q(end=T + 30, count=4), 60) == (T - 420, T + 30)
 
 
 def test_count_covers_the_metric_period_when_it_is_coarser_than_the_resolution() -> None:
-    assert sources.window(q(end=T, count=4, resolution=1), 300) == (T + 1 - 1200, T)
-    assert sources.window(q(end=T, count=4, resolution=1), None) == (T + 1 - 240, T)  # 60 s by default
+    assert sources.window(q(end=T, count=4, resolution=1), 300) == (T + 1 - 2400, T)
+    assert sources.window(q(end=T, count=4, resolution=1), None) == (T + 1 - 480, T)  # 60 s by default
 
 
 def test_first_count_points_from_start_time_up_to_end_time_when_given() -> None:
-    assert sources.window(q(start=T, count=3), 60) == (T, T + 179)
+    assert sources.window(q(start=T, count=3), 60) == (T, T + 359)
     assert sources.window(q(start=T, end=T + 100, count=3), 60) == (T, T + 100)
 
 

@@ -4,9 +4,10 @@
 2. The series of one source (tag sets that differ beside ``source``, or several without a source) are combined
    per time: ``value`` is the mean of their values, ``count`` and ``sum`` add up, ``min``/``max`` fold.
 3. ``summarize_sources`` adds the source ``all``: the sources combined the same way at each time.
-4. ``count`` N: the window read covers N × max(resolution, the metric's period, 60 s without one), the
-   interval that "covers N measurements"; each source keeps its first N points after start_time, or its last
-   N before end_time. At most ``PAGE_POINTS`` points in all, or 400.
+4. ``count`` N: the window read covers 2N steps of max(resolution, the metric's period, 60 s without one),
+   the interval that "covers N measurements" with room for a late report or a still-empty newest minute;
+   each source keeps its first N points after start_time, or its last N before end_time. At most
+   ``PAGE_POINTS`` points in all, or 400.
 5. Without ``count`` a response holds at most ``PAGE_POINTS`` points, cut at a time: the points before it are
    answered and ``next_time`` is the time of the first one left out. A read covers at most
    ``limits.MAX_POINTS`` series × buckets: a longer window is read up to there and ``next_time`` is where the
@@ -65,7 +66,8 @@ def window(q: SourcesQuery, period: int | None) -> tuple[int, int]:
     if q.count is None:
         assert q.start is not None and q.end is not None
         return q.start, q.end
-    span = q.count * max(q.resolution, period or DEFAULT_PERIOD)
+    # Twice the steps: N buckets ending at end_time miss points when the newest buckets are still empty.
+    span = 2 * q.count * max(q.resolution, period or DEFAULT_PERIOD)
     if q.start is not None:
         end = q.start + span - 1
         return q.start, end if q.end is None else min(end, q.end)
