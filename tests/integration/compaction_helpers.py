@@ -10,6 +10,7 @@ import boto3
 from functions.compactor.app import lambda_handler as compactor
 from functions.compactor_tick.app import lambda_handler as tick
 from polymetric.config import get_settings
+from polymetric.storage import chunk_codec
 from tests.conftest import LambdaContext, load_event
 
 
@@ -60,6 +61,20 @@ def run_compaction(now: float | None = None) -> dict[str, Any]:
 def scan(table: str) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb", region_name="us-east-1")
     return [i for page in client.get_paginator("scan").paginate(TableName=table) for i in page["Items"]]
+
+
+def chunk_items(kind: str) -> list[dict[str, Any]]:
+    """Stored chunks of every metric: ``B`` hour blocks, ``R`` days of rollups (``storage.keys``)."""
+    return [i for i in scan(get_settings().SAMPLES_TABLE) if i["pk"]["S"].split("#")[4:5] == [kind]]
+
+
+def stored_series(kind: str) -> list[tuple[str, int, bytes]]:
+    """(partition, period start, sid) of every series-period the chunks of that kind hold."""
+    return [
+        (i["pk"]["S"], int(i["sk"]["S"].split("#")[0]), sid)
+        for i in chunk_items(kind)
+        for sid, *_ in chunk_codec.decode_chunk(bytes(i["d"]["B"]))
+    ]
 
 
 def series_body(name: str, points: list[tuple[int, float]], tags: dict[str, str]) -> dict[str, Any]:

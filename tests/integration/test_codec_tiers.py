@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from polymetric.config import get_settings
-from polymetric.storage import codecs, keys
+from polymetric.storage import chunk_codec, codecs, keys
 from tests.integration.api import Api
-from tests.integration.compaction_helpers import run_compaction, scan
+from tests.integration.compaction_helpers import chunk_items, run_compaction, scan
 from tests.unit.storage import codecs_v1
 
 NOW = int(time.time())
@@ -79,46 +79,34 @@ def test_hot_slabs_and_blocks_return_the_floats_written_bit_for_bit(api: Api, fl
     assert _plain(_read(api, 60)) == floats
 
 
-def test_blocks_of_full_precision_floats_are_written_in_v2(api: Api, floats: dict[str, list[float]]) -> None:
+def test_blocks_and_rollups_are_written_as_chunks(api: Api, floats: dict[str, list[float]]) -> None:
     run_compaction()
-    items = scan(get_settings().SAMPLES_TABLE)
-    blocks = [bytes(i["d"]["B"]) for i in items if i["sk"]["S"].startswith("B")]
-    rollups = [bytes(i["d"]["B"]) for i in items if i["sk"]["S"].startswith("R")]
-    assert len(blocks) == 4 and len(rollups) == 4
-    assert {b[:3] for b in blocks} == {codecs.BLOCK_MAGIC}
-    assert {r[:3] for r in rollups} == {codecs.ROLLUP_MAGIC}
+    blocks = [bytes(i["d"]["B"]) for i in chunk_items("B")]
+    rollups = [bytes(i["d"]["B"]) for i in chunk_items("R")]
+    assert len(blocks) == 1 and len(rollups) == 1  # the four series of the hour (and of the day) in one item each
+    assert {b[:3] for b in blocks + rollups} == {chunk_codec.CHUNK_MAGIC}
 
 
 def _rewrite_as_v1(items: list[dict]) -> int:
-    """Put every slab, block and rollup back as the v1 writers wrote them (an existing deployment's data)."""
+    """Put every slab back as the v1 writers wrote it (an existing deployment's data)."""
     client = boto3.client("dynamodb", region_name="us-east-1")
     count = 0
     for item in items:
         if "d" not in item:
             continue
-        blob, sk = bytes(item["d"]["B"]), item["sk"]["S"]
-        if "#H#" in item["pk"]["S"]:
-            old = codecs_v1.encode_slab(codecs.decode_slab(blob))
-        elif sk.startswith("B"):
-            old = codecs_v1.encode_block(*codecs.decode_block(blob))
-        else:
-            old = codecs_v1.encode_rollups(*codecs.decode_rollups(blob))
+        if "#H#" not in item["pk"]["S"]:
+            continue  # chunks have had one encoding only
+        old = codecs_v1.encode_slab(codecs.decode_slab(bytes(item["d"]["B"])))
         client.put_item(TableName=get_settings().SAMPLES_TABLE, Item={**item, "d": {"B": old}})
         count += 1
     return count
 
 
-@pytest.mark.parametrize("compacted", [False, True])
-def test_items_written_by_the_v1_codecs_read_the_same(
-    api: Api, floats: dict[str, list[float]], compacted: bool
-) -> None:
-    if compacted:
-        run_compaction()
+def test_slabs_written_by_the_v1_codec_read_the_same(api: Api, floats: dict[str, list[float]]) -> None:
     reads = {resolution: _read(api, resolution) for resolution in (60, 3600)}
 
     assert _rewrite_as_v1(scan(get_settings().SAMPLES_TABLE)) >= 1
 
     assert {resolution: _read(api, resolution) for resolution in (60, 3600)} == reads
-    if not compacted:  # hours compacted from v1 slabs hold the same values
-        run_compaction()
-        assert _read(api, 60) == reads[60]
+    run_compaction()  # hours compacted from v1 slabs hold the same values
+    assert _read(api, 60) == reads[60]

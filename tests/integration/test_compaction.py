@@ -9,7 +9,7 @@ from polymetric.domain import compaction
 from polymetric.storage import keys, samples
 from tests.conftest import Org
 from tests.integration.api import Api
-from tests.integration.compaction_helpers import run_compaction, scan
+from tests.integration.compaction_helpers import chunk_items, run_compaction, scan, stored_series
 
 NOW = int(time.time())
 H = keys.hour_of(NOW) - 3 * keys.HOUR  # a closed hour, three hours ago
@@ -97,24 +97,24 @@ def test_reads_are_identical_before_and_after_compaction(mixed: Api) -> None:
     close(snapshot(mixed), before)
 
 
-def test_compaction_writes_one_block_per_series_hour_and_one_rollup_per_series_day(mixed: Api, org: Org) -> None:
+def test_compaction_stores_every_series_hour_in_one_chunk_per_metric_hour(mixed: Api, org: Org) -> None:
     run_compaction()
-    items = scan(get_settings().SAMPLES_TABLE)
-    blocks = [i for i in items if i["sk"]["S"].startswith("B")]
-    rollups = [i for i in items if i["sk"]["S"].startswith("R")]
-    assert len(blocks) == 6  # 3 series × 2 hours
-    assert len(rollups) == len({(i["pk"]["S"], keys.day_of(int(b["sk"]["S"][1:]))) for i in blocks for b in [i]})
-    assert not [i for i in items if i["pk"]["S"].endswith("#HOURS")]
+    blocks, rollups = stored_series("B"), stored_series("R")
+    assert len(blocks) == 6 and len(set(blocks)) == 6  # 3 series × 2 hours, each once
+    assert len(chunk_items("B")) == 2  # small hours: one chunk each
+    days = {(keys.day_of(start), sid) for _, start, sid in blocks}
+    assert sorted((keys.day_of(start), sid) for _, start, sid in rollups) == sorted(days)  # a row set per series-day
+    assert not [i for i in scan(get_settings().SAMPLES_TABLE) if i["pk"]["S"].endswith("#HOURS")]
 
 
 def test_ttls_are_set_per_tier(mixed: Api) -> None:
     run_compaction()
     for item in scan(get_settings().SAMPLES_TABLE):
-        sk, ttl = item["sk"]["S"], int(item["ttl"]["N"])
-        if sk.startswith("B"):
-            assert ttl == int(sk[1:]) + keys.HOUR + 32 * keys.DAY
-        elif sk.startswith("R"):
-            assert ttl == int(sk[1:]) + keys.DAY + 558 * keys.DAY
+        sk, ttl, kind = item["sk"]["S"], int(item["ttl"]["N"]), item["pk"]["S"].split("#")[4]
+        if kind == "B":
+            assert ttl == int(sk.split("#")[0]) + keys.HOUR + 32 * keys.DAY
+        elif kind == "R":
+            assert ttl == int(sk.split("#")[0]) + keys.DAY + 558 * keys.DAY
         elif "#H#" in item["pk"]["S"]:  # hot slab: 2 days after the hour ends, or after its arrival when later
             hour = int(item["pk"]["S"].rsplit("#", 1)[1])
             arrival = int(item["sk"]["S"].split("#")[0]) // 1000
@@ -137,8 +137,7 @@ def test_open_hours_are_not_compacted(api: Api) -> None:
     post(api, {"name": "open", "value": 1, "time": now - 30, "tags": {"h": "a"}})
     assert run_compaction()["queued"] == 0
     assert run_compaction(now=now + 2 * keys.HOUR)["failures"] == []  # two hours later its round runs
-    blocks = [i["sk"]["S"] for i in scan(get_settings().SAMPLES_TABLE) if i["sk"]["S"].startswith("B")]
-    assert blocks == [keys.block_sk(keys.hour_of(now - 30))]
+    assert [start for _, start, _ in stored_series("B")] == [keys.hour_of(now - 30)]
 
 
 def test_late_data_is_merged_and_the_last_write_wins(mixed: Api) -> None:
@@ -175,8 +174,7 @@ def test_service_side_aggregation_combines_writes_once(api: Api) -> None:
 
     assert len(point()) == 1 and {k: point()[0][k] for k in expected} == expected
     run_compaction()
-    tenant_hours = scan(get_settings().SAMPLES_TABLE)
-    assert any(i["sk"]["S"].startswith("B") for i in tenant_hours)
+    assert chunk_items("B")
     assert {k: point()[0][k] for k in expected} == expected
     # Without aggregation the last write of the same second wins.
     post(api, {"name": "plain", "value": 1.0, "time": H + 10, "tags": {"h": "a"}})

@@ -1,4 +1,4 @@
-"""Compaction: closed hours of hot slabs become per-series hour blocks and hourly rollups.
+"""Compaction: closed hours of hot slabs become chunks of hour blocks, and hourly rollups.
 
 Two kinds of work, both queued by the schedule's ``enqueue`` and run by the SQS worker:
 
@@ -13,10 +13,10 @@ Two kinds of work, both queued by the schedule's ``enqueue`` and run by the SQS 
 
 ``compact_hour`` merges every slab of the hour still stored (slabs expire by TTL, 2 days) into the
 series' existing block, last write winning (or, with service-side aggregation, every write counted
-once by its source id), and rewrites the block and the hour's row of the day's rollup. It is a
-pure function of (existing block, slabs): re-running it, or running it for an hour without data,
-writes the same items or none. Messages are grouped per (organization, metric shard) in a FIFO
-queue, so no two workers ever rewrite the same series' rollup at once.
+once by its source id), and rewrites the chunks those series fall in and the hour's row of each
+series' day of rollups. It is a pure function of (existing chunks, slabs): re-running it, or running
+it for an hour without data, writes the same items or none. Messages are grouped per (organization,
+metric shard) in a FIFO queue, so no two workers ever rewrite the same chunk or rollup at once.
 """
 
 from __future__ import annotations
@@ -265,22 +265,25 @@ def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
     if fresh is None:
         return CompactionReport()
     touched = np.unique(fresh.series)
-    hexes = [sids[i].hex() for i in touched]
-    blocks = tiers.get_blocks(tenant, metric.created_at, hexes, hour)
-    period = aggregation_period(metric)
-    merged = _merge(fresh, blocks, hexes, touched, hour, period)
-    job = HourJob(tenant, metric_lower, hour)
-    items = _block_items(job, metric, merged, hexes, touched, period)
-    items += _rollup_items(job, metric, merged, hexes, touched, period)
-    tiers.put(items)
-    logger.info("hour compacted", metric=metric_lower, hour=hour, series=len(touched))
-    return CompactionReport(samples=len(merged), series=len(touched), items_written=len(items))
+    touched_sids = [sids[i] for i in touched.tolist()]
+    generation, period = metric.created_at, aggregation_period(metric)
+    chunks = tiers.hour_chunks(tenant, metric_lower, generation, hour)
+    blocks = {sid: block for chunk in chunks for sid, block in chunk.series.items()}
+    merged = _merge(fresh, blocks, touched_sids, touched, hour, period)
+    updated = _blocks(hour, merged, touched_sids, touched, period)
+    written = tiers.write_hour(tenant, metric_lower, generation, hour, updated, chunks)
+    day = day_of(hour)
+    days = tiers.day_rollups(tenant, metric_lower, generation, day)
+    rows = _rollup_rows(hour, merged, sids, period, days)
+    written += tiers.write_day_rollups(tenant, metric_lower, generation, day, rows, days)
+    logger.info("hour compacted", metric=metric_lower, hour=hour, series=len(touched), items=written)
+    return CompactionReport(samples=len(merged), series=len(touched), items_written=written)
 
 
 def _merge(
     fresh: SampleFrame,
-    blocks: dict[str, tiers.Block],
-    hexes: list[str],
+    blocks: dict[bytes, tiers.Block],
+    touched_sids: list[bytes],
     touched: IntArray,
     hour: int,
     period: int | None,
@@ -288,41 +291,41 @@ def _merge(
     """Existing block rows first, then the slabs in write order, deduplicated (sources kept)."""
     old = [
         SampleFrame(np.full(len(b.offsets), index, dtype=np.int64), b.offsets + hour, b.values, b.sources)
-        for index, sid_hex in zip(touched.tolist(), hexes, strict=True)
-        if (b := blocks.get(sid_hex)) is not None
+        for index, sid in zip(touched.tolist(), touched_sids, strict=True)
+        if (b := blocks.get(sid)) is not None
     ]
     # Aggregated metrics keep every write (by source) in the block; the period merge happens on read.
     return resample.deduplicate(SampleFrame.concat([*old, fresh]), 1 if period else None)
 
 
-def _block_items(
-    job: HourJob, metric: Metric, merged: SampleFrame, hexes: list[str], touched: IntArray, period: int | None
-) -> list[tiers.Item]:
-    out = []
+def _blocks(
+    hour: int, merged: SampleFrame, touched_sids: list[bytes], touched: IntArray, period: int | None
+) -> dict[bytes, tiers.Block]:
+    """The new block of each touched series (rows of ``merged`` are sorted by series)."""
+    out = {}
     bounds = np.searchsorted(merged.series, touched)
     ends = np.append(bounds[1:], len(merged))
-    for sid_hex, lo, hi in zip(hexes, bounds.tolist(), ends.tolist(), strict=True):
+    for sid, lo, hi in zip(touched_sids, bounds.tolist(), ends.tolist(), strict=True):
         sources = merged.sources[lo:hi] if period and merged.sources is not None else None
-        block = tiers.Block(merged.times[lo:hi] - job.hour, merged.values[lo:hi], sources)
-        out.append(tiers.block_item(job.tenant, sid_hex, metric.created_at, job.hour, block))
+        out[sid] = tiers.Block(merged.times[lo:hi] - hour, merged.values[lo:hi], sources)
     return out
 
 
-def _rollup_items(
-    job: HourJob, metric: Metric, merged: SampleFrame, hexes: list[str], touched: IntArray, period: int | None
-) -> list[tiers.Item]:
+def _rollup_rows(
+    hour: int, merged: SampleFrame, sids: list[bytes], period: int | None, existing: list[tiers.Chunk]
+) -> dict[bytes, tiers.Block]:
+    """Each touched series' rows of the day with this hour's row put in (offsets: hours of the day)."""
     hourly = resample.downsample(merged, HOUR, period)
-    day = day_of(job.hour)
-    existing = tiers.get_rollups(job.tenant, metric.created_at, hexes, day)
-    index_of = {int(t): i for i, t in enumerate(touched.tolist())}
-    out = []
+    slot = (hour - day_of(hour)) // HOUR
+    stored = {sid: block for chunk in existing for sid, block in chunk.series.items()}
+    out = {}
     for row, series_index in enumerate(hourly.series.tolist()):
-        sid_hex = hexes[index_of[series_index]]
-        hours, values = existing.get(sid_hex, (np.empty(0, np.int64), np.empty((0, 6))))
-        slot = (job.hour - day) // HOUR
+        sid = sids[series_index]
+        old = stored.get(sid)
+        hours, values = (old.offsets, old.values) if old is not None else (np.empty(0, np.int64), np.empty((0, 6)))
         keep = hours != slot
         hours = np.append(hours[keep], slot)
         values = np.vstack([values[keep], hourly.stats[row : row + 1]])
-        order = np.argsort(hours)
-        out.append(tiers.rollup_item(job.tenant, sid_hex, metric.created_at, day, hours[order], values[order]))
+        order = np.argsort(hours, kind="stable")
+        out[sid] = tiers.Block(hours[order], values[order])
     return out

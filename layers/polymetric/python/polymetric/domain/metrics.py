@@ -274,7 +274,7 @@ def delete(tenant: str, names: list[str]) -> int:
         removed = samples.delete_metric(tenant, key)
         series = registry.load(tenant, key)
         if metric is not None:
-            removed += tiers.delete_series(tenant, metric.created_at, [s.sid.hex() for s in series])
+            removed += tiers.delete_metric(tenant, key, metric.created_at)
         deleted_series += registry.delete(tenant, key, series)
         store.delete(tenant, key)
         logger.info("metric deleted", metric=key, sample_items=removed, series=len(series))

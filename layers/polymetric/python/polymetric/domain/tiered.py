@@ -3,7 +3,7 @@
 1. Hours not compacted yet (their round is not done, or late data re-opened them) are read from
    their hot slabs, at any resolution, merged with their blocks (which may hold part of them).
 2. A resolution that is a whole number of hours is served from the hourly rollups (558 days):
-   one item per series-day; a re-opened hour's rollup row is replaced by its raw samples.
+   a chunk per run of series and day; a re-opened hour's rollup row is replaced by its raw samples.
 3. Any other resolution is served from the hour blocks (raw samples, 32 days); asking for it over
    an older range is a 400, as the seed documents.
 """
@@ -38,12 +38,13 @@ def load(
     pending = uncompacted_hours(tenant, metric.key, start, end, now)
     hot, hot_items = samples.read_hot(tenant, metric.key, sids, start, end, pending)
     if resolution % HOUR == 0:
-        rollups, items = tiers.read_rollups(tenant, metric.created_at, sids, start, end)
+        rollups, items = tiers.read_rollups(tenant, metric.key, metric.created_at, sids, start, end)
         reopened = np.isin(rollups.times, pending)
         raw = hot
         if reopened.any():
             # Open or re-opened hours: their rollup rows may be stale, their blocks plus slabs are not.
-            blocks, block_items = tiers.read_blocks(tenant, metric.created_at, sids, pending[0], pending[-1] + 3599)
+            last = pending[-1] + HOUR - 1
+            blocks, block_items = tiers.read_blocks(tenant, metric.key, metric.created_at, sids, pending[0], last)
             blocks = blocks.select(np.isin(blocks.times - blocks.times % HOUR, pending))
             raw, items = SampleFrame.concat([blocks, hot]), items + block_items
         # Rollup rows are hours already merged; only the raw rows still need deduplicating.
@@ -56,6 +57,6 @@ def load(
             f"{resolution} is not available for data older than {tiers.BLOCK_RETENTION // DAY} days; "
             f"use a multiple of {HOUR} (hourly rollups are kept {tiers.ROLLUP_RETENTION // DAY} days)",
         )
-    blocks, items = tiers.read_blocks(tenant, metric.created_at, sids, start, end)
+    blocks, items = tiers.read_blocks(tenant, metric.key, metric.created_at, sids, start, end)
     # Blocks hold older writes than any slab still pending, so they go first: later writes win.
     return resample.downsample(SampleFrame.concat([blocks, hot]), resolution, period), hot_items + items

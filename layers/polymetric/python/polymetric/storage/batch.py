@@ -104,6 +104,20 @@ def query(
     return _pages(kwargs)
 
 
+def last_between(table: str, pk: str, lo: str, hi: str) -> Item | None:
+    """The item of the partition with the greatest sort key in [lo, hi] (one Query, newest first, Limit 1)."""
+    with translated("query failed"):
+        resp = dynamodb().query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={":pk": {"S": pk}, ":lo": {"S": lo}, ":hi": {"S": hi}},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+    items = resp.get("Items", [])
+    return items[0] if items else None
+
+
 def _pages(kwargs: Item) -> Iterator[Item]:
     while True:
         with translated("query failed"):

@@ -74,12 +74,15 @@ Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`
                                                        last day it took samples); TTL seen + 559 d
     T#{t}#M#{metric}#TAG#{name} {value}#{sid}          posting: the series with that tag value (same
                                                        attributes), so a tag filter reads what it selects
-    T#{t}#S#{sid}#{gen}         B{hour}                the hour's samples of one series (block); TTL 32 d
-    T#{t}#S#{sid}#{gen}         R{day}                 24 hourly rollups of one series-day; TTL 558 d
+    T#{t}#M#{metric}#B#{gen}    {hour}#{sid}           chunk of hour blocks: the samples of a run of the metric's
+                                                       series in that hour, from ``sid`` (the first it holds) up
+                                                       to the next chunk's first (``tiers.py``); TTL 32 d
+    T#{t}#M#{metric}#R#{gen}    {day}#{sid}            chunk of rollups: hourly rows of a run of series that day;
+                                                       TTL 558 d
 
 ``hour`` and ``day`` are the epoch seconds of their start, 10 digits; ``sid`` is the 24-hex-digit
 series id (``models.series.series_id``); ``gen`` is the metric's ``created_at``, so a metric deleted
-and created again never sees the old series' blocks.
+and created again never sees the old chunks.
 """
 
 import zlib
@@ -91,8 +94,6 @@ from polymetric.models.hours import hour_of as hour_of
 
 # (HOUR, DAY, hour_of, day_of: the time grain of every key below, re-exported for storage)
 PENDING_SHARDS = 4
-BLOCK_PREFIX = "B"
-ROLLUP_PREFIX = "R"
 
 
 def _epoch(t: int) -> str:
@@ -253,16 +254,22 @@ def round_sk(hour: int, part: str) -> str:
     return f"{_epoch(hour)}#{part}"
 
 
-def series_pk(tenant: str, sid_hex: str, generation: int) -> str:
-    return f"T#{tenant}#S#{sid_hex}#{generation}"
+def block_chunks_pk(tenant: str, metric_lower: str, generation: int) -> str:
+    return f"T#{tenant}#M#{metric_lower}#B#{generation}"
 
 
-def block_sk(hour: int) -> str:
-    return f"{BLOCK_PREFIX}{_epoch(hour)}"
+def rollup_chunks_pk(tenant: str, metric_lower: str, generation: int) -> str:
+    return f"T#{tenant}#M#{metric_lower}#R#{generation}"
 
 
-def rollup_sk(day: int) -> str:
-    return f"{ROLLUP_PREFIX}{_epoch(day)}"
+def chunk_sk(start: int, sid_hex: str = "") -> str:
+    """The chunk of the period (hour or day) starting at ``start`` whose first series is ``sid_hex``;
+    with no sid, the lower bound of the period's chunks."""
+    return f"{_epoch(start)}#{sid_hex}"
+
+
+def chunk_sid(sk: str) -> str:
+    return sk.rsplit("#", 1)[1]
 
 
 def pending_gsi(tenant: str, metric_lower: str, hour: int) -> tuple[str, str]:

@@ -1,160 +1,265 @@
-"""Compacted tiers: per-series hour blocks (32 days) and days of hourly rollups (558 days).
+"""Compacted tiers, stored in chunks: hour blocks (raw samples, 32 days) and days of hourly rollups (558 days).
 
-Both live in the series' own partition ``T#{t}#S#{sid}#{gen}``, so one Query per series reads a
-range of hours (blocks, ``B{hour}``) or days (rollups, ``R{day}``). Encodings are in ``codecs.py``.
+A chunk holds a run of one metric's series, sorted by series id, for one hour (blocks) or one day
+(rollups): ``B{hour}#{first sid}`` in the metric's block partition, ``{day}#{first sid}`` in its
+rollup partition (``keys.py``). One item per series-hour would cost at least a write unit and ~180
+bytes of keys and overhead for ~40 samples, and series that come and go (pods, deploys) would
+multiply both; a chunk of ~8 KB spreads them over a few thousand samples.
+
+A chunk covers the sids from its own first up to the next chunk's first. A read of some series
+walks down from the greatest wanted sid: the chunk with the greatest key at or below it (one Query,
+newest first, ``Limit 1``) holds every wanted sid from its first up to that one, so each chunk the
+wanted series fall in is read once, and the others not at all. The compactor rewrites only the
+chunks its series fall in. Encodings are in ``chunk_codec.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import bisect
+import itertools
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeAlias
 
 from polymetric.config import get_settings
 from polymetric.lazy import np
 from polymetric.models import window
 from polymetric.models.samples import FloatArray, IntArray, SampleFrame, SidArray, SourceArray, sid_list, take_rows
-from polymetric.storage import batch, codecs, keys
+from polymetric.storage import batch, chunk_codec, keys
 
 BLOCK_RETENTION = 32 * keys.DAY
 ROLLUP_RETENTION = window.RETENTION  # the accepted window's past bound is what this tier keeps
+# A chunk aims at 8 KB: a one-series read pays 1 read unit for it, and a metric-hour's items fill their
+# write units (a 300-byte series-hour alone would still cost a whole one).
+CHUNK_TARGET = 8 * 1024
+CHUNK_MAX = 2 * CHUNK_TARGET  # a chunk that grows past this (late data, new series, a day's rows) is split
+_ESTIMATE_ROWS = 20_000  # rows encoded to estimate a run's bytes per row
 
 Item = dict[str, dict[str, object]]
 
 
 @dataclass(frozen=True)
 class Block:
-    """One series-hour of samples: offsets within the hour, six columns, optional write sources."""
+    """Rows of one series in a chunk: offsets (seconds in the hour, or hours in the day for rollups),
+    six columns, optional write sources."""
 
     offsets: IntArray
     values: FloatArray
     sources: SourceArray | None = None
 
 
-def block_item(tenant: str, sid_hex: str, generation: int, hour: int, block: Block) -> Item:
-    return {
-        "pk": {"S": keys.series_pk(tenant, sid_hex, generation)},
-        "sk": {"S": keys.block_sk(hour)},
-        "d": {"B": codecs.encode_block(block.offsets, block.values, block.sources)},
-        "ttl": {"N": str(hour + keys.HOUR + BLOCK_RETENTION)},
-    }
+@dataclass(frozen=True)
+class Chunk:
+    """One stored chunk: its sort key and the rows of its series, by sid in sid order."""
+
+    sk: str
+    series: dict[bytes, Block]
 
 
-def rollup_item(tenant: str, sid_hex: str, generation: int, day: int, hours: IntArray, values: FloatArray) -> Item:
-    return {
-        "pk": {"S": keys.series_pk(tenant, sid_hex, generation)},
-        "sk": {"S": keys.rollup_sk(day)},
-        "d": {"B": codecs.encode_rollups(hours, values)},
-        "ttl": {"N": str(day + keys.DAY + ROLLUP_RETENTION)},
-    }
+@dataclass(frozen=True)
+class _Tier:
+    """Where one tier keeps a metric's chunks of a period (an hour of blocks, a day of rollups)."""
+
+    pk: str
+    start: int  # the period's start (epoch seconds)
+    step: int  # seconds an offset stands for: 1 in an hour block, 3600 in a day of rollups
+    ttl: int
+
+    def sk(self, sid_hex: str = "") -> str:
+        return keys.chunk_sk(self.start, sid_hex)
 
 
-def get_blocks(tenant: str, generation: int, sid_hexes: Sequence[str], hour: int) -> dict[str, Block]:
-    """The existing blocks of one hour for these series (BatchGetItem), by sid hex."""
+def _blocks(tenant: str, metric_lower: str, generation: int, hour: int) -> _Tier:
+    pk = keys.block_chunks_pk(tenant, metric_lower, generation)
+    return _Tier(pk, hour, 1, hour + keys.HOUR + BLOCK_RETENTION)
+
+
+def _rollups(tenant: str, metric_lower: str, generation: int, day: int) -> _Tier:
+    pk = keys.rollup_chunks_pk(tenant, metric_lower, generation)
+    return _Tier(pk, day, keys.HOUR, day + keys.DAY + ROLLUP_RETENTION)
+
+
+# --- compaction: read a period's chunks, rewrite those the updated series fall in -----------------------------------
+
+
+def hour_chunks(tenant: str, metric_lower: str, generation: int, hour: int) -> list[Chunk]:
+    """Every block chunk of one metric-hour, in sid order (one Query)."""
+    return _chunks(_blocks(tenant, metric_lower, generation, hour))
+
+
+def day_rollups(tenant: str, metric_lower: str, generation: int, day: int) -> list[Chunk]:
+    """Every rollup chunk of one metric-day, in sid order (one Query); offsets are hours of the day."""
+    return _chunks(_rollups(tenant, metric_lower, generation, day))
+
+
+def write_hour(
+    tenant: str, metric_lower: str, generation: int, hour: int, updated: dict[bytes, Block], existing: list[Chunk]
+) -> int:
+    """Store the new blocks of these series. Returns items written."""
+    return _write(_blocks(tenant, metric_lower, generation, hour), updated, existing)
+
+
+def write_day_rollups(
+    tenant: str, metric_lower: str, generation: int, day: int, updated: dict[bytes, Block], existing: list[Chunk]
+) -> int:
+    """Store the new rollup rows of these series for the day. Returns items written."""
+    return _write(_rollups(tenant, metric_lower, generation, day), updated, existing)
+
+
+def _chunks(tier: _Tier) -> list[Chunk]:
+    # Consistent: the compactor reads what its previous run of the same period wrote.
+    items = batch.query(get_settings().SAMPLES_TABLE, tier.pk, sk_prefix=tier.sk(), consistent=True)
+    return [Chunk(item["sk"]["S"], _decoded(item)) for item in items]
+
+
+def _decoded(item: batch.Item) -> dict[bytes, Block]:
+    return {sid: Block(o, v, s) for sid, o, v, s in chunk_codec.decode_chunk(bytes(item["d"]["B"]))}
+
+
+def _write(tier: _Tier, updated: dict[bytes, Block], existing: list[Chunk]) -> int:
+    """Rewrite the chunks the updated series fall in; returns items written.
+
+    A series goes into the chunk whose range holds its sid (the first chunk, for a sid below every
+    chunk); a chunk grown past ``CHUNK_MAX`` is split. New chunks are written before replaced keys are
+    deleted, so a stop in between leaves a stale duplicate that the next run replaces (the period
+    stays pending until a run completes), never a gap.
+    """
+    runs: list[list[tuple[bytes, Block]]] = []
+    replaced: list[str] = []
+    if not existing:
+        runs = _split(sorted(updated.items()))
+    else:
+        firsts = [bytes.fromhex(keys.chunk_sid(c.sk)) for c in existing]
+        groups: dict[int, dict[bytes, Block]] = {}
+        for sid, block in updated.items():
+            groups.setdefault(max(bisect.bisect_right(firsts, sid) - 1, 0), {})[sid] = block
+        for index, changed in sorted(groups.items()):
+            runs += _split(sorted({**existing[index].series, **changed}.items()))
+            replaced.append(existing[index].sk)
+    ttl = {"N": str(tier.ttl)}
+    items = [
+        {"pk": {"S": tier.pk}, "sk": {"S": tier.sk(run[0][0].hex())}, "d": {"B": _encode(run)}, "ttl": ttl}
+        for run in runs
+    ]
     table = get_settings().SAMPLES_TABLE
-    wanted = [{"pk": {"S": keys.series_pk(tenant, s, generation)}, "sk": {"S": keys.block_sk(hour)}} for s in sid_hexes]
-    out = {}
-    for item in batch.get(table, wanted):
-        offsets, values, sources = codecs.decode_block(bytes(item["d"]["B"]))
-        out[item["pk"]["S"].split("#")[3]] = Block(offsets, values, sources)
+    batch.write(table, items)
+    kept = {i["sk"]["S"] for i in items}
+    batch.write(table, deletes=[{"pk": {"S": tier.pk}, "sk": {"S": sk}} for sk in replaced if sk not in kept])
+    return len(items)
+
+
+def _encode(run: Sequence[tuple[bytes, Block]]) -> bytes:
+    return chunk_codec.encode_chunk([(sid, b.offsets, b.values, b.sources) for sid, b in run])
+
+
+def _split(run: list[tuple[bytes, Block]]) -> list[list[tuple[bytes, Block]]]:
+    """Runs of series each encoding to about ``CHUNK_TARGET`` bytes (one run if the whole fits ``CHUNK_MAX``).
+
+    Bytes per row are estimated from a prefix of the run (rows of one metric look alike), then any
+    piece that still came out past ``CHUNK_MAX`` is split again with its own estimate.
+    """
+    if len(run) <= 1:
+        return [run] if run else []
+    rows = np.cumsum([len(b.offsets) for _, b in run])
+    sample = run[: int(np.searchsorted(rows, _ESTIMATE_ROWS)) + 1]
+    per_row = len(_encode(sample)) / max(int(rows[len(sample) - 1]), 1)
+    if len(sample) == len(run) and per_row * rows[-1] <= CHUNK_MAX:
+        return [run]
+    # Cut after the series where the running estimate passes each multiple of the target.
+    cuts = np.unique(np.searchsorted(rows * per_row, np.arange(CHUNK_TARGET, rows[-1] * per_row, CHUNK_TARGET)))
+    bounds = sorted({0, *(cuts + 1).tolist(), len(run)})
+    pieces = [run[lo:hi] for lo, hi in itertools.pairwise(bounds) if lo < hi]
+    out: list[list[tuple[bytes, Block]]] = []
+    for piece in pieces:
+        if len(piece) > 1 and len(pieces) > 1 and len(_encode(piece)) > CHUNK_MAX:
+            out += _split(piece)
+        else:
+            out.append(piece)
     return out
 
 
-def get_rollups(
-    tenant: str, generation: int, sid_hexes: Sequence[str], day: int
-) -> dict[str, tuple[IntArray, FloatArray]]:
-    table = get_settings().SAMPLES_TABLE
-    wanted = [{"pk": {"S": keys.series_pk(tenant, s, generation)}, "sk": {"S": keys.rollup_sk(day)}} for s in sid_hexes]
-    return {
-        item["pk"]["S"].split("#")[3]: codecs.decode_rollups(bytes(item["d"]["B"])) for item in batch.get(table, wanted)
-    }
+# --- reads --------------------------------------------------------------------------------------------------------
 
 
-def put(items: Sequence[Item]) -> int:
-    return batch.write(get_settings().SAMPLES_TABLE, items)
-
-
-def _series_items(tenant: str, generation: int, sid_hex: str, lo: str, hi: str) -> Iterable[batch.Item]:
-    table = get_settings().SAMPLES_TABLE
-    return batch.query(table, keys.series_pk(tenant, sid_hex, generation), sk_between=(lo, hi))
-
-
-Decoded: TypeAlias = "tuple[IntArray, FloatArray, SourceArray | None]"  # times, six columns, write sources
-
-
-def _decode_block_item(item: batch.Item) -> Decoded:
-    offsets, values, sources = codecs.decode_block(bytes(item["d"]["B"]))
-    return offsets + int(item["sk"]["S"][1:]), values, sources
-
-
-def _decode_rollup_item(item: batch.Item) -> Decoded:
-    hours, values = codecs.decode_rollups(bytes(item["d"]["B"]))
-    return hours * keys.HOUR + int(item["sk"]["S"][1:]), values, None
-
-
-def _read_range(
-    tenant: str,
-    generation: int,
-    sids: SidArray,
-    start: int,
-    end: int,
-    bounds: tuple[str, str],
-    decode: Callable[[batch.Item], Decoded],
+def read_blocks(
+    tenant: str, metric_lower: str, generation: int, sids: SidArray, start: int, end: int
 ) -> tuple[SampleFrame, int]:
-    """One Query per series over ``bounds``; rows with start <= time <= end; series = positions in sids.
-
-    The Queries run concurrently (network-bound on DynamoDB); decoding stays in series order.
-    """
-    frames: list[SampleFrame] = []
-    items_read = 0
-    for index, found in enumerate(_query_each(tenant, generation, sid_list(sids), bounds)):
-        for item in found:
-            items_read += 1
-            times, values, sources = decode(item)
-            mask = (times >= start) & (times <= end)
-            if mask.any():
-                frames.append(
-                    SampleFrame(
-                        np.full(int(mask.sum()), index, dtype=np.int64),
-                        times[mask],
-                        take_rows(values, mask),
-                        sources[mask] if sources is not None else None,
-                    )
-                )
-    return SampleFrame.concat(frames), items_read
+    """Block samples of each series with start <= time <= end (``series`` = positions in sids), items read."""
+    hours = range(keys.hour_of(max(start, 0)), keys.hour_of(max(end, 0)) + 1, keys.HOUR)
+    tiers = [_blocks(tenant, metric_lower, generation, hour) for hour in hours]
+    return _read(tiers, sids, start, end)
 
 
-def _query_each(tenant: str, generation: int, sids: list[bytes], bounds: tuple[str, str]) -> Iterable[list[batch.Item]]:
-    def fetch(sid: bytes) -> list[batch.Item]:
-        return list(_series_items(tenant, generation, sid.hex(), *bounds))
+def read_rollups(
+    tenant: str, metric_lower: str, generation: int, sids: SidArray, start: int, end: int
+) -> tuple[SampleFrame, int]:
+    """Hourly rollup rows (time = start of the hour) of each series for hours in [start, end], items read."""
+    days = range(keys.day_of(max(start, 0)), keys.day_of(max(end, 0)) + 1, keys.DAY)
+    tiers = [_rollups(tenant, metric_lower, generation, day) for day in days]
+    return _read(tiers, sids, start, end)
 
-    workers = min(get_settings().READ_CONCURRENCY, len(sids))
+
+def _read(tiers: list[_Tier], sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
+    """Each period's chunks holding the wanted series; the periods are read concurrently (network-bound)."""
+    wanted = sorted(zip(sid_list(sids), range(len(sids)), strict=True))
+
+    def period(tier: _Tier) -> tuple[list[SampleFrame], int]:
+        return _period_frames(tier, wanted, start, end)
+
+    workers = min(get_settings().READ_CONCURRENCY, len(tiers))
     if workers <= 1:
-        return map(fetch, sids)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="series-read") as pool:
-        return list(pool.map(fetch, sids))
+        results = list(map(period, tiers))
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk-read") as pool:
+            results = list(pool.map(period, tiers))
+    return SampleFrame.concat([f for frames, _ in results for f in frames]), sum(n for _, n in results)
 
 
-def read_blocks(tenant: str, generation: int, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
-    """Block samples of each series with start <= time <= end."""
-    bounds = keys.block_sk(keys.hour_of(max(start, 0))), keys.block_sk(keys.hour_of(max(end, 0)))
-    return _read_range(tenant, generation, sids, start, end, bounds, _decode_block_item)
+def _period_frames(tier: _Tier, wanted: list[tuple[bytes, int]], start: int, end: int) -> tuple[list[SampleFrame], int]:
+    """Walk down from the greatest wanted sid, one chunk at a time (see the module's docstring)."""
+    frames: list[SampleFrame] = []
+    items = 0
+    top = len(wanted)
+    while top:
+        item = _chunk_at_or_below(tier, wanted[top - 1][0])
+        if item is None:
+            break  # no chunk at or below the smallest sid left: none of them has rows in this period
+        items += 1
+        first = bytes.fromhex(keys.chunk_sid(item["sk"]["S"]))
+        blocks = _decoded(item)
+        bottom = bisect.bisect_left(wanted, (first, -1), hi=top)
+        for sid, index in wanted[bottom:top]:
+            if (block := blocks.get(sid)) is not None and (frame := _frame(tier, block, index, start, end)):
+                frames.append(frame)
+        top = bottom
+    return frames, items
 
 
-def read_rollups(tenant: str, generation: int, sids: SidArray, start: int, end: int) -> tuple[SampleFrame, int]:
-    """Hourly rollup rows (time = start of the hour) of each series for hours in [start, end]."""
-    bounds = keys.rollup_sk(keys.day_of(max(start, 0))), keys.rollup_sk(keys.day_of(max(end, 0)))
-    return _read_range(tenant, generation, sids, start, end, bounds, _decode_rollup_item)
+def _chunk_at_or_below(tier: _Tier, sid: bytes) -> batch.Item | None:
+    return batch.last_between(get_settings().SAMPLES_TABLE, tier.pk, tier.sk(), tier.sk(sid.hex()))
 
 
-def delete_series(tenant: str, generation: int, sid_hexes: Iterable[str]) -> int:
-    """Delete every block and rollup of these series. Returns items deleted."""
+def _frame(tier: _Tier, block: Block, index: int, start: int, end: int) -> SampleFrame | None:
+    times = tier.start + block.offsets * tier.step
+    mask = (times >= start) & (times <= end)
+    if not mask.any():
+        return None
+    sources = block.sources[mask] if block.sources is not None else None
+    return SampleFrame(
+        np.full(int(mask.sum()), index, dtype=np.int64), times[mask], take_rows(block.values, mask), sources
+    )
+
+
+def delete_metric(tenant: str, metric_lower: str, generation: int) -> int:
+    """Delete every chunk of a metric, blocks and rollups (two partitions). Returns items deleted."""
     table = get_settings().SAMPLES_TABLE
     doomed = [
         {"pk": i["pk"], "sk": i["sk"]}
-        for sid_hex in sid_hexes
-        for i in batch.query(table, keys.series_pk(tenant, sid_hex, generation), projection="pk, sk")
+        for pk in (
+            keys.block_chunks_pk(tenant, metric_lower, generation),
+            keys.rollup_chunks_pk(tenant, metric_lower, generation),
+        )
+        for i in batch.query(table, pk, projection="pk, sk")
     ]
     batch.write(table, deletes=doomed)
     return len(doomed)
