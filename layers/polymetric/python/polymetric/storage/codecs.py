@@ -334,11 +334,22 @@ class _Reader:
 
     def __init__(self, blob: bytes) -> None:
         stream = zlib.decompressobj()
-        self.data = stream.decompress(blob[3:])
+        data = stream.decompress(blob[3:])
         if not stream.eof:
             raise ValueError("zlib stream ends early")
+        self._over(data, stream.unused_data)
+
+    @classmethod
+    def over(cls, data: bytes, raw: bytes) -> _Reader:
+        """A reader of structured bytes already decompressed (other containers than the v2 blob's)."""
+        reader = cls.__new__(cls)
+        reader._over(data, raw)
+        return reader
+
+    def _over(self, data: bytes, raw: bytes) -> None:
+        self.data = data
         self.pos = 0
-        self.raw = memoryview(stream.unused_data)
+        self.raw = memoryview(raw)
         self.raw_pos = 0
 
     def take(self, count: int) -> bytes:
