@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from polymetric.config import get_settings
+from polymetric.domain import folding
 from polymetric.storage import chunk_codec, codecs, keys
+from tests.conftest import Org
 from tests.integration.api import Api
 from tests.integration.compaction_helpers import chunk_items, run_compaction, scan
 from tests.unit.storage import codecs_v1
@@ -79,8 +81,9 @@ def test_hot_slabs_and_blocks_return_the_floats_written_bit_for_bit(api: Api, fl
     assert _plain(_read(api, 60)) == floats
 
 
-def test_blocks_and_rollups_are_written_as_chunks(api: Api, floats: dict[str, list[float]]) -> None:
+def test_blocks_and_rollups_are_written_as_chunks(api: Api, floats: dict[str, list[float]], org: Org) -> None:
     run_compaction()
+    folding.fold_through(org.tenant, "f", keys.day_of(H), NOW, None)
     blocks = [bytes(i["d"]["B"]) for i in chunk_items("B")]
     rollups = [bytes(i["d"]["B"]) for i in chunk_items("R")]
     assert len(blocks) == 1 and len(rollups) == 1  # the four series of the hour (and of the day) in one item each

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from polymetric.config import get_settings
-from polymetric.domain import compaction
+from polymetric.domain import compaction, folding
 from polymetric.storage import keys, samples
 from tests.conftest import Org
 from tests.integration.api import Api
@@ -99,6 +99,8 @@ def test_reads_are_identical_before_and_after_compaction(mixed: Api) -> None:
 
 def test_compaction_stores_every_series_hour_in_one_chunk_per_metric_hour(mixed: Api, org: Org) -> None:
     run_compaction()
+    assert stored_series("R") == []  # the day is not over: its rollups wait for its fold
+    folding.fold_through(org.tenant, "lat", keys.day_of(H), NOW, None)
     blocks, rollups = stored_series("B"), stored_series("R")
     assert len(blocks) == 6 and len(set(blocks)) == 6  # 3 series × 2 hours, each once
     assert len(chunk_items("B")) == 2  # small hours: one chunk each

@@ -35,11 +35,11 @@ def test_periods_are_read_concurrently_and_keep_the_series_order(
     # Every Query waits until all eight hours are in flight at once: sequential Queries would break the barrier.
     barrier = threading.Barrier(8, timeout=10)
 
-    def chunk_at_or_below(tier: tiers._Tier, sid: bytes) -> dict | None:
+    def edge_between(table: str, pk: str, lo: str, hi: str, **_: object) -> dict | None:
         barrier.wait()
         return None
 
-    monkeypatch.setattr(tiers, "_chunk_at_or_below", chunk_at_or_below)
+    monkeypatch.setattr(tiers.batch, "edge_between", edge_between)
     frame, items = tiers.read_blocks("t", "m", 1, np.array([b"a" * 12], dtype="S12"), HOUR, HOUR + 8 * 3600 - 1)
     assert (len(frame), items) == (0, 0)
 
@@ -47,11 +47,11 @@ def test_periods_are_read_concurrently_and_keep_the_series_order(
 def test_a_single_period_is_read_without_a_pool(settings: None, monkeypatch: pytest.MonkeyPatch) -> None:
     threads = []
 
-    def chunk_at_or_below(tier: tiers._Tier, sid: bytes) -> dict | None:
+    def edge_between(table: str, pk: str, lo: str, hi: str, **_: object) -> dict | None:
         threads.append(threading.current_thread())
         return None
 
-    monkeypatch.setattr(tiers, "_chunk_at_or_below", chunk_at_or_below)
+    monkeypatch.setattr(tiers.batch, "edge_between", edge_between)
     tiers.read_blocks("t", "m", 1, np.array([b"a" * 12], dtype="S12"), HOUR, HOUR + 59)
     assert threads == [threading.main_thread()]
 
@@ -72,15 +72,15 @@ def test_each_chunk_holding_wanted_series_is_read_once(settings: None, monkeypat
     store = _store([[10, 20, 30], [40, 50], [60, 70, 80], [90]])
     asked: list[str] = []
 
-    def chunk_at_or_below(tier: tiers._Tier, sid: bytes) -> dict | None:
-        # As DynamoDB answers sk BETWEEN lower bound AND sk of sid, newest first, Limit 1.
+    def edge_between(table: str, pk: str, lo: str, hi: str, **_: object) -> dict | None:
+        # As DynamoDB answers sk BETWEEN lo AND hi, newest first, Limit 1.
         ordered = sorted(store)
-        at = bisect.bisect_right(ordered, tier.sk(sid.hex())) - 1
-        found = store[ordered[at]] if at >= 0 else None
+        at = bisect.bisect_right(ordered, hi) - 1
+        found = store[ordered[at]] if at >= 0 and ordered[at] >= lo else None
         asked.append(found["sk"]["S"] if found else "none")
         return found
 
-    monkeypatch.setattr(tiers, "_chunk_at_or_below", chunk_at_or_below)
+    monkeypatch.setattr(tiers.batch, "edge_between", edge_between)
     # 5 and 45 are in no chunk; 5 is below every chunk. 60 and 80 share a chunk; the chunk of 90 holds none.
     wanted = [80, 5, 20, 45, 60, 10]
     sids = np.array([bytes([n]) * 12 for n in wanted], dtype="S12")

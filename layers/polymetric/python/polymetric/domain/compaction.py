@@ -25,8 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from polymetric import clock
+from polymetric.domain import folding
 from polymetric.lazy import np
-from polymetric.models.hours import HOUR, day_of, hour_of
+from polymetric.models.hours import DAY, HOUR, day_of, hour_of
 from polymetric.models.metric import COMPOSITE, Metric
 from polymetric.models.samples import IntArray, SampleFrame
 from polymetric.observability import logger
@@ -232,7 +233,7 @@ def compact(
                 _send([replace(job, metrics=job.metrics[i:])])
                 logger.info("compaction chunk continued", chunk=job.chunk, left=len(job.metrics) - i)
                 return _total(reports)
-            reports.append(compact_hour(job.tenant, name, job.hour))
+            reports.append(compact_hour(job.tenant, name, job.hour, now))
         rounds.mark_compacted(job.tenant, job.hour, job.chunk)
         marks = rounds.watermarks(job.tenant, consistent=True)
         if marks is not None:
@@ -241,7 +242,7 @@ def compact(
     token = samples.pending_hours(job.tenant, job.metric, job.hour, job.hour).get(job.hour)
     if token is None:
         return CompactionReport()  # already compacted (a duplicate message)
-    report = compact_hour(job.tenant, job.metric, job.hour)
+    report = compact_hour(job.tenant, job.metric, job.hour, now)
     done = samples.forget_hour(job.tenant, job.metric, job.hour, token)
     return replace(report, done=done)
 
@@ -252,11 +253,22 @@ def _total(reports: list[CompactionReport]) -> CompactionReport:
     )
 
 
-def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
-    """Merge the hour's slabs into its blocks and rollups (nothing to do: nothing written)."""
+def compact_hour(tenant: str, metric_lower: str, hour: int, now: float | None = None) -> CompactionReport:
+    """Merge the hour's slabs into its blocks, and into its day's rollups if that day is folded; the round of
+    an hour 23 then folds the days not folded yet (nothing to do: nothing written)."""
+    now = clock.now_float() if now is None else now
     metric = metric_store.get(tenant, metric_lower)
     if metric is None:  # deleted meanwhile: its data went with it
         return CompactionReport()
+    report = _compact_blocks(tenant, metric, hour, now)
+    if hour - day_of(hour) == DAY - HOUR and not folding.is_folded(metric, day_of(hour), now):
+        folded = folding.fold_through(tenant, metric_lower, day_of(hour), now, aggregation_period(metric))
+        report = replace(report, items_written=report.items_written + folded)
+    return report
+
+
+def _compact_blocks(tenant: str, metric: Metric, hour: int, now: float) -> CompactionReport:
+    metric_lower = metric.key
     slabs = samples.read_hour(tenant, metric_lower, hour)
     # The series are those of the slabs: no read of the metric's series index (it may hold 100,000s).
     sids = samples.slab_sids(slabs)
@@ -267,15 +279,16 @@ def compact_hour(tenant: str, metric_lower: str, hour: int) -> CompactionReport:
     touched = np.unique(fresh.series)
     touched_sids = [sids[i] for i in touched.tolist()]
     generation, period = metric.created_at, aggregation_period(metric)
-    chunks = tiers.hour_chunks(tenant, metric_lower, generation, hour)
+    chunks = tiers.hour_chunks(tenant, metric_lower, generation, hour, touched_sids)
     blocks = {sid: block for chunk in chunks for sid, block in chunk.series.items()}
     merged = _merge(fresh, blocks, touched_sids, touched, hour, period)
     updated = _blocks(hour, merged, touched_sids, touched, period)
     written = tiers.write_hour(tenant, metric_lower, generation, hour, updated, chunks)
     day = day_of(hour)
-    days = tiers.day_rollups(tenant, metric_lower, generation, day)
-    rows = _rollup_rows(hour, merged, sids, period, days)
-    written += tiers.write_day_rollups(tenant, metric_lower, generation, day, rows, days)
+    if folding.is_folded(metric, day, now):  # late data for a folded day: its rows change in the day chunks
+        days = tiers.day_rollups(tenant, metric_lower, generation, day, touched_sids)
+        rows = _rollup_rows(hour, merged, sids, period, days)
+        written += tiers.write_day_rollups(tenant, metric_lower, generation, day, rows, days)
     logger.info("hour compacted", metric=metric_lower, hour=hour, series=len(touched), items=written)
     return CompactionReport(samples=len(merged), series=len(touched), items_written=written)
 
@@ -319,13 +332,9 @@ def _rollup_rows(
     slot = (hour - day_of(hour)) // HOUR
     stored = {sid: block for chunk in existing for sid, block in chunk.series.items()}
     out = {}
-    for row, series_index in enumerate(hourly.series.tolist()):
-        sid = sids[series_index]
+    for series, stats in zip(hourly.series.tolist(), hourly.stats, strict=True):
+        sid = sids[series]
         old = stored.get(sid)
-        hours, values = (old.offsets, old.values) if old is not None else (np.empty(0, np.int64), np.empty((0, 6)))
-        keep = hours != slot
-        hours = np.append(hours[keep], slot)
-        values = np.vstack([values[keep], hourly.stats[row : row + 1]])
-        order = np.argsort(hours, kind="stable")
-        out[sid] = tiers.Block(hours[order], values[order])
+        rows = list(zip(old.offsets.tolist(), old.values, strict=True)) if old is not None else []
+        out[sid] = folding.day_block([*rows, (slot, stats)])
     return out

@@ -19,6 +19,9 @@ class Metric:
     composite: str | None = None
     # Creation time in ms: a metric deleted and created again gets a new one (a new "generation").
     created_at: int = 0
+    # Days before this one (epoch seconds) have their hourly rollups folded into day chunks; later days are
+    # read from their hour blocks (``domain.folding``).
+    folded_until: int = 0
     # Optimistic-locking version of the stored item (None before it is stored).
     version: int | None = None
 

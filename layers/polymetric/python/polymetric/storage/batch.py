@@ -104,15 +104,17 @@ def query(
     return _pages(kwargs)
 
 
-def last_between(table: str, pk: str, lo: str, hi: str) -> Item | None:
-    """The item of the partition with the greatest sort key in [lo, hi] (one Query, newest first, Limit 1)."""
+def edge_between(table: str, pk: str, lo: str, hi: str, *, last: bool = True, consistent: bool = False) -> Item | None:
+    """The item of the partition with the greatest (or, not ``last``, the smallest) sort key in [lo, hi]:
+    one Query, ``Limit 1``."""
     with translated("query failed"):
         resp = dynamodb().query(
             TableName=table,
             KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
             ExpressionAttributeValues={":pk": {"S": pk}, ":lo": {"S": lo}, ":hi": {"S": hi}},
-            ScanIndexForward=False,
+            ScanIndexForward=not last,
             Limit=1,
+            ConsistentRead=consistent,
         )
     items = resp.get("Items", [])
     return items[0] if items else None

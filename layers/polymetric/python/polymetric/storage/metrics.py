@@ -35,6 +35,7 @@ def _to_metric(item: MetricItem) -> Metric:
         attributes=_plain(item.attributes.as_dict()),  # type: ignore[no-untyped-call]
         composite=item.composite,
         created_at=int(item.created_at),
+        folded_until=int(item.folded_until or 0),
         version=item.version,
     )
 
@@ -53,6 +54,7 @@ def _to_item(tenant: str, metric: Metric) -> MetricItem:
         attributes=dict(metric.attributes),
         composite=metric.composite,
         created_at=metric.created_at,
+        folded_until=metric.folded_until,
     )
     if metric.version is not None:
         item.version = metric.version

@@ -97,6 +97,7 @@ class MetricItem(_MetaItem):
     attributes: MapAttribute[str, Any] = MapAttribute(default=dict)  # type: ignore[no-untyped-call]
     # Bumped when a metric is deleted and created again: caches keyed by it never serve the old series.
     created_at = NumberAttribute()
+    folded_until = NumberAttribute(default=0)
     version = VersionAttribute()
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -82,14 +82,29 @@ def _rollups(tenant: str, metric_lower: str, generation: int, day: int) -> _Tier
 # --- compaction: read a period's chunks, rewrite those the updated series fall in -----------------------------------
 
 
-def hour_chunks(tenant: str, metric_lower: str, generation: int, hour: int) -> list[Chunk]:
-    """Every block chunk of one metric-hour, in sid order (one Query)."""
-    return _chunks(_blocks(tenant, metric_lower, generation, hour))
+def hour_chunks(tenant: str, metric_lower: str, generation: int, hour: int, sids: Sequence[bytes]) -> list[Chunk]:
+    """The block chunks of one metric-hour that these series fall in, in sid order (``_holding``)."""
+    return _holding(_blocks(tenant, metric_lower, generation, hour), sids)
 
 
-def day_rollups(tenant: str, metric_lower: str, generation: int, day: int) -> list[Chunk]:
-    """Every rollup chunk of one metric-day, in sid order (one Query); offsets are hours of the day."""
-    return _chunks(_rollups(tenant, metric_lower, generation, day))
+def day_rollups(tenant: str, metric_lower: str, generation: int, day: int, sids: Sequence[bytes]) -> list[Chunk]:
+    """The rollup chunks of one metric-day that these series fall in; offsets are hours of the day."""
+    return _holding(_rollups(tenant, metric_lower, generation, day), sids)
+
+
+def all_day_rollups(tenant: str, metric_lower: str, generation: int, day: int) -> list[Chunk]:
+    """Every rollup chunk of one metric-day (one Query)."""
+    tier = _rollups(tenant, metric_lower, generation, day)
+    return [Chunk(i["sk"]["S"], _decoded(i)) for i in _query(tier.pk, tier.sk(), tier.sk("~"))]
+
+
+def day_blocks(tenant: str, metric_lower: str, generation: int, day: int) -> dict[int, list[Chunk]]:
+    """Every block chunk of one metric-day, by hour (one Query, paginated)."""
+    pk = keys.block_chunks_pk(tenant, metric_lower, generation)
+    out: dict[int, list[Chunk]] = {}
+    for item in _query(pk, keys.chunk_sk(day), keys.chunk_sk(day + keys.DAY - keys.HOUR, "~")):
+        out.setdefault(int(item["sk"]["S"].split("#")[0]), []).append(Chunk(item["sk"]["S"], _decoded(item)))
+    return out
 
 
 def write_hour(
@@ -106,10 +121,23 @@ def write_day_rollups(
     return _write(_rollups(tenant, metric_lower, generation, day), updated, existing)
 
 
-def _chunks(tier: _Tier) -> list[Chunk]:
-    # Consistent: the compactor reads what its previous run of the same period wrote.
-    items = batch.query(get_settings().SAMPLES_TABLE, tier.pk, sk_prefix=tier.sk(), consistent=True)
-    return [Chunk(item["sk"]["S"], _decoded(item)) for item in items]
+def _query(pk: str, lo: str, hi: str) -> Iterable[batch.Item]:
+    # Consistent: the compactor reads what its previous run wrote.
+    return batch.query(get_settings().SAMPLES_TABLE, pk, sk_between=(lo, hi), consistent=True)
+
+
+def _holding(tier: _Tier, sids: Sequence[bytes]) -> list[Chunk]:
+    """The chunks these sids fall in, in sid order: the walk of reads, plus the period's first chunk when a
+    sid is below every chunk (it joins that chunk), so ``_write`` places every sid where reads find it."""
+    wanted = sorted((sid, i) for i, sid in enumerate(sids))
+    steps, below = _walk(tier, wanted, consistent=True)
+    items = [item for item, _, _ in steps]
+    if below and items:  # (no chunk at all: the sids start the period's first chunks)
+        table = get_settings().SAMPLES_TABLE
+        first = batch.edge_between(table, tier.pk, tier.sk(), tier.sk("~"), last=False, consistent=True)
+        if first is not None and first["sk"]["S"] != items[-1]["sk"]["S"]:
+            items.append(first)
+    return sorted((Chunk(i["sk"]["S"], _decoded(i)) for i in items), key=lambda c: c.sk)
 
 
 def _decoded(item: batch.Item) -> dict[bytes, Block]:
@@ -216,27 +244,35 @@ def _read(tiers: list[_Tier], sids: SidArray, start: int, end: int) -> tuple[Sam
 
 
 def _period_frames(tier: _Tier, wanted: list[tuple[bytes, int]], start: int, end: int) -> tuple[list[SampleFrame], int]:
-    """Walk down from the greatest wanted sid, one chunk at a time (see the module's docstring)."""
-    frames: list[SampleFrame] = []
-    items = 0
-    top = len(wanted)
-    while top:
-        item = _chunk_at_or_below(tier, wanted[top - 1][0])
-        if item is None:
-            break  # no chunk at or below the smallest sid left: none of them has rows in this period
-        items += 1
-        first = bytes.fromhex(keys.chunk_sid(item["sk"]["S"]))
+    steps, _ = _walk(tier, wanted)
+    frames = []
+    for item, bottom, top in steps:
         blocks = _decoded(item)
-        bottom = bisect.bisect_left(wanted, (first, -1), hi=top)
         for sid, index in wanted[bottom:top]:
             if (block := blocks.get(sid)) is not None and (frame := _frame(tier, block, index, start, end)):
                 frames.append(frame)
+    return frames, len(steps)
+
+
+def _walk(
+    tier: _Tier, wanted: list[tuple[bytes, int]], *, consistent: bool = False
+) -> tuple[list[tuple[batch.Item, int, int]], bool]:
+    """Walk down from the greatest wanted sid (see the module's docstring).
+
+    Returns each chunk read with the range of ``wanted`` (sorted) it covers, and whether sids below
+    every chunk were left.
+    """
+    table = get_settings().SAMPLES_TABLE
+    steps = []
+    top = len(wanted)
+    while top:
+        item = batch.edge_between(table, tier.pk, tier.sk(), tier.sk(wanted[top - 1][0].hex()), consistent=consistent)
+        if item is None:
+            return steps, True  # no chunk at or below the smallest sids left
+        bottom = bisect.bisect_left(wanted, (bytes.fromhex(keys.chunk_sid(item["sk"]["S"])), -1), hi=top)
+        steps.append((item, bottom, top))
         top = bottom
-    return frames, items
-
-
-def _chunk_at_or_below(tier: _Tier, sid: bytes) -> batch.Item | None:
-    return batch.last_between(get_settings().SAMPLES_TABLE, tier.pk, tier.sk(), tier.sk(sid.hex()))
+    return steps, False
 
 
 def _frame(tier: _Tier, block: Block, index: int, start: int, end: int) -> SampleFrame | None:
