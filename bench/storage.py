@@ -1,6 +1,7 @@
 """Write units per 1,000 samples for the three POST shapes, bytes per sample, items read per query (moto)."""
 
 import json
+import math
 import os
 import random
 import statistics
@@ -15,12 +16,12 @@ from moto import mock_aws
 from bench.datasets import SHAPES, measurements_body
 from bench.meter import ReadMeter, Replay
 from polymetric.dialects.appoptics.measurements import parse
-from polymetric.domain import compaction, ingest, query, tenants
+from polymetric.domain import compaction, folding, ingest, query, tenants
 from polymetric.models.query import MeasurementsQuery
 from polymetric.models.tags import TagFilter
 from polymetric.models.tenant import Role
 from polymetric.observability import metrics as powertools_metrics
-from polymetric.storage import batch, cache, capacity, clients, tiers
+from polymetric.storage import batch, cache, capacity, clients, keys
 
 HOUR = 3600
 
@@ -169,7 +170,8 @@ def live_cost(
     index is rewritten once per series and day: that cost is spread over the day's samples. The hour
     runs in a new container (per-container caches empty), and every read the POSTs make is priced
     (``hot_rcu``). Returns write units per 1,000 samples for the hot path, the compaction and both, and
-    billed bytes per stored sample once the slabs expired (blocks plus each rollup item's share of its day).
+    billed bytes per stored sample once the slabs expired (the hour's block chunks plus its rows in the day's
+    rollup chunks).
     """
     # The current hour, as live traffic writes it (a past hour counts as late data and is costlier).
     hour = int(time.time()) // HOUR * HOUR
@@ -187,19 +189,44 @@ def live_cost(
             post(tenant, body)
     with Recorder() as compacted:
         compact_all(now=hour + 2 * HOUR)
+        # The day's fold (at its hour 23, or now if this is it: then this finds it done).
+        for m in range(metrics):
+            folding.fold_through(tenant, f"live.m{m:04d}", keys.day_of(hour), hour + 2 * HOUR, None)
     samples_count = posts * metrics * series
     daily_index = index_wcu * 1000 / (metrics * series * 86400 / interval)
-    blocks = [i for i in compacted.puts if i["sk"]["S"].startswith("B")]
-    rollups = [i for i in compacted.puts if i["sk"]["S"].startswith("R")]
-    stored = capacity.billed_bytes(blocks) + capacity.billed_bytes(rollups) / 24
+    blocks = [i for i in compacted.puts if _tier(i) == "B"]
+    rollups = [i for i in compacted.puts if _tier(i) == "R"]
+    fold_bytes, fold_wcu = day_share(rollups)
+    compaction_wcu = compacted.wcu - capacity.write_units(rollups) + fold_wcu
+    stored = capacity.billed_bytes(blocks) + fold_bytes
     return {
         "hot": hot.wcu * 1000 / samples_count + daily_index,
-        "compaction": compacted.wcu * 1000 / samples_count,
-        "total": (hot.wcu + compacted.wcu) * 1000 / samples_count + daily_index,
+        "compaction": compaction_wcu * 1000 / samples_count,
+        "total": (hot.wcu + compaction_wcu) * 1000 / samples_count + daily_index,
         "billed_bytes_per_sample": stored / samples_count,
         "hot_rcu": reads.rcu * 1000 / samples_count,
         "samples": samples_count,
     }
+
+
+def day_share(rollups: list[dict[str, Any]]) -> tuple[float, float]:
+    """Bytes stored and write units of a day's fold that are this hour's, from the fold of a day holding
+    this hour only: its rows in full, and 1/24 of the keys, attributes and overhead of the items (and of
+    the write units of the day's items, projected to hold 24 such hours). The fold of one hour alone
+    would overstate both 24 times for metrics with a series or two."""
+    stored = written = 0.0
+    for item in rollups:
+        rows = len(item["d"]["B"])
+        rest = capacity.item_size(item) - rows
+        stored += rows + (rest + capacity.STORAGE_OVERHEAD) / 24
+        written += math.ceil((rest + 24 * rows) / 1024) / 24
+    return stored, written
+
+
+def _tier(item: dict[str, Any]) -> str:
+    """``B`` for a chunk of hour blocks, ``R`` for a chunk of a day's rollups (``storage.keys``), else ``""``."""
+    kind = item["pk"]["S"].split("#")[4:5]
+    return kind[0] if kind in (["B"], ["R"]) else ""
 
 
 def shaped_body(
@@ -282,34 +309,34 @@ def _read(tenant: str, series: int, start: int, end: int, resolution: int) -> tu
 
 
 def read_with_latency(series: int = 100, latency: float = 0.005) -> dict[str, float]:
-    """The 100-series group_by read with each per-series Query answered as DynamoDB would: after a
-    network round trip (``latency``), not after moto's in-process work (which holds the GIL and grows
-    with the table). The answers are the ones moto gave to a first read.
+    """The 100-series group_by read with each chunk Query answered as DynamoDB would: after a network
+    round trip (``latency``), not after moto's in-process work (which holds the GIL and grows with the
+    table). The answers are the ones moto gave to a first read.
     """
-    real = tiers._series_items
-    answers: dict[tuple[Any, ...], list[Any]] = {}
+    real = batch.edge_between
+    answers: dict[tuple[Any, ...], Any] = {}
 
-    def recorded(*args: Any) -> Any:
-        answers[args] = list(real(*args))
-        return answers[args]
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        answers[(*args, *sorted(kwargs.items()))] = real(*args, **kwargs)
+        return answers[(*args, *sorted(kwargs.items()))]
 
-    def delayed(*args: Any) -> Any:
+    def delayed(*args: Any, **kwargs: Any) -> Any:
         time.sleep(latency)
-        return answers[args]
+        return answers[(*args, *sorted(kwargs.items()))]
 
     out = {}
     with local_aws() as tenant:
         start, end = _populate(tenant, series, 1)
-        tiers._series_items = recorded  # type: ignore[assignment]
+        batch.edge_between = recorded  # type: ignore[assignment]
         _read(tenant, series, start, end, 3600)
-        tiers._series_items = delayed  # type: ignore[assignment]
+        batch.edge_between = delayed  # type: ignore[assignment]
         try:
             for concurrency in (1, clients.get_settings().READ_CONCURRENCY):
                 os.environ["READ_CONCURRENCY"] = str(concurrency)
                 clients.get_settings.cache_clear()
                 out[str(concurrency)] = _read(tenant, series, start, end, 3600)[1]
         finally:
-            tiers._series_items = real  # type: ignore[assignment]
+            batch.edge_between = real  # type: ignore[assignment]
             os.environ.pop("READ_CONCURRENCY", None)
             clients.get_settings.cache_clear()
     return out

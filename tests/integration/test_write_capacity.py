@@ -42,6 +42,16 @@ def test_live_traffic_plus_compaction_write_units(org: Org, shape: str, max_wcu_
     assert cost["billed_bytes_per_sample"] <= 8
 
 
+@pytest.mark.parametrize(("interval", "max_wcu_per_1000"), [(60, 75), (300, 300)])
+def test_full_precision_floats_and_series_churn_write_units(org: Org, interval: int, max_wcu_per_1000: float) -> None:
+    """Issue #15's workload: full-precision floats, a tenth of the series replaced every 10 minutes (at 60 s).
+    Chunks of hour blocks and a daily fold of the rollups keep it under the goal (one item per series-hour
+    and a rollup item rewritten every hour cost 100 WCU per 1,000 samples)."""
+    metrics, series = LIVE_SHAPES["aggregator"]
+    cost = live_cost(org.tenant, metrics, series, interval=interval, floats=True, churn=interval == 60)
+    assert cost["total"] <= max_wcu_per_1000
+
+
 @pytest.mark.parametrize(
     ("series", "days", "resolution", "max_items"),
     [(1, 7, 3600, 8), (1, 1, 60, 24), (10, 1, 3600, 10)],

@@ -75,8 +75,8 @@ Samples table (``pk``, ``sk``, TTL attribute ``ttl``; sparse GSI ``PendingIndex`
     T#{t}#M#{metric}#TAG#{name} {value}#{sid}          posting: the series with that tag value (same
                                                        attributes), so a tag filter reads what it selects
     T#{t}#M#{metric}#B#{gen}    {hour}#{sid}           chunk of hour blocks: the samples of a run of the metric's
-                                                       series in that hour, from ``sid`` (the first it holds) up
-                                                       to the next chunk's first (``tiers.py``); TTL 32 d
+                                                       series in that hour, from ``sid`` up to the next chunk's
+                                                       (no sid: the hour's first chunk) (``tiers.py``); TTL 32 d
     T#{t}#M#{metric}#R#{gen}    {day}#{sid}            chunk of rollups: hourly rows of a run of series that day;
                                                        TTL 558 d
 
@@ -263,8 +263,8 @@ def rollup_chunks_pk(tenant: str, metric_lower: str, generation: int) -> str:
 
 
 def chunk_sk(start: int, sid_hex: str = "") -> str:
-    """The chunk of the period (hour or day) starting at ``start`` whose first series is ``sid_hex``;
-    with no sid, the lower bound of the period's chunks."""
+    """The chunk of the period (hour or day) starting at ``start`` that covers sids from ``sid_hex`` on;
+    with no sid, the period's first chunk (it covers the lowest sids)."""
     return f"{_epoch(start)}#{sid_hex}"
 
 

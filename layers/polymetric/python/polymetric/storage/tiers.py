@@ -1,16 +1,17 @@
 """Compacted tiers, stored in chunks: hour blocks (raw samples, 32 days) and days of hourly rollups (558 days).
 
 A chunk holds a run of one metric's series, sorted by series id, for one hour (blocks) or one day
-(rollups): ``B{hour}#{first sid}`` in the metric's block partition, ``{day}#{first sid}`` in its
-rollup partition (``keys.py``). One item per series-hour would cost at least a write unit and ~180
-bytes of keys and overhead for ~40 samples, and series that come and go (pods, deploys) would
-multiply both; a chunk of ~8 KB spreads them over a few thousand samples.
+(rollups): ``{hour}#{sid}`` in the metric's block partition, ``{day}#{sid}`` in its rollup partition
+(``keys.py``). One item per series-hour would cost at least a write unit and ~180 bytes of keys and
+overhead for ~40 samples, and series that come and go (pods, deploys) would multiply both; a chunk
+of ~8 KB spreads them over a few thousand samples.
 
-A chunk covers the sids from its own first up to the next chunk's first. A read of some series
-walks down from the greatest wanted sid: the chunk with the greatest key at or below it (one Query,
-newest first, ``Limit 1``) holds every wanted sid from its first up to that one, so each chunk the
-wanted series fall in is read once, and the others not at all. The compactor rewrites only the
-chunks its series fall in. Encodings are in ``chunk_codec.py``.
+A chunk covers the sids from its key's up to the next chunk's (the first chunk of a period is keyed
+with no sid: it covers every sid below the others). A read of some series walks down from the
+greatest wanted sid: the chunk with the greatest key at or below it (one Query, newest first,
+``Limit 1``) holds every wanted sid from its key up to that one, so each chunk the wanted series fall
+in is read once, and the others not at all. The compactor finds the chunks of its series the same
+way and rewrites only those. Encodings are in ``chunk_codec.py``.
 """
 
 from __future__ import annotations
@@ -127,17 +128,9 @@ def _query(pk: str, lo: str, hi: str) -> Iterable[batch.Item]:
 
 
 def _holding(tier: _Tier, sids: Sequence[bytes]) -> list[Chunk]:
-    """The chunks these sids fall in, in sid order: the walk of reads, plus the period's first chunk when a
-    sid is below every chunk (it joins that chunk), so ``_write`` places every sid where reads find it."""
-    wanted = sorted((sid, i) for i, sid in enumerate(sids))
-    steps, below = _walk(tier, wanted, consistent=True)
-    items = [item for item, _, _ in steps]
-    if below and items:  # (no chunk at all: the sids start the period's first chunks)
-        table = get_settings().SAMPLES_TABLE
-        first = batch.edge_between(table, tier.pk, tier.sk(), tier.sk("~"), last=False, consistent=True)
-        if first is not None and first["sk"]["S"] != items[-1]["sk"]["S"]:
-            items.append(first)
-    return sorted((Chunk(i["sk"]["S"], _decoded(i)) for i in items), key=lambda c: c.sk)
+    """The chunks these sids fall in, in sid order (the walk of reads)."""
+    steps, _ = _walk(tier, sorted((sid, i) for i, sid in enumerate(sids)), consistent=True)
+    return sorted((Chunk(item["sk"]["S"], _decoded(item)) for item, _, _ in steps), key=lambda c: c.sk)
 
 
 def _decoded(item: batch.Item) -> dict[bytes, Block]:
@@ -145,34 +138,30 @@ def _decoded(item: batch.Item) -> dict[bytes, Block]:
 
 
 def _write(tier: _Tier, updated: dict[bytes, Block], existing: list[Chunk]) -> int:
-    """Rewrite the chunks the updated series fall in; returns items written.
+    """Rewrite the chunks the updated series fall in (``existing``: at least those); returns items written.
 
-    A series goes into the chunk whose range holds its sid (the first chunk, for a sid below every
-    chunk); a chunk grown past ``CHUNK_MAX`` is split. New chunks are written before replaced keys are
-    deleted, so a stop in between leaves a stale duplicate that the next run replaces (the period
-    stays pending until a run completes), never a gap.
+    A series goes into the chunk whose range holds its sid. A chunk grown past ``CHUNK_MAX`` is split:
+    its first run keeps its key, the others are keyed by their first sid. The period's first chunk is
+    keyed with no sid, so it covers every sid below the others: no key ever changes, so a rewrite is a
+    plain overwrite that a stop halfway leaves readable, and a later run completes.
     """
-    runs: list[list[tuple[bytes, Block]]] = []
-    replaced: list[str] = []
-    if not existing:
-        runs = _split(sorted(updated.items()))
-    else:
-        firsts = [bytes.fromhex(keys.chunk_sid(c.sk)) for c in existing]
-        groups: dict[int, dict[bytes, Block]] = {}
-        for sid, block in updated.items():
-            groups.setdefault(max(bisect.bisect_right(firsts, sid) - 1, 0), {})[sid] = block
-        for index, changed in sorted(groups.items()):
-            runs += _split(sorted({**existing[index].series, **changed}.items()))
-            replaced.append(existing[index].sk)
+    chunks = existing or [Chunk(tier.sk(), {})]
+    firsts = [bytes.fromhex(keys.chunk_sid(c.sk)) for c in chunks]
+    groups: dict[int, dict[bytes, Block]] = {}
+    for sid, block in updated.items():
+        groups.setdefault(bisect.bisect_right(firsts, sid) - 1, {})[sid] = block
+    if -1 in groups:
+        raise ValueError("a series below every chunk given: the period's first chunk must be among them")
     ttl = {"N": str(tier.ttl)}
-    items = [
-        {"pk": {"S": tier.pk}, "sk": {"S": tier.sk(run[0][0].hex())}, "d": {"B": _encode(run)}, "ttl": ttl}
-        for run in runs
-    ]
-    table = get_settings().SAMPLES_TABLE
-    batch.write(table, items)
-    kept = {i["sk"]["S"] for i in items}
-    batch.write(table, deletes=[{"pk": {"S": tier.pk}, "sk": {"S": sk}} for sk in replaced if sk not in kept])
+    items = []
+    for index, changed in sorted(groups.items()):
+        runs = _split(sorted({**chunks[index].series, **changed}.items()))
+        sks = [chunks[index].sk] + [tier.sk(run[0][0].hex()) for run in runs[1:]]
+        items += [
+            {"pk": {"S": tier.pk}, "sk": {"S": sk}, "d": {"B": _encode(run)}, "ttl": ttl}
+            for sk, run in zip(sks, runs, strict=True)
+        ]
+    batch.write(get_settings().SAMPLES_TABLE, items)
     return len(items)
 
 
@@ -263,7 +252,7 @@ def _walk(
     every chunk were left.
     """
     table = get_settings().SAMPLES_TABLE
-    steps = []
+    steps: list[tuple[batch.Item, int, int]] = []
     top = len(wanted)
     while top:
         item = batch.edge_between(table, tier.pk, tier.sk(), tier.sk(wanted[top - 1][0].hex()), consistent=consistent)
