@@ -1,4 +1,5 @@
-"""Chunks: the hour blocks of many series of one metric-hour in one item (storage v3, docs/storage-v3.md).
+"""Chunks: the rows of many series of one metric in one item (``tiers``): their blocks of an hour (offsets:
+seconds in the hour), or their hourly rollups of a day (offsets: hours of the day).
 
 A chunk holds what ``encode_block`` would write for each of its series, bit for bit, in fewer bytes:
 series of the same shape (plain integers of one scale, plain floats, summaries) share their columns,
