@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from polymetric import clock
 from polymetric.domain import compaction, folding, query
 from polymetric.models.query import MeasurementsQuery
 from polymetric.models.tags import TagFilter
@@ -111,3 +112,20 @@ def test_days_past_the_horizon_take_late_data_as_folded(api: Api) -> None:
     assert [start for _, start, _ in stored_series("R")] == [old]  # no fold will come: straight into its day
     body = read(api, 3600, old, old + keys.DAY - 1)
     assert [(p["time"], p["sum"]) for p in body["series"][0]["measurements"]] == [(old + 3 * keys.HOUR, 7.5)]
+
+
+def test_a_day_filled_late_is_folded_before_it_passes_the_horizon(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = keys.day_of(NOW) - folding.HORIZON  # not past the horizon yet: its data goes to blocks only
+    rows = [
+        {"name": "lat", "value": 1.0 + h, "time": day + h * keys.HOUR + 5, "tags": {"host": "a"}} for h in range(23)
+    ]
+    post(api, *rows)
+    assert run_compaction()["failures"] == []
+    later = NOW + keys.DAY  # the next night: the day is past the horizon, reads take it from day chunks
+    monkeypatch.setattr(clock, "now_float", lambda: float(later))
+    monkeypatch.setattr(clock, "now", lambda: later)
+    compaction.compact_hour(org.tenant, "lat", keys.day_of(NOW) + 23 * keys.HOUR, later)
+    body = read(api, 3600, day, day + keys.DAY - 1)
+    assert [p["sum"] for p in body["series"][0]["measurements"]] == [1.0 + h for h in range(23)]

@@ -334,7 +334,5 @@ def _rollup_rows(
     out = {}
     for series, stats in zip(hourly.series.tolist(), hourly.stats, strict=True):
         sid = sids[series]
-        old = stored.get(sid)
-        rows = list(zip(old.offsets.tolist(), old.values, strict=True)) if old is not None else []
-        out[sid] = folding.day_block([*rows, (slot, stats)])
+        out[sid] = folding.day_block([*folding.stored_rows(stored.get(sid)), (slot, stats)])
     return out

@@ -9,7 +9,8 @@ rollups hourly cost more than the blocks themselves with series that come and go
 - ``Metric.folded_until``: days before it are folded. The on-time round of an hour 23 folds every
   day of the metric not folded yet, up to that one, and moves the mark.
 - Days older than ``HORIZON`` count as folded whatever the mark says: their blocks are about to
-  expire, so late data for them goes straight into their day chunks, and reads take those.
+  expire, so late data for them goes straight into their day chunks, and reads take those. A fold
+  catches up on days up to ``FOLD_BACK`` ago, so every day with blocks is folded before it gets there.
 - Late data for a folded day rewrites that series' row in its day chunk (``compaction``).
 """
 
@@ -25,9 +26,11 @@ from polymetric.query import resample
 from polymetric.storage import metrics as metric_store
 from polymetric.storage import tiers
 
-# Days this old are folded by the catch-up of a fold at the latest: blocks live 32 days, so every day is
-# folded (or written straight into day chunks) while its blocks still exist.
+# Days older than this count as folded: reads take them from day chunks, late data goes straight there.
 HORIZON = 30 * DAY
+# A fold also catches up on days this far back, so that a day filled late (history imported into a new
+# metric) is folded the night before it passes the horizon; blocks live 32 days.
+FOLD_BACK = HORIZON + 2 * DAY
 
 
 def unfolded_from(metric: Metric, now: float) -> int:
@@ -44,7 +47,7 @@ def fold_through(tenant: str, metric_lower: str, last_day: int, now: float, peri
     metric = metric_store.get(tenant, metric_lower)
     if metric is None or metric.type == COMPOSITE:
         return 0
-    days = range(unfolded_from(metric, now), last_day + DAY, DAY)
+    days = range(max(metric.folded_until, day_of(int(now)) - FOLD_BACK), last_day + DAY, DAY)
     written = sum(_fold_day(tenant, metric, day, period) for day in days)
     if days:
         retried(lambda: _mark(tenant, metric_lower, last_day + DAY))
@@ -76,9 +79,16 @@ def _fold_day(tenant: str, metric: Metric, day: int, period: int | None) -> int:
                 rows.setdefault(sids[series], []).append((slot, stats))
     if not rows:
         return 0
-    blocks = {sid: day_block(found) for sid, found in rows.items()}
     existing = tiers.all_day_rollups(tenant, metric.key, metric.created_at, day)
+    # Rows already stored (a fold run before, late data past the horizon) stay for hours without blocks.
+    stored = {sid: block for chunk in existing for sid, block in chunk.series.items()}
+    blocks = {sid: day_block([*stored_rows(stored.get(sid)), *found]) for sid, found in rows.items()}
     return tiers.write_day_rollups(tenant, metric.key, metric.created_at, day, blocks, existing)
+
+
+def stored_rows(block: tiers.Block | None) -> list[tuple[int, FloatArray]]:
+    """A series' stored rows of a day as (hour of the day, six columns)."""
+    return list(zip(block.offsets.tolist(), block.values, strict=True)) if block is not None else []
 
 
 def day_block(rows: list[tuple[int, FloatArray]]) -> tiers.Block:

@@ -10,8 +10,9 @@ A chunk covers the sids from its key's up to the next chunk's (the first chunk o
 with no sid: it covers every sid below the others). A read of some series walks down from the
 greatest wanted sid: the chunk with the greatest key at or below it (one Query, newest first,
 ``Limit 1``) holds every wanted sid from its key up to that one, so each chunk the wanted series fall
-in is read once, and the others not at all. The compactor finds the chunks of its series the same
-way and rewrites only those. Encodings are in ``chunk_codec.py``.
+in is read once, and the others not at all; past ``WALK_STEPS`` chunks (many series), the rest of the
+range is read in pages. The compactor finds the chunks of its series the same way and rewrites only
+those. Encodings are in ``chunk_codec.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from polymetric.config import get_settings
 from polymetric.lazy import np
@@ -35,6 +37,7 @@ ROLLUP_RETENTION = window.RETENTION  # the accepted window's past bound is what 
 CHUNK_TARGET = 8 * 1024
 CHUNK_MAX = 2 * CHUNK_TARGET  # a chunk that grows past this (late data, new series, a day's rows) is split
 _ESTIMATE_ROWS = 20_000  # rows encoded to estimate a run's bytes per row
+WALK_STEPS = 8  # chunks a read finds one Query each before it reads the rest of the range at once
 
 Item = dict[str, dict[str, object]]
 
@@ -128,9 +131,13 @@ def _query(pk: str, lo: str, hi: str) -> Iterable[batch.Item]:
 
 
 def _holding(tier: _Tier, sids: Sequence[bytes]) -> list[Chunk]:
-    """The chunks these sids fall in, in sid order (the walk of reads)."""
-    steps, _ = _walk(tier, sorted((sid, i) for i, sid in enumerate(sids)), consistent=True)
-    return sorted((Chunk(item["sk"]["S"], _decoded(item)) for item, _, _ in steps), key=lambda c: c.sk)
+    """The chunks these sids fall in, in sid order (the walk of reads). When the period has no first
+    chunk (none yet, or its write failed while later ones were stored), an empty one stands for it."""
+    steps, below = _walk(tier, sorted((sid, i) for i, sid in enumerate(sids)), consistent=True)
+    chunks = [Chunk(item["sk"]["S"], _decoded(item)) for item, _, _ in steps]
+    if below:
+        chunks.append(Chunk(tier.sk(), {}))
+    return sorted(chunks, key=lambda c: c.sk)
 
 
 def _decoded(item: batch.Item) -> dict[bytes, Block]:
@@ -142,9 +149,12 @@ def _write(tier: _Tier, updated: dict[bytes, Block], existing: list[Chunk]) -> i
 
     A series goes into the chunk whose range holds its sid. A chunk grown past ``CHUNK_MAX`` is split:
     its first run keeps its key, the others are keyed by their first sid. The period's first chunk is
-    keyed with no sid, so it covers every sid below the others: no key ever changes, so a rewrite is a
-    plain overwrite that a stop halfway leaves readable, and a later run completes.
+    keyed with no sid (it covers every sid below the others), so no key ever changes. A stop halfway
+    leaves every row readable: the new chunks of a split are stored before the chunk they came from
+    is shortened, and a rewrite drops the rows such a stop left behind in it (those at or past the next
+    chunk's key, which reads find in that chunk).
     """
+    table = get_settings().SAMPLES_TABLE
     chunks = existing or [Chunk(tier.sk(), {})]
     firsts = [bytes.fromhex(keys.chunk_sid(c.sk)) for c in chunks]
     groups: dict[int, dict[bytes, Block]] = {}
@@ -153,45 +163,67 @@ def _write(tier: _Tier, updated: dict[bytes, Block], existing: list[Chunk]) -> i
     if -1 in groups:
         raise ValueError("a series below every chunk given: the period's first chunk must be among them")
     ttl = {"N": str(tier.ttl)}
-    items = []
+    split_off: list[batch.Item] = []
+    rewritten: list[batch.Item] = []
     for index, changed in sorted(groups.items()):
-        runs = _split(sorted({**chunks[index].series, **changed}.items()))
-        sks = [chunks[index].sk] + [tier.sk(run[0][0].hex()) for run in runs[1:]]
-        items += [
-            {"pk": {"S": tier.pk}, "sk": {"S": sk}, "d": {"B": _encode(run)}, "ttl": ttl}
-            for sk, run in zip(sks, runs, strict=True)
+        chunk = chunks[index]
+        content = {**_below_next(tier, chunk), **changed} if chunk.series else changed
+        runs = _split(sorted(content.items()))
+        sks = [chunk.sk] + [tier.sk(run[0][0].hex()) for run, _ in runs[1:]]
+        items = [
+            {"pk": {"S": tier.pk}, "sk": {"S": sk}, "d": {"B": blob}, "ttl": ttl}
+            for sk, (_, blob) in zip(sks, runs, strict=True)
         ]
-    batch.write(get_settings().SAMPLES_TABLE, items)
-    return len(items)
+        rewritten.append(items[0])
+        split_off += items[1:]
+    batch.write(table, split_off)
+    batch.write(table, rewritten)
+    return len(split_off) + len(rewritten)
+
+
+def _below_next(tier: _Tier, chunk: Chunk) -> dict[bytes, Block]:
+    """The chunk's series below the next chunk's key: a split stopped before it shortened this chunk
+    left copies of the series it moved (older than theirs, and never read)."""
+    after = batch.edge_between(
+        get_settings().SAMPLES_TABLE, tier.pk, chunk.sk + "0", tier.sk("~"), last=False, consistent=True
+    )
+    if after is None:
+        return chunk.series
+    limit = bytes.fromhex(keys.chunk_sid(after["sk"]["S"]))
+    return {sid: block for sid, block in chunk.series.items() if sid < limit}
 
 
 def _encode(run: Sequence[tuple[bytes, Block]]) -> bytes:
     return chunk_codec.encode_chunk([(sid, b.offsets, b.values, b.sources) for sid, b in run])
 
 
-def _split(run: list[tuple[bytes, Block]]) -> list[list[tuple[bytes, Block]]]:
+Run: TypeAlias = "tuple[list[tuple[bytes, Block]], bytes]"  # series in sid order, and their encoding
+
+
+def _split(run: list[tuple[bytes, Block]]) -> list[Run]:
     """Runs of series each encoding to about ``CHUNK_TARGET`` bytes (one run if the whole fits ``CHUNK_MAX``).
 
-    Bytes per row are estimated from a prefix of the run (rows of one metric look alike), then any
-    piece that still came out past ``CHUNK_MAX`` is split again with its own estimate.
+    Bytes per row are estimated from a prefix of the run (rows of one metric look alike); every piece is
+    encoded, and one past ``CHUNK_MAX`` is split again (in halves when the estimate kept it whole).
     """
-    if len(run) <= 1:
-        return [run] if run else []
+    if not run:
+        return []
     rows = np.cumsum([len(b.offsets) for _, b in run])
     sample = run[: int(np.searchsorted(rows, _ESTIMATE_ROWS)) + 1]
-    per_row = len(_encode(sample)) / max(int(rows[len(sample) - 1]), 1)
-    if len(sample) == len(run) and per_row * rows[-1] <= CHUNK_MAX:
-        return [run]
+    blob = _encode(sample)
+    if len(sample) == len(run) and (len(blob) <= CHUNK_MAX or len(run) == 1):
+        return [(run, blob)]
+    per_row = len(blob) / max(int(rows[len(sample) - 1]), 1)
     # Cut after the series where the running estimate passes each multiple of the target.
     cuts = np.unique(np.searchsorted(rows * per_row, np.arange(CHUNK_TARGET, rows[-1] * per_row, CHUNK_TARGET)))
     bounds = sorted({0, *(cuts + 1).tolist(), len(run)})
-    pieces = [run[lo:hi] for lo, hi in itertools.pairwise(bounds) if lo < hi]
-    out: list[list[tuple[bytes, Block]]] = []
-    for piece in pieces:
-        if len(piece) > 1 and len(pieces) > 1 and len(_encode(piece)) > CHUNK_MAX:
-            out += _split(piece)
-        else:
-            out.append(piece)
+    if len(bounds) == 2:  # the estimate kept it whole, but the run is past its sample: halve it
+        bounds = [0, len(run) // 2, len(run)]
+    out: list[Run] = []
+    for lo, hi in itertools.pairwise(bounds):
+        piece = run[lo:hi]
+        encoded = _encode(piece)
+        out += _split(piece) if len(piece) > 1 and len(encoded) > CHUNK_MAX else [(piece, encoded)]
     return out
 
 
@@ -246,22 +278,30 @@ def _period_frames(tier: _Tier, wanted: list[tuple[bytes, int]], start: int, end
 def _walk(
     tier: _Tier, wanted: list[tuple[bytes, int]], *, consistent: bool = False
 ) -> tuple[list[tuple[batch.Item, int, int]], bool]:
-    """Walk down from the greatest wanted sid (see the module's docstring).
+    """Walk down from the greatest wanted sid (see the module's docstring); after ``WALK_STEPS`` chunks,
+    the rest of the range is read in one paginated Query (many series: one request per page, not per chunk).
 
-    Returns each chunk read with the range of ``wanted`` (sorted) it covers, and whether sids below
-    every chunk were left.
+    Returns each chunk read with the range of ``wanted`` (sorted) it covers, and whether wanted sids
+    below every chunk were left.
     """
     table = get_settings().SAMPLES_TABLE
     steps: list[tuple[batch.Item, int, int]] = []
     top = len(wanted)
-    while top:
+    while top and len(steps) < WALK_STEPS:
         item = batch.edge_between(table, tier.pk, tier.sk(), tier.sk(wanted[top - 1][0].hex()), consistent=consistent)
         if item is None:
             return steps, True  # no chunk at or below the smallest sids left
         bottom = bisect.bisect_left(wanted, (bytes.fromhex(keys.chunk_sid(item["sk"]["S"])), -1), hi=top)
         steps.append((item, bottom, top))
         top = bottom
-    return steps, False
+    if not top:
+        return steps, False
+    rest = list(
+        batch.query(table, tier.pk, sk_between=(tier.sk(), tier.sk(wanted[top - 1][0].hex())), consistent=consistent)
+    )
+    bounds = [bisect.bisect_left(wanted, (bytes.fromhex(keys.chunk_sid(i["sk"]["S"])), -1), hi=top) for i in rest]
+    steps += [(item, lo, hi) for item, lo, hi in zip(rest, bounds, [*bounds[1:], top], strict=True)]
+    return steps, not rest or bounds[0] > 0
 
 
 def _frame(tier: _Tier, block: Block, index: int, start: int, end: int) -> SampleFrame | None:
