@@ -131,6 +131,30 @@ def test_deleting_one_metric_with_many_series_is_a_job(api: Api, org: Org) -> No
     assert api.delete("/v1/metrics/wide").status == 404
 
 
+def test_measurements_of_a_metric_being_deleted_are_refused_not_lost(api: Api, org: Org) -> None:
+    _metrics(api, ["wide"], series=bulk_metrics.SERIES_INLINE + 1)
+    job_id = api.delete("/v1/metrics/wide").json["id"]
+    late = {"measurements": [{"name": "wide", "value": 42, "time": NOW, "tags": {"host": "after"}}]}
+    reply = api.post("/v1/measurements", json_body=late)
+    assert reply.status == 400, reply.text  # it was a 202, then the job deleted it with the metric
+    assert f"is being deleted (job {job_id})" in str(reply.json)
+    _run(org, job_id)
+    assert api.post("/v1/measurements", json_body=late).status == 202  # once the job is done: a new metric
+    body = api.get("/v1/measurements/wide", query={"start_time": NOW - 60, "resolution": 1}).json
+    assert [s["tags"] for s in body["series"]] == [{"host": "after"}]
+
+
+def test_a_failed_delete_takes_measurements_again(api: Api, org: Org) -> None:
+    names = [f"bulk.m{i:02d}" for i in range(bulk_metrics.DELETE_INLINE + 1)]
+    _metrics(api, names)
+    job_id = api.delete("/v1/metrics", json_body={"names": names}).json["id"]
+    body = {"measurements": [{"name": names[0], "value": 1, "tags": {"host": "a"}}]}
+    reply = api.post("/v1/measurements", json_body=body)
+    assert reply.status == 400 and "is being deleted" in reply.text
+    steps({"step": "fail", "tenant": org.tenant, "job_id": job_id, "error": {"Error": "E"}}, LambdaContext())
+    assert api.post("/v1/measurements", json_body=body).status == 202
+
+
 def test_a_pattern_over_more_metrics_than_a_request_reads_is_a_job(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk_metrics, "SCAN_INLINE", 4)
     monkeypatch.setattr(bulk_metrics, "SCAN_PAGE", 2)

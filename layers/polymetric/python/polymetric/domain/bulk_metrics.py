@@ -20,6 +20,7 @@ from typing import Any
 
 from polymetric.domain import jobs
 from polymetric.domain import metrics as metric_rules
+from polymetric.domain.conflicts import retried
 from polymetric.errors import InvalidInputError, NotFoundError
 from polymetric.models.job import Job
 from polymetric.observability import logger
@@ -40,6 +41,7 @@ SCAN_INLINE = 1000
 SCAN_PAGE = 500
 BATCH = {DELETE: 25, UPDATE: 200}
 MAX_NAMES = 10_000
+MARK_INLINE = 100  # metrics a delete request marks itself (its job marks the rest when it plans)
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,31 @@ def _start(tenant: str, kind: str, selection: Selection, changes: dict[str, Any]
 
 
 def delete(tenant: str, selection: Selection) -> Job | None:
-    """Delete the metrics and their data now (None) or through a job (the job)."""
+    """Delete the metrics and their data now (None) or through a job (the job).
+
+    A job marks its metrics first (those it knows in the request, the rest when it plans): until it
+    ends, their measurements are refused rather than accepted and then deleted with them.
+    """
     small = _small(tenant, selection, DELETE_INLINE)
     if small is not None and _few_series(tenant, small):
         metric_rules.delete(tenant, small)
         return None
-    return _start(tenant, DELETE, selection, None)
+    job = _start(tenant, DELETE, selection, None)
+    known = small if small is not None else list(selection.names)
+    _mark_deleting(tenant, known[:MARK_INLINE], job.id)
+    return job
+
+
+def _mark_deleting(tenant: str, keys: list[str], job_id: int | None, *, only: int | None = None) -> None:
+    """Set (or, with ``job_id`` None, clear where it is ``only``) the job deleting each of these metrics."""
+    for key in keys:
+
+        def mark(key: str = key) -> None:
+            metric = store.get(tenant, key)
+            if metric is not None and metric.deleting != job_id and (job_id is not None or metric.deleting == only):
+                store.replace(tenant, metric.with_changes(deleting=job_id))
+
+        retried(mark)
 
 
 def _few_series(tenant: str, metric_keys: list[str]) -> bool:
@@ -156,6 +177,8 @@ def plan(tenant: str, job_id: int) -> list[int]:
         found = _matching(tenant, selection["pattern"], budget=None) or []
     else:
         found = list(selection["names"])
+    if job.kind == DELETE:
+        _mark_deleting(tenant, found, job_id)  # those the request did not mark
     size = BATCH[job.kind]
     batches = [found[i : i + size] for i in range(0, len(found), size)]
     job_store.save_batches(tenant, job_id, batches)
@@ -192,4 +215,9 @@ def fail(tenant: str, job_id: int, error: dict[str, Any] | None) -> Job:
     """The state machine caught an error it could not retry: the job fails, saying why (seed: errors)."""
     cause = str((error or {}).get("Cause") or (error or {}).get("Error") or "the job failed")
     logger.error("metric job failed", job_id=job_id, error=cause)
+    spec = job_store.spec(tenant, job_id) or {}
+    if spec.get("changes", {}) is None:  # a delete: the metrics it did not delete take measurements again
+        selection = spec["selection"]
+        names = _matching(tenant, selection["pattern"], budget=None) if selection["pattern"] else selection["names"]
+        _mark_deleting(tenant, list(names or []), None, only=job_id)
     return jobs.fail(tenant, job_id, {"request": [cause[:500]]})

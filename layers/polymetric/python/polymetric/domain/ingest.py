@@ -145,13 +145,20 @@ def _ensure_metrics(
     lost_races = [m.key for m in new if m.key not in created]
     known.update({m.key: m for m in new if m.key in created})
     known.update(metric_store.get_many(tenant, lost_races) if lost_races else {})
-    composites = {k for k, v in known.items() if v.type == COMPOSITE}
+    refused = {k: _refusal(v) for k, v in known.items() if v.type == COMPOSITE or v.deleting is not None}
     errors.extend(
-        ItemError("name", f"{name} is a composite metric and takes no measurements", position)
+        ItemError("name", f"{name} {refused[key]}", position)
         for name, key, position in zip(batch.names, keys, batch.positions, strict=True)
-        if key in composites
+        if key in refused
     )
-    return {k: v for k, v in known.items() if k not in composites}
+    return {k: v for k, v in known.items() if k not in refused}
+
+
+def _refusal(metric: Metric) -> str:
+    if metric.type == COMPOSITE:
+        return "is a composite metric and takes no measurements"
+    # Kept, it would go with the metric when the job deletes it: refused, a client can send it again.
+    return f"is being deleted (job {metric.deleting}); send it again once the job has completed"
 
 
 def _store(tenant: str, batch: MeasurementBatch, keys: list[str], known: dict[str, Metric], request_id: str) -> int:

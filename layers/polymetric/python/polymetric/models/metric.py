@@ -22,6 +22,8 @@ class Metric:
     # Days before this one (epoch seconds) have their hourly rollups folded into day chunks; later days are
     # read from their hour blocks (``domain.folding``).
     folded_until: int = 0
+    # The job deleting the metric: its measurements are refused until the job ends (it would delete them).
+    deleting: int | None = None
     # Optimistic-locking version of the stored item (None before it is stored).
     version: int | None = None
 

@@ -36,6 +36,7 @@ def _to_metric(item: MetricItem) -> Metric:
         composite=item.composite,
         created_at=int(item.created_at),
         folded_until=int(item.folded_until or 0),
+        deleting=int(item.deleting) if item.deleting is not None else None,
         version=item.version,
     )
 
@@ -55,6 +56,7 @@ def _to_item(tenant: str, metric: Metric) -> MetricItem:
         composite=metric.composite,
         created_at=metric.created_at,
         folded_until=metric.folded_until,
+        deleting=metric.deleting,
     )
     if metric.version is not None:
         item.version = metric.version

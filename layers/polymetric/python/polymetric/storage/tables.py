@@ -98,6 +98,7 @@ class MetricItem(_MetaItem):
     # Bumped when a metric is deleted and created again: caches keyed by it never serve the old series.
     created_at = NumberAttribute()
     folded_until = NumberAttribute(default=0)
+    deleting = NumberAttribute(null=True)
     version = VersionAttribute()
 
 
