@@ -1,8 +1,13 @@
-"""Binary encodings of samples: hot slabs, series hour blocks, days of hourly rollups.
+"""Binary encodings of samples: hot slabs, and the column encoding that chunks (``chunk_codec``) build on.
 
-Writers use version 2 (magic ``PS3``, ``PB2``, ``PR2``); readers take version 1 too (``PS2``, ``PB1``,
-``PR1``: items existing deployments wrote, kept until their TTL), told apart by their first bytes: a
-v1 blob is one zlib stream, a v2 blob starts with its magic.
+Hour blocks and days of rollups are stored in chunks, many series to an item (``tiers``). The
+one-series forms below (``encode_block``, ``encode_rollups`` and their readers) are no longer written
+or read by the store: they stay as the reference the chunk codec's tests compare with and the
+baseline ``bench/chunks.py`` measures against.
+
+Slab writers use version 2 (magic ``PS3``); slab readers take version 1 too (``PS2``: slabs a
+deployment wrote before, kept until their TTL), told apart by their first bytes: a v1 blob is one
+zlib stream, a v2 blob starts with its magic.
 
 Every v2 blob is::
 
