@@ -58,17 +58,24 @@ def _alert(api: Api, name: str = "hot") -> int:
     return reply.json["id"]
 
 
-def test_a_metric_put_that_loses_the_version_race_is_applied_after_the_winner(
-    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert api.put("/v1/metrics/racem2", json_body={"description": "first"}).status == 201
+def _other_write(org: Org, **changes: str) -> Callable[[], None]:
+    """Another writer's change to metric racem2, made between a PUT's read and its write."""
 
     def other() -> None:
         current = metric_store.get(org.tenant, "racem2")
         assert current is not None
-        metric_store.replace(org.tenant, dataclasses.replace(current, description="other", display_name="Other"))
+        metric_store.replace(org.tenant, dataclasses.replace(current, **changes))
 
-    calls = _interleave(monkeypatch, metric_store, "replace", other)
+    return other
+
+
+def test_a_metric_put_that_loses_the_version_race_is_applied_after_the_winner(
+    api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert api.put("/v1/metrics/racem2", json_body={"description": "first"}).status == 201
+    calls = _interleave(
+        monkeypatch, metric_store, "replace", _other_write(org, description="other", display_name="Other")
+    )
     reply = api.put("/v1/metrics/racem2", json_body={"description": "x"})
     assert reply.status == 204, reply.text
     assert len(calls) == 2
@@ -80,13 +87,7 @@ def test_a_conflict_that_outlasts_the_retries_is_still_an_error(
     api: Api, org: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert api.put("/v1/metrics/racem2", json_body={"description": "first"}).status == 201
-
-    def other() -> None:
-        current = metric_store.get(org.tenant, "racem2")
-        assert current is not None
-        metric_store.replace(org.tenant, dataclasses.replace(current, display_name="Other"))
-
-    calls = _interleave(monkeypatch, metric_store, "replace", other, times=1000)
+    calls = _interleave(monkeypatch, metric_store, "replace", _other_write(org, display_name="Other"), times=1000)
     reply = api.put("/v1/metrics/racem2", json_body={"description": "x"})
     assert reply.status == 409, reply.text
     assert len(calls) == conflicts.ATTEMPTS
