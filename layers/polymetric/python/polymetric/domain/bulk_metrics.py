@@ -15,6 +15,7 @@ a deleted Argus descriptor (``RECORDS_DELETE``, ``domain.argus``): one batch eac
 """
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,9 +90,18 @@ def _small(tenant: str, selection: Selection, limit: int) -> list[str] | None:
     return found if found is not None and len(found) <= limit else None
 
 
-def _start(tenant: str, kind: str, selection: Selection, changes: dict[str, Any] | None) -> Job:
+def _start(
+    tenant: str,
+    kind: str,
+    selection: Selection,
+    changes: dict[str, Any] | None,
+    before: Callable[[Job], None] | None = None,
+) -> Job:
+    """Create the job, run ``before`` with it (the job cannot have run yet), then start its state machine."""
     state_machine = workflows.metric_jobs_machine()
     job = jobs.create(tenant, kind, spec={"selection": selection.as_spec(), "changes": changes})
+    if before is not None:
+        before(job)
     workflows.start(state_machine, f"{tenant}-job-{job.id}", {"tenant": tenant, "job_id": job.id})
     logger.info("metric job started", job_id=job.id, kind=kind)
     return job
@@ -107,10 +117,9 @@ def delete(tenant: str, selection: Selection) -> Job | None:
     if small is not None and _few_series(tenant, small):
         metric_rules.delete(tenant, small)
         return None
-    job = _start(tenant, DELETE, selection, None)
-    known = small if small is not None else list(selection.names)
-    _mark_deleting(tenant, known[:MARK_INLINE], job.id)
-    return job
+    known = (small if small is not None else list(selection.names))[:MARK_INLINE]
+    # Marked before the job starts: a job that ran first could see the metric created again and marked.
+    return _start(tenant, DELETE, selection, None, before=lambda job: _mark_deleting(tenant, known, job.id))
 
 
 def _mark_deleting(tenant: str, keys: list[str], job_id: int | None, *, only: int | None = None) -> None:
